@@ -1,0 +1,89 @@
+/**
+ * The one error family of mfa-migrate (STYLE §6). Every failure that reaches a person is a
+ * MigrateError with a stable code, the exit code of DESIGN §5 and a remedy that says what to do
+ * next. Only `src/cli/main.ts` turns these into exit codes and text.
+ */
+
+/** Exit codes of DESIGN §5. */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  input: 3,
+  failedUsers: 4,
+  auth: 5,
+  interrupted: 6,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface MigrateErrorOptions {
+  readonly code: string;
+  readonly message: string;
+  readonly exitCode: ExitCode;
+  readonly remedy: string;
+  readonly cause?: unknown;
+  /** Where the problem is, when it is in a file. */
+  readonly file?: string;
+  readonly line?: number;
+  /** Graph's error code and request-id, kept so Microsoft support can trace a failure. */
+  readonly graphCode?: string;
+  readonly requestId?: string;
+}
+
+export class MigrateError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly remedy: string;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly graphCode: string | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(options: MigrateErrorOptions) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MigrateError';
+    this.code = options.code;
+    this.exitCode = options.exitCode;
+    this.remedy = options.remedy;
+    this.file = options.file;
+    this.line = options.line;
+    this.graphCode = options.graphCode;
+    this.requestId = options.requestId;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      exitCode: this.exitCode,
+      remedy: this.remedy,
+      ...(this.file === undefined ? {} : { file: this.file }),
+      ...(this.line === undefined ? {} : { line: this.line }),
+      ...(this.graphCode === undefined ? {} : { graphCode: this.graphCode }),
+      ...(this.requestId === undefined ? {} : { requestId: this.requestId }),
+    };
+  }
+}
+
+/** An input problem that stops the command (DESIGN §3: missing column, unreadable file, bad bytes). */
+export function inputError(
+  code: string,
+  message: string,
+  remedy: string,
+  where: { file: string; line?: number; cause?: unknown },
+): MigrateError {
+  return new MigrateError({
+    code,
+    message,
+    remedy,
+    exitCode: ExitCode.input,
+    file: where.file,
+    ...(where.line === undefined ? {} : { line: where.line }),
+    ...(where.cause === undefined ? {} : { cause: where.cause }),
+  });
+}
+
+/** A wrong option or option value; commander's own parse errors are mapped to the same exit code. */
+export function usageError(code: string, message: string, remedy: string): MigrateError {
+  return new MigrateError({ code, message, remedy, exitCode: ExitCode.usage });
+}
