@@ -1,0 +1,72 @@
+/**
+ * The mobile-app devices export (DESIGN §3.2) as SourceDevice records. The device token and the
+ * device's OATH secret are never kept: Graph cannot create Authenticator registrations from them,
+ * so holding them would only add secrets to memory (only whether a secret was present is kept).
+ */
+import { readTable } from './table.js';
+import type { TableSeams } from './table.js';
+import type { ColumnLayout } from './header.js';
+import type { DeviceField } from './fields.js';
+import type { ReadItem, ReadOptions, SourceDevice } from './records.js';
+import { readDate } from './values.js';
+
+type DeviceColumns = Readonly<Record<Exclude<DeviceField, 'deviceToken'>, number>>;
+
+function deviceColumns(layout: ColumnLayout): DeviceColumns {
+  return {
+    username: layout.indexOf('username'),
+    deviceName: layout.indexOf('deviceName'),
+    notificationType: layout.indexOf('notificationType'),
+    oathSecretKey: layout.indexOf('oathSecretKey'),
+    os: layout.indexOf('os'),
+    appVersion: layout.indexOf('appVersion'),
+    activatedAt: layout.indexOf('activatedAt'),
+    lastUsedAt: layout.indexOf('lastUsedAt'),
+  };
+}
+
+/**
+ * Streams the devices export at `path` (as named on the command line). Yields one record per data
+ * row and findings about the file or rows that give no record. Throws MigrateError (exit 3) on the
+ * first `next()` when the file is missing, unreadable, empty, or lacks the Username column.
+ */
+export function readDevices(path: string, options: ReadOptions): AsyncIterable<ReadItem<SourceDevice>> {
+  return readDevicesWith(path, options, {});
+}
+
+/** readDevices with test seams (chunk size). */
+export async function* readDevicesWith(path: string, options: ReadOptions, seams: TableSeams): AsyncGenerator<ReadItem<SourceDevice>, void, undefined> {
+  let columns: DeviceColumns | null = null;
+  let activatedLabel = 'Activated';
+  let lastUsedLabel = 'Last Used';
+  for await (const batch of readTable(path, 'devices', options, seams)) {
+    for (const item of batch) {
+      if (item.kind === 'header') {
+        columns = deviceColumns(item.layout);
+        activatedLabel = item.layout.headerOf('activatedAt');
+        lastUsedLabel = item.layout.headerOf('lastUsedAt');
+        continue;
+      }
+      if (item.kind === 'finding') {
+        yield item;
+        continue;
+      }
+      if (columns === null) continue;
+      const row = item.row;
+      const record: SourceDevice = {
+        file: path,
+        line: row.line,
+        username: row.cell(columns.username),
+        deviceName: row.text(columns.deviceName),
+        notificationType: row.text(columns.notificationType),
+        hasOathSecret: row.cell(columns.oathSecretKey) !== '',
+        os: row.text(columns.os),
+        appVersion: row.text(columns.appVersion),
+        activatedAt: readDate(row.cell(columns.activatedAt), activatedLabel, row),
+        lastUsedAt: readDate(row.cell(columns.lastUsedAt), lastUsedLabel, row),
+        findings: row.findings,
+      };
+      yield { kind: 'record', record };
+    }
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The generic export reader the three file readers share: open, decode, parse, match the header,
+ * then hand over rows one at a time with file-level findings (DESIGN §3). Never holds more than
+ * one decoded chunk of rows.
+ */
+import { inputError } from '../errors.js';
+import { finding } from '../findings.js';
+import type { Finding } from '../findings.js';
+import { csvRecords } from './csv-records.js';
+import type { CsvRecord } from './csv-records.js';
+import { ENCODING_DISPLAY_NAME, openDecodedText } from './decode.js';
+import type { TextEncodingName } from './decode.js';
+import { matchHeader } from './header.js';
+import type { ColumnLayout } from './header.js';
+import type { FileKind } from './fields.js';
+import type { ReadOptions } from './records.js';
+import type { ValueSite } from './values.js';
+
+/** Knobs tests need and the command line does not offer. */
+export interface TableSeams {
+  /** Bytes per file read; tiny values make chunks split multi-byte characters. */
+  readonly chunkBytes?: number;
+}
+
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+const REPLACEMENT_CHARACTER = '\uFFFD';
+const NUL = '\u0000';
+
+/** One data row: its cells by column, and the findings its values raise. */
+export class TableRow implements ValueSite {
+  readonly file: string;
+  readonly line: number;
+  readonly #fields: readonly string[];
+  #findings: Finding[] | undefined;
+
+  constructor(file: string, line: number, fields: readonly string[]) {
+    this.file = file;
+    this.line = line;
+    this.#fields = fields;
+  }
+
+  /** The trimmed cell at `index`; '' when the column is absent (-1) or the row is short. */
+  cell(index: number): string {
+    return index < 0 ? '' : (this.#fields[index] ?? '');
+  }
+
+  /** The trimmed cell, or null when empty (records never carry ''). */
+  text(index: number): string | null {
+    const value = this.cell(index);
+    return value === '' ? null : value;
+  }
+
+  note(rowFinding: Finding): void {
+    (this.#findings ??= []).push(rowFinding);
+  }
+
+  get findings(): readonly Finding[] {
+    return this.#findings ?? NO_FINDINGS;
+  }
+}
+
+export type TableItem = { readonly kind: 'header'; readonly layout: ColumnLayout } | { readonly kind: 'row'; readonly row: TableRow } | { readonly kind: 'finding'; readonly finding: Finding };
+
+function isBlank(fields: readonly string[]): boolean {
+  for (const field of fields) if (field !== '') return false;
+  return true;
+}
+
+function hasReplacement(fields: readonly string[]): boolean {
+  for (const field of fields) if (field.includes(REPLACEMENT_CHARACTER)) return true;
+  return false;
+}
+
+function checkHeaderEncoding(file: string, header: CsvRecord, encoding: TextEncodingName): void {
+  const name = ENCODING_DISPLAY_NAME[encoding];
+  if (header.fields.some((field) => field.includes(NUL))) {
+    // UTF-16 text read as UTF-8 or Windows-1252 shows a NUL beside every ASCII letter.
+    const remedy =
+      encoding === 'utf16le' || encoding === 'utf16be'
+        ? 'Save the export as UTF-8 (or UTF-16 with a byte-order mark) and run again.'
+        : 'Re-run with --encoding utf16le, or save the export as UTF-8.';
+    throw inputError('CSV_ENCODING', `${file}: the header holds NUL characters, so the file is not ${name} — it looks like UTF-16 without a byte-order mark.`, remedy, {
+      file,
+      line: header.line,
+    });
+  }
+  if (hasReplacement(header.fields)) {
+    throw inputError('CSV_ENCODING', `${file}: the header holds bytes that are not valid ${name}, so no column can be matched.`, 'Re-run with --encoding windows1252 (or utf16le), or save the export as UTF-8.', {
+      file,
+      line: header.line,
+    });
+  }
+}
+
+function unknownColumnsFinding(file: string, unused: readonly string[]): Finding {
+  const many = unused.length > 1;
+  return finding(
+    'UNKNOWN_COLUMNS',
+    file,
+    1,
+    `${file} line 1: the column${many ? 's' : ''} ${unused.join(', ')} ${many ? 'are' : 'is'} not used by mfa-migrate and ${many ? 'were' : 'was'} ignored — map a column with --columns map.json if it holds a field to migrate.`,
+  );
+}
+
+/**
+ * Reads `file` as a `kind` export, in batches (one per decoded chunk). Items come in file order:
+ * the header layout first, then rows and findings. Throws MigrateError (exit 3) for a missing,
+ * unreadable or empty file, a header that cannot be decoded, a missing required column or a
+ * `--columns` entry naming no header.
+ */
+export async function* readTable(file: string, kind: FileKind, options: ReadOptions, seams: TableSeams = {}): AsyncGenerator<readonly TableItem[], void, undefined> {
+  const decoded = await openDecodedText(file, { encoding: options.encoding, ...(seams.chunkBytes === undefined ? {} : { chunkBytes: seams.chunkBytes }) });
+  // U+FFFD can only come from a bad byte once the decoder has produced one; until then rows are
+  // not searched for it. (A file that holds U+FFFD as text is reported too: that is accepted.)
+  const decoding = { replacementSeen: false };
+  async function* watchedText(): AsyncGenerator<string, void, undefined> {
+    for await (const chunk of decoded.chunks) {
+      if (!decoding.replacementSeen && chunk.includes(REPLACEMENT_CHARACTER)) decoding.replacementSeen = true;
+      yield chunk;
+    }
+  }
+  const encodingName = ENCODING_DISPLAY_NAME[decoded.encoding];
+  // Set while classifying records, read after the loop.
+  const progress: { layout: ColumnLayout | null; rowsSeen: boolean } = { layout: null, rowsSeen: false };
+
+  const classify = (record: CsvRecord, items: TableItem[]): void => {
+    if (isBlank(record.fields)) return;
+    const layout = progress.layout;
+    if (layout === null) {
+      checkHeaderEncoding(file, record, decoded.encoding);
+      progress.layout = matchHeader(file, kind, record.fields, options.columns);
+      items.push({ kind: 'header', layout: progress.layout });
+      return;
+    }
+    if (!progress.rowsSeen) {
+      progress.rowsSeen = true;
+      // Reported with the first row, so a header-only file says FILE_EMPTY and nothing else.
+      if (layout.unused.length > 0) items.push({ kind: 'finding', finding: unknownColumnsFinding(file, layout.unused) });
+    }
+    if (decoding.replacementSeen && hasReplacement(record.fields)) {
+      const message = `${file} line ${record.line}: the row holds bytes that are not valid ${encodingName} — re-run with --encoding windows1252 (or utf16le), or save the export as UTF-8; the row was not used.`;
+      items.push({ kind: 'finding', finding: finding('BYTES_UNDECODABLE', file, record.line, message) });
+      return;
+    }
+    const row = new TableRow(file, record.line, record.fields);
+    if (record.fields.length !== layout.width) {
+      const message = `${file} line ${record.line}: the row has ${record.fields.length} fields but the header has ${layout.width} — the fields were read by position; quote fields that contain commas in the export.`;
+      row.note(finding('COLUMN_COUNT', file, record.line, message));
+    }
+    items.push({ kind: 'row', row });
+  };
+
+  try {
+    for await (const batch of csvRecords(file, watchedText())) {
+      const items: TableItem[] = [];
+      for (const record of batch) classify(record, items);
+      if (items.length > 0) yield items;
+    }
+  } finally {
+    // Closes the file when the consumer stops early; a no-op after a full read.
+    await decoded.chunks.return();
+  }
+  if (progress.layout === null) {
+    throw inputError('CSV_EMPTY', `${file}: the file is empty — it has no header row.`, 'Export the file again from MFA Server and check that the export finished.', { file });
+  }
+  if (!progress.rowsSeen) {
+    const message = `${file} line 1: the file has a header but no rows — nothing was read from it; check that the export finished.`;
+    yield [{ kind: 'finding', finding: finding('FILE_EMPTY', file, 1, message) }];
+  }
+}
