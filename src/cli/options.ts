@@ -1,0 +1,100 @@
+/**
+ * Options shared by several commands (DESIGN §5), declared once and checked strictly: a wrong
+ * value is a usage error (exit 2) that says which values are accepted.
+ */
+import { Option, type Command } from 'commander';
+import { usageError } from '../errors.js';
+import type { LogLevel } from '../log.js';
+import type { HardwareTokenMode, MappingOptions, TokenSecretEncoding } from '../mapping/desired-state.js';
+import type { SourceEncoding } from '../source/records.js';
+
+/** Options every command has. */
+export interface CommonOptions {
+  readonly json: boolean;
+  readonly state: string;
+  readonly reports: string;
+  readonly progress: boolean;
+  readonly logLevel: LogLevel;
+}
+
+export interface SourceOptions {
+  readonly users: string;
+  readonly devices?: string;
+  readonly tokens?: string;
+  readonly encoding: SourceEncoding;
+  readonly columns?: string;
+  readonly defaultCountryCode: string;
+  readonly upnSuffix?: string;
+  readonly includeDisabled: boolean;
+  readonly tokenSecretEncoding: TokenSecretEncoding;
+  readonly hardwareTokens: HardwareTokenMode;
+}
+
+export function addCommonOptions(command: Command): Command {
+  return command
+    .option('--json', 'print one JSON document on stdout; human text goes to stderr', false)
+    .option('--state <file>', 'journal of runs (SQLite)', './mfa-migrate.db')
+    .option('--reports <dir>', 'folder for reports', './reports')
+    .option('--no-progress', 'no progress bar or periodic progress lines')
+    .addOption(
+      new Option('--log-level <level>', 'how much to tell on stderr').choices(['error', 'warn', 'info', 'debug']).default('info'),
+    );
+}
+
+export function addSourceOptions(command: Command): Command {
+  return command
+    .requiredOption('--users <file>', 'MFA Server users export (File > Export Users), CSV')
+    .option('--devices <file>', 'mobile-app devices export, CSV')
+    .option('--tokens <file>', 'hardware OATH token seeds (vendor seed file or Entra upload CSV)')
+    .addOption(
+      new Option('--encoding <encoding>', 'force the encoding of the export files instead of detecting it from the byte-order mark')
+        .choices(['auto', 'utf8', 'utf16le', 'windows1252'])
+        .default('auto'),
+    )
+    .option('--columns <map.json>', 'map fields to your header names, e.g. {"phone": "Mobile Number"}')
+    .option('--default-country-code <digits>', 'country calling code for numbers without one', parseCountryCode, '1')
+    .option('--upn-suffix <domain>', 'turn DOMAIN\\sam and bare sam usernames into sam@<domain>', parseUpnSuffix)
+    .option('--include-disabled', 'migrate users disabled in MFA Server too', false)
+    .addOption(
+      new Option('--token-secret-encoding <encoding>', 'how hardware token seeds are written').choices(['auto', 'base32', 'hex']).default('auto'),
+    )
+    .addOption(
+      new Option('--hardware-tokens <mode>', 'what to do with hardware OATH tokens')
+        .choices(['off', 'import', 'import-and-activate'])
+        .default('import'),
+    );
+}
+
+export function mappingOptionsFrom(options: SourceOptions): MappingOptions {
+  return {
+    defaultCountryCode: options.defaultCountryCode,
+    upnSuffix: options.upnSuffix ?? null,
+    includeDisabled: options.includeDisabled,
+    tokenSecretEncoding: options.tokenSecretEncoding,
+    hardwareTokens: options.hardwareTokens,
+  };
+}
+
+function parseCountryCode(value: string): string {
+  const digits = value.trim().replace(/^\+/, '');
+  if (!/^[1-9]\d{0,2}$/.test(digits)) {
+    throw usageError(
+      'OPTION_INVALID',
+      `--default-country-code "${value}" is not a country calling code`,
+      'Give 1 to 3 digits, e.g. --default-country-code 44 for the United Kingdom.',
+    );
+  }
+  return digits;
+}
+
+function parseUpnSuffix(value: string): string {
+  const suffix = value.trim().replace(/^@/, '');
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(suffix)) {
+    throw usageError(
+      'OPTION_INVALID',
+      `--upn-suffix "${value}" is not a domain name`,
+      'Give the domain of your users\' UPNs, e.g. --upn-suffix contoso.com.',
+    );
+  }
+  return suffix;
+}

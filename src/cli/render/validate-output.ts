@@ -1,0 +1,97 @@
+/**
+ * What `validate` shows: the DESIGN §5 JSON entries and the human summary on stderr.
+ */
+import type { Finding, FindingCode } from '../../findings.js';
+import { FINDINGS } from '../../findings.js';
+import type { DesiredState } from '../../mapping/desired-state.js';
+import type { ValidateSummary } from '../../migrate/validate.js';
+
+/** One entry of `users` in `validate --json` (DESIGN §5). */
+export function validateUserJson(user: DesiredState): Record<string, unknown> {
+  return {
+    username: user.username,
+    upn: user.upn,
+    line: user.line,
+    status: user.status,
+    phones: {
+      mobile: user.phones.mobile,
+      alternateMobile: user.phones.alternateMobile,
+      office: user.phones.office,
+    },
+    defaultMethod: user.defaultMethod,
+    devices: user.devices.map((device) => ({ name: device.name, status: device.status })),
+    hardwareTokens: user.hardwareTokens.map((token) => ({ serialNumber: token.serialNumber })),
+    issues: user.issues.map(findingJson),
+  };
+}
+
+export function findingJson(issue: Finding): Record<string, unknown> {
+  return { code: issue.code, severity: issue.severity, file: issue.file, line: issue.line, message: issue.message };
+}
+
+/** How many individual issues the human summary lists before pointing to --json. */
+export const FIRST_ISSUES_SHOWN = 10;
+
+/**
+ * Keeps the first few issues for the human summary while the users stream past, so the summary
+ * never needs all users in memory.
+ */
+export class FirstIssues {
+  readonly #kept: Finding[] = [];
+
+  add(issues: readonly Finding[]): void {
+    for (const issue of issues) {
+      if (this.#kept.length >= FIRST_ISSUES_SHOWN) return;
+      if (issue.severity !== 'notice') this.#kept.push(issue);
+    }
+  }
+
+  get issues(): readonly Finding[] {
+    return this.#kept;
+  }
+}
+
+export function validateSummaryText(
+  summary: ValidateSummary,
+  firstIssues: readonly Finding[],
+  fileIssues: readonly Finding[],
+  context: { readonly usersFile: string; readonly seconds: number },
+): string {
+  const out: string[] = [];
+  out.push(`Validated ${summary.users} users from ${context.usersFile} in ${context.seconds.toFixed(1)} s.`);
+  out.push(`  ready ${summary.ready}   skipped ${summary.skipped}   rejected ${summary.rejected}`);
+  const codes = (Object.entries(summary.issues) as [FindingCode, number][]).sort(
+    ([a, countA], [b, countB]) => severityRank(a) - severityRank(b) || countB - countA || a.localeCompare(b),
+  );
+  if (codes.length > 0) {
+    out.push('', 'Issues by code:');
+    const width = Math.max(...codes.map(([code]) => code.length));
+    for (const [code, count] of codes) {
+      out.push(`  ${code.padEnd(width)}  ${FINDINGS[code].severity.padEnd(7)} ${String(count).padStart(7)}  ${FINDINGS[code].cause}`);
+    }
+  }
+  const shown = [...fileIssues.filter((issue) => issue.severity !== 'notice'), ...firstIssues].slice(0, FIRST_ISSUES_SHOWN);
+  if (shown.length > 0) {
+    out.push('', 'First issues:');
+    for (const issue of shown) out.push(`  ${issue.file}:${issue.line} ${issue.code} ${issue.message}`);
+    const total = codes.reduce((sum, [code, count]) => sum + (FINDINGS[code].severity === 'notice' ? 0 : count), 0);
+    if (total > shown.length) out.push(`  … ${total - shown.length} more: run with --json for every issue.`);
+  }
+  const notices = fileIssues.filter((issue) => issue.severity === 'notice');
+  if (notices.length > 0) {
+    out.push('', 'Notices:');
+    for (const notice of notices.slice(0, FIRST_ISSUES_SHOWN)) out.push(`  ${notice.file}:${notice.line} ${notice.message}`);
+  }
+  if ((summary.issues.PIN_MODE_NOT_MIGRATED ?? 0) > 0) {
+    out.push(
+      '',
+      `${summary.issues.PIN_MODE_NOT_MIGRATED ?? 0} users used a PIN mode. Entra has no per-user PIN: turn on number matching and additional context in Entra admin center > Protection > Authentication methods > Policies > Microsoft Authenticator instead.`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function severityRank(code: FindingCode): number {
+  const severity = FINDINGS[code].severity;
+  return severity === 'error' ? 0 : severity === 'warning' ? 1 : 2;
+}
