@@ -1,0 +1,114 @@
+/**
+ * Benchmark: `mfa-migrate validate` over synthetic exports (issue 2 targets: 1,000,000 users +
+ * 1,000,000 device rows in ≤ 45 s with peak RSS ≤ 1 GiB on a 2-core machine).
+ *
+ * Runs the real CLI as a child process, so the figures include start-up, decoding, parsing,
+ * mapping and output. Peak RSS is the child's VmHWM (Linux's high-water mark of resident memory),
+ * read from /proc while it runs.
+ *
+ *   npm run bench:validate                       # 100,000 and 1,000,000 users
+ *   npm run bench:validate -- --sizes 10000      # other sizes
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateExports, type GeneratedFiles } from './generate-exports.js';
+
+interface Measurement {
+  readonly users: number;
+  readonly deviceRows: number;
+  readonly tokenRows: number;
+  readonly mode: string;
+  readonly seconds: number;
+  readonly usersPerSecond: number;
+  readonly peakRssMiB: number;
+  readonly exitCode: number | null;
+}
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100000,1000000' },
+    data: { type: 'string', default: 'bench/data' },
+    json: { type: 'boolean', default: true },
+  },
+});
+
+const sizes = values.sizes.split(',').map((size) => Number.parseInt(size, 10));
+const results: Measurement[] = [];
+for (const users of sizes) {
+  const files = await exportsFor(users, values.data);
+  results.push(await measure(files, users, false));
+  if (values.json) results.push(await measure(files, users, true));
+}
+
+printTable(results);
+await mkdir('bench/results', { recursive: true });
+await writeFile('bench/results/validate.json', `${JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 2)}\n`);
+
+async function exportsFor(users: number, dataDir: string): Promise<GeneratedFiles> {
+  const outDir = join(dataDir, `${users}`);
+  const manifest = join(outDir, 'manifest.json');
+  if (existsSync(manifest)) return JSON.parse(await readFile(manifest, 'utf8')) as GeneratedFiles;
+  process.stderr.write(`generating ${users.toLocaleString('en-US')} users into ${outDir} …\n`);
+  const files = await generateExports({ users, outDir, seed: 42, devicesPerUser: 1, tokenShare: 0.05, encoding: 'utf8' });
+  await writeFile(manifest, JSON.stringify(files));
+  return files;
+}
+
+async function measure(files: GeneratedFiles, users: number, json: boolean): Promise<Measurement> {
+  const args = [
+    'bin/mfa-migrate.js', 'validate', '--users', files.users, '--devices', files.devices, '--tokens', files.tokens,
+    '--upn-suffix', 'contoso.com', '--no-progress',
+    ...(json ? ['--json'] : []),
+  ];
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'ignore'] });
+  let peakKiB = 0;
+  const poll = setInterval(() => {
+    void readPeakKiB(child.pid).then((kib) => { peakKiB = Math.max(peakKiB, kib); });
+  }, 50);
+  const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(poll);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return {
+    users,
+    deviceRows: files.counts.devices,
+    tokenRows: files.counts.tokens,
+    mode: json ? 'validate --json' : 'validate',
+    seconds: round(seconds, 2),
+    usersPerSecond: Math.round(users / seconds),
+    peakRssMiB: round(peakKiB / 1024, 0),
+    exitCode,
+  };
+}
+
+async function readPeakKiB(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match?.[1] === undefined ? 0 : Number.parseInt(match[1], 10);
+  } catch {
+    return 0; // the child has exited between polls
+  }
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+function printTable(rows: readonly Measurement[]): void {
+  const header = ['users', 'device rows', 'token rows', 'mode', 'seconds', 'users/s', 'peak RSS MiB', 'exit'];
+  const lines = rows.map((row) => [
+    row.users.toLocaleString('en-US'), row.deviceRows.toLocaleString('en-US'), row.tokenRows.toLocaleString('en-US'),
+    row.mode, row.seconds.toFixed(2), row.usersPerSecond.toLocaleString('en-US'), String(row.peakRssMiB), String(row.exitCode),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
+  const format = (cells: readonly string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  console.log(format(header));
+  console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
+  for (const line of lines) console.log(format(line));
+}
