@@ -1,0 +1,108 @@
+/**
+ * What Entra holds for one user, as the Graph gateway read it (DESIGN §2: the right-hand input of
+ * the pure diff). Plain data: `src/graph/` fills it, `src/plan/` compares against it, the journal
+ * stores it as the user's before-state, the reports print it. No secret is ever part of it.
+ *
+ * Field names follow Graph's resources (microsoft-graph-docs-contrib api-reference/v1.0/resources/
+ * phoneauthenticationmethod.md, microsoftauthenticatorauthenticationmethod.md,
+ * softwareoathauthenticationmethod.md; beta hardwareoathauthenticationmethod.md,
+ * hardwareoathtokenauthenticationmethoddevice.md, signinpreferences.md).
+ */
+import type { PhoneType } from '../mapping/desired-state.js';
+
+/** The Entra user a source row resolved to (R14). */
+export interface EntraUser {
+  readonly id: string;
+  readonly userPrincipalName: string;
+  readonly displayName: string | null;
+  readonly accountEnabled: boolean | null;
+  /** Which attribute matched: `userPrincipalName` or the `--match-attribute` used. */
+  readonly matchedBy: MatchAttribute;
+}
+
+export type MatchAttribute = 'userPrincipalName' | 'onPremisesSamAccountName' | 'mail' | 'onPremisesSecurityIdentifier' | 'employeeId';
+
+export interface EntraPhoneMethod {
+  /** Graph's fixed id per type (b6332ec1-… mobile, b179e0c8-… alternateMobile, e37fc753-… office). */
+  readonly id: string;
+  readonly phoneType: PhoneType;
+  /** As Graph returned it; may be masked for delegated admins (`+1 XXXXXXXX00`). */
+  readonly phoneNumber: string;
+  readonly smsSignInState: string | null;
+}
+
+export interface EntraAuthenticatorMethod {
+  readonly id: string;
+  readonly displayName: string | null;
+  readonly deviceTag: string | null;
+  readonly phoneAppVersion: string | null;
+  readonly createdDateTime: string | null;
+}
+
+export interface EntraSoftwareOathMethod {
+  readonly id: string;
+}
+
+export interface EntraHardwareOathMethod {
+  readonly id: string;
+  /** The token's serial number (from the method's `device`), null when Graph did not expand it. */
+  readonly serialNumber: string | null;
+  readonly status: HardwareTokenStatus | null;
+}
+
+/** Graph's hardwareOathTokenStatus: `available`, `assigned`, `activated`, `failedActivation`; kept as a string so a value Graph adds later is carried, not rejected. */
+export type HardwareTokenStatus = string;
+
+/** beta signInPreferences; null when it could not be read (e.g. the beta endpoint is unavailable). */
+export interface EntraSignInPreferences {
+  /** A DefaultMethod name, or another value Graph returns (`unknownFutureValue`, `none`), or null when unset. */
+  readonly userPreferredMethodForSecondaryAuthentication: string | null;
+  readonly isSystemPreferredAuthenticationMethodEnabled: boolean | null;
+}
+
+/** A hardware OATH token in the tenant inventory (beta directory/authenticationMethodDevices/hardwareOathDevices). */
+export interface EntraHardwareToken {
+  readonly id: string;
+  readonly serialNumber: string;
+  readonly status: HardwareTokenStatus;
+  /** The user it is assigned to, null when unassigned. */
+  readonly assignedToUserId: string | null;
+}
+
+export interface EntraState {
+  readonly user: EntraUser;
+  readonly phones: readonly EntraPhoneMethod[];
+  readonly authenticators: readonly EntraAuthenticatorMethod[];
+  readonly softwareOath: readonly EntraSoftwareOathMethod[];
+  readonly hardwareOath: readonly EntraHardwareOathMethod[];
+  readonly signInPreferences: EntraSignInPreferences | null;
+}
+
+/** Methods a user may use under the tenant's authentication methods policy (R9), already resolved for that user. */
+export interface MethodAvailability {
+  readonly sms: boolean;
+  readonly voice: boolean;
+  /** Voice to an office phone additionally needs the Voice configuration's `isOfficePhoneAllowed`. */
+  readonly voiceOffice: boolean;
+  readonly microsoftAuthenticator: boolean;
+  readonly softwareOath: boolean;
+  readonly hardwareOath: boolean;
+}
+
+export type PolicyMethodId = 'Sms' | 'Voice' | 'MicrosoftAuthenticator' | 'SoftwareOath' | 'HardwareOath';
+
+/** One method configuration of policies/authenticationMethodsPolicy, reduced to what R9 needs. */
+export interface PolicyMethodConfiguration {
+  readonly id: PolicyMethodId;
+  readonly state: 'enabled' | 'disabled';
+  /** Group ids, or the literal `all_users`. */
+  readonly includeGroupIds: readonly string[];
+  readonly excludeGroupIds: readonly string[];
+  /** Voice only. */
+  readonly isOfficePhoneAllowed?: boolean;
+}
+
+/** The tenant's authentication methods policy, read once per run. */
+export interface TenantPolicy {
+  readonly methods: readonly PolicyMethodConfiguration[];
+}
