@@ -8,17 +8,20 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+
+/** Entries are buffered up to this many characters before one write to the spool. */
+const SPOOL_WRITE_CHARS = 256 * 1024;
 
 export class JsonArraySpool {
   readonly #dir: string;
   readonly #path: string;
   readonly #out: WriteStream;
   #count = 0;
+  #buffer = '';
 
   private constructor(dir: string) {
     this.#dir = dir;
-    this.#path = join(dir, 'entries.jsonl');
+    this.#path = join(dir, 'entries.json');
     // 0600: entries hold phone numbers.
     this.#out = createWriteStream(this.#path, { mode: 0o600 });
   }
@@ -31,9 +34,21 @@ export class JsonArraySpool {
     return this.#count;
   }
 
-  async add(entry: unknown): Promise<void> {
+  /**
+   * Adds one entry. Entries are stored already separated and indented as the document shows them,
+   * so the document is the spool's bytes copied between its head and tail. Returns a promise only
+   * when a full buffer had to wait for the disk: a million entries cost no million promises.
+   */
+  add(entry: unknown): Promise<void> | undefined {
+    this.#buffer += `${this.#count === 0 ? '\n    ' : ',\n    '}${JSON.stringify(entry)}`;
     this.#count += 1;
-    if (!this.#out.write(`${JSON.stringify(entry)}\n`)) await once(this.#out, 'drain');
+    return this.#buffer.length >= SPOOL_WRITE_CHARS ? this.#flush() : undefined;
+  }
+
+  async #flush(): Promise<void> {
+    const text = this.#buffer;
+    this.#buffer = '';
+    if (text !== '' && !this.#out.write(text)) await once(this.#out, 'drain');
   }
 
   /**
@@ -46,9 +61,10 @@ export class JsonArraySpool {
     key: string,
     tail: Readonly<Record<string, unknown>>,
   ): Promise<void> {
+    await this.#flush();
     this.#out.end();
     await once(this.#out, 'close');
-    const write = async (text: string): Promise<void> => {
+    const write = async (text: string | Buffer): Promise<void> => {
       if (!stdout.write(text)) await once(stdout, 'drain');
     };
     const fields = (record: Readonly<Record<string, unknown>>): string[] =>
@@ -56,14 +72,9 @@ export class JsonArraySpool {
     try {
       const before = fields(head);
       await write(`{\n${before.map((field) => `  ${field},\n`).join('')}  ${JSON.stringify(key)}: [`);
-      let first = true;
-      const lines = createInterface({ input: createReadStream(this.#path), crlfDelay: Infinity });
-      for await (const line of lines) {
-        await write(`${first ? '\n    ' : ',\n    '}${line}`);
-        first = false;
-      }
+      for await (const chunk of createReadStream(this.#path, { highWaterMark: 1024 * 1024 })) await write(chunk as Buffer);
       const after = fields(tail);
-      await write(`${first ? ']' : '\n  ]'}${after.map((field) => `,\n  ${field}`).join('')}\n}\n`);
+      await write(`${this.#count === 0 ? ']' : '\n  ]'}${after.map((field) => `,\n  ${field}`).join('')}\n}\n`);
     } finally {
       await this.discard();
     }

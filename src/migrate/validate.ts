@@ -57,7 +57,8 @@ type SerialClaims = Map<string, { readonly key: string; readonly username: strin
 export async function runValidate(
   input: ValidateInput,
   deps: StepDeps,
-  onUser: (user: DesiredState) => void | Promise<void>,
+  /** May return a promise to apply back-pressure; undefined lets the next user go at once. */
+  onUser: (user: DesiredState) => Promise<void> | undefined,
 ): Promise<ValidateResult> {
   const fileIssues: Finding[] = [];
   const summary: ValidateSummary = { users: 0, ready: 0, skipped: 0, rejected: 0, issues: {} };
@@ -74,7 +75,7 @@ export async function runValidate(
     ? await indexSeeds(input.files.tokens, input, deps, fileIssue)
     : null;
   const devices = input.files.devices === null
-    ? new Map<string, SourceDevice[]>()
+    ? new Map<string, IndexedDevice[]>()
     : await indexDevices(input.files.devices, input, deps, fileIssue);
   const serialClaims = seeds === null ? null : await collectSerialClaims(input, deps);
 
@@ -96,7 +97,7 @@ export async function runValidate(
     const isFirst = user.username !== '' && firstLine === undefined;
 
     // Devices and seeds join the first row of a username only; a duplicate row is rejected (R15).
-    const userDevices = isFirst ? takeDevices(devices, key) : [];
+    const userDevices = isFirst ? takeDevices(devices, input.files.devices, key) : [];
     const userTokens = isFirst && seeds !== null ? seedsFor(seeds, user, key) : [];
     const desired = mapUser(
       user,
@@ -116,14 +117,15 @@ export async function runValidate(
   deps.progress.finish();
 
   // What is left in the device index belongs to no user of the users file (R12).
+  const devicesFile = input.files.devices ?? '';
   for (const rows of devices.values()) {
     for (const device of rows) {
       fileIssue(
         finding(
           'ORPHAN_DEVICE',
-          device.file,
+          devicesFile,
           device.line,
-          `${device.file} line ${device.line}: device "${device.deviceName ?? '(no name)'}" belongs to "${device.username}", who is not in ${input.files.users} — check the username; the device is ignored.`,
+          `${devicesFile} line ${device.line}: device "${device.deviceName ?? '(no name)'}" belongs to "${device.username}", who is not in ${input.files.users} — check the username; the device is ignored.`,
         ),
       );
     }
@@ -150,7 +152,8 @@ export async function runValidate(
     summary[desired.status] += 1;
     for (const issue of desired.issues) count(issue);
     deps.progress.advance(1);
-    await onUser(desired);
+    const pending = onUser(desired);
+    if (pending !== undefined) await pending;
   }
 }
 
@@ -172,13 +175,62 @@ function unreadableRow(issue: Finding): DesiredState {
   };
 }
 
+/**
+ * A device row as the index keeps it until its user is mapped: only what R12 and the orphan
+ * finding need. At 1,000,000 device rows the full SourceDevice (five strings, two Dates) was most
+ * of validate's peak memory; this keeps about a third of it (bench/validate.bench.ts).
+ */
+interface IndexedDevice {
+  readonly username: string;
+  readonly deviceName: string | null;
+  readonly line: number;
+  /** Epoch milliseconds, NaN when absent: a number costs less than a Date held for minutes. */
+  readonly activatedAt: number;
+  readonly lastUsedAt: number;
+  readonly hasOathSecret: boolean;
+  readonly findings: readonly Finding[];
+}
+
+const NO_FINDINGS: readonly Finding[] = [];
+
+function indexed(device: SourceDevice): IndexedDevice {
+  return {
+    username: device.username,
+    deviceName: device.deviceName,
+    line: device.line,
+    activatedAt: device.activatedAt?.getTime() ?? Number.NaN,
+    lastUsedAt: device.lastUsedAt?.getTime() ?? Number.NaN,
+    hasOathSecret: device.hasOathSecret,
+    findings: device.findings.length === 0 ? NO_FINDINGS : device.findings,
+  };
+}
+
+function sourceDevice(file: string, device: IndexedDevice): SourceDevice {
+  return {
+    file,
+    line: device.line,
+    username: device.username,
+    deviceName: device.deviceName,
+    // Not used by any rule; dropped from the index to save memory.
+    notificationType: null,
+    os: null,
+    appVersion: null,
+    hasOathSecret: device.hasOathSecret,
+    activatedAt: Number.isNaN(device.activatedAt) ? null : new Date(device.activatedAt),
+    lastUsedAt: Number.isNaN(device.lastUsedAt) ? null : new Date(device.lastUsedAt),
+    findings: device.findings,
+  };
+}
+
+type DeviceIndex = Map<string, IndexedDevice[]>;
+
 async function indexDevices(
   path: string,
   input: ValidateInput,
   deps: StepDeps,
   fileIssue: (issue: Finding) => void,
-): Promise<Map<string, SourceDevice[]>> {
-  const byUser = new Map<string, SourceDevice[]>();
+): Promise<DeviceIndex> {
+  const byUser: DeviceIndex = new Map();
   deps.progress.start(`Reading devices from ${path}`, null);
   for await (const item of readDevices(path, input.read)) {
     deps.progress.advance(1);
@@ -186,8 +238,8 @@ async function indexDevices(
     if (device === null) continue;
     const key = userKey(device.username, input.mapping.upnSuffix);
     const rows = byUser.get(key);
-    if (rows === undefined) byUser.set(key, [device]);
-    else rows.push(device);
+    if (rows === undefined) byUser.set(key, [indexed(device)]);
+    else rows.push(indexed(device));
   }
   deps.progress.finish();
   return byUser;
@@ -251,11 +303,11 @@ function seedsFor(seeds: SeedIndex, user: SourceUser, key: string): SourceToken[
   return [...found];
 }
 
-function takeDevices(devices: Map<string, SourceDevice[]>, key: string): SourceDevice[] {
+function takeDevices(devices: DeviceIndex, file: string | null, key: string): SourceDevice[] {
   const rows = devices.get(key);
-  if (rows === undefined) return [];
+  if (rows === undefined || file === null) return [];
   devices.delete(key);
-  return rows;
+  return rows.map((row) => sourceDevice(file, row));
 }
 
 function recordOrIssue<T>(item: ReadItem<T>, fileIssue: (issue: Finding) => void): T | null {

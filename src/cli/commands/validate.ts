@@ -26,9 +26,9 @@ export function registerValidateCommand(program: Command, context: CommandContex
           mapping: mappingOptionsFrom(options),
         },
         deps,
-        async (user) => {
+        (user) => {
           firstIssues.add(user.issues);
-          if (spool !== null) await spool.add(validateUserJson(user));
+          return spool?.add(validateUserJson(user));
         },
       );
       context.io.stderr.write(
