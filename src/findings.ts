@@ -140,6 +140,42 @@ export const FINDINGS = {
     cause: 'The user has no phone, device or hardware token that can be migrated.',
     remedy: 'The user must register a method in Entra at https://aka.ms/mysecurityinfo.',
   },
+  // Comparing with Entra: plan and apply (DESIGN §4 R8, R9, R12, R13; §6).
+  PHONE_CONFLICT: {
+    severity: 'warning',
+    cause: 'Entra already holds a different number of this phone type for the user, and the run keeps existing numbers (--phone-conflict keep).',
+    remedy: 'Confirm the right number with the user, then correct it in Entra or in MFA Server, or re-run with --phone-conflict overwrite to replace Entra\'s number.',
+  },
+  PHONE_REPLACED: {
+    severity: 'warning',
+    cause: 'Entra held a different number of this phone type for the user, and the run replaces existing numbers (--phone-conflict overwrite).',
+    remedy: 'None needed if the MFA Server number is right. The old number is recorded as Graph showed it; rollback restores it unless Graph showed it masked.',
+  },
+  PHONE_MASKED_UNVERIFIED: {
+    severity: 'notice',
+    cause: 'Graph showed Entra\'s number masked (only some digits visible), and the visible digits match the MFA Server number, so it was left as it is.',
+    remedy: 'None needed. To compare full numbers, run plan with an account that sees unmasked numbers (a Privileged Authentication Administrator, or application permissions).',
+  },
+  ALTERNATE_MOBILE_NEEDS_MOBILE: {
+    severity: 'error',
+    cause: 'Entra accepts an alternate mobile only beside a mobile, and the user has no mobile in Entra and none is planned.',
+    remedy: 'Add a mobile for the user in MFA Server or in Entra and run again; the alternate mobile was not migrated.',
+  },
+  PREFERRED_METHOD_KEPT: {
+    severity: 'notice',
+    cause: 'Entra already has a default sign-in method for the user, and the run sets it only when none is set (--default-method if-unset or most-secure-if-unset).',
+    remedy: 'None needed. Re-run with --default-method always to replace it, or the user changes it at https://aka.ms/mysecurityinfo.',
+  },
+  PREFERRED_METHOD_UNREAD: {
+    severity: 'warning',
+    cause: 'The user\'s sign-in preferences could not be read from Graph, so the tool cannot tell whether a default method is already set and leaves it alone.',
+    remedy: 'Check that the app may read authentication methods (UserAuthenticationMethod.Read.All) and that Graph\'s beta endpoint is reachable, then run again; or set the default method by hand in Entra.',
+  },
+  TOKEN_ASSIGNED_ELSEWHERE: {
+    severity: 'error',
+    cause: 'The hardware token\'s serial number is already assigned to another user in Entra\'s token inventory.',
+    remedy: 'Decide who holds the token: unassign it from the other user in Entra (Authentication methods > Hardware OATH tokens) and run again, or correct the serial in MFA Server; the token was not migrated.',
+  },
   // Reading the exports (DESIGN §3).
   VALUE_UNKNOWN: {
     severity: 'warning',

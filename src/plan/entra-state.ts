@@ -23,7 +23,7 @@ export interface EntraUser {
 export type MatchAttribute = 'userPrincipalName' | 'onPremisesSamAccountName' | 'mail' | 'onPremisesSecurityIdentifier' | 'employeeId';
 
 export interface EntraPhoneMethod {
-  /** Graph's fixed id per type (b6332ec1-… mobile, b179e0c8-… alternateMobile, e37fc753-… office). */
+  /** Graph's fixed id per type (3179e48a-… mobile, b6332ec1-… alternateMobile, e37fc753-… office; phoneauthenticationmethod.md). */
   readonly id: string;
   readonly phoneType: PhoneType;
   /** As Graph returned it; may be masked for delegated admins (`+1 XXXXXXXX00`). */

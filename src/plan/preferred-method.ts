@@ -1,0 +1,194 @@
+/**
+ * The default (preferred) method with Entra visible (R8, R9). What the user can use is what Entra
+ * will hold after the plan — planned or existing phones, Authenticator registrations (Graph cannot
+ * create them, so devices in the export do not count), hardware tokens and OATH methods — minus
+ * what the tenant's authentication methods policy disables. The choice itself is mapping's
+ * `chooseDefaultMethod`. Graph: beta signInPreferences.userPreferredMethodForSecondaryAuthentication
+ * (api-reference/beta/resources/signinpreferences.md).
+ */
+import { finding } from '../findings.js';
+import type { Finding } from '../findings.js';
+import { chooseDefaultMethod } from '../mapping/default-method.js';
+import { DEFAULT_METHOD_STRENGTH } from '../mapping/desired-state.js';
+import type { DefaultMethod, DefaultMethodPolicy, DesiredState, PhoneType } from '../mapping/desired-state.js';
+import type { EntraState, MethodAvailability } from './entra-state.js';
+import type { PreferredMethodOperation } from './operations.js';
+
+/** What the rest of the plan leaves the user holding. */
+export interface HeldMethods {
+  readonly phones: ReadonlySet<PhoneType>;
+  /** Phone types the plan writes. */
+  readonly writtenPhones: ReadonlySet<PhoneType>;
+  /** Hardware tokens held after the plan, and how many of them the plan assigns. */
+  readonly hardwareTokens: number;
+  readonly assignedHardwareTokens: number;
+}
+
+export interface PreferredMethodPlan {
+  readonly operation: PreferredMethodOperation | null;
+  /** The default in effect after the plan when the tool decided it; null when Entra's own is kept or nothing is available. */
+  readonly defaultMethod: DefaultMethod | null;
+  readonly findings: readonly Finding[];
+}
+
+/** Values of userPreferredMethodForSecondaryAuthentication that mean "no preference". */
+const UNSET_VALUES: ReadonlySet<string> = new Set(['', 'none']);
+
+const PHONE_OF: Readonly<Partial<Record<DefaultMethod, PhoneType>>> = {
+  sms: 'mobile',
+  voiceMobile: 'mobile',
+  voiceAlternateMobile: 'alternateMobile',
+  voiceOffice: 'office',
+};
+
+const PHONE_LABELS: Readonly<Record<PhoneType, string>> = {
+  mobile: 'mobile',
+  alternateMobile: 'alternate mobile',
+  office: 'office phone',
+};
+
+interface Availability {
+  /** Methods the user would have if the policy allowed everything. */
+  readonly held: ReadonlySet<DefaultMethod>;
+  readonly disabledByPolicy: ReadonlySet<DefaultMethod>;
+}
+
+function availabilityOf(current: EntraState, held: HeldMethods, policy: MethodAvailability): Availability {
+  const methods = new Set<DefaultMethod>();
+  const hasHardwareOath = held.hardwareTokens > 0 || current.hardwareOath.length > 0;
+  const hasSoftwareOath = current.softwareOath.length > 0;
+  if (current.authenticators.length > 0) methods.add('push');
+  if (hasHardwareOath || hasSoftwareOath) methods.add('oath');
+  if (held.phones.has('mobile')) {
+    methods.add('sms');
+    methods.add('voiceMobile');
+  }
+  if (held.phones.has('alternateMobile')) methods.add('voiceAlternateMobile');
+  if (held.phones.has('office')) methods.add('voiceOffice');
+
+  const disabled = new Set<DefaultMethod>();
+  if (!policy.microsoftAuthenticator) disabled.add('push');
+  // oath is usable when one OATH kind the user has (or, with none, any OATH kind) is allowed.
+  const oathAllowed = hasHardwareOath || hasSoftwareOath ? (hasHardwareOath && policy.hardwareOath) || (hasSoftwareOath && policy.softwareOath) : policy.hardwareOath || policy.softwareOath;
+  if (!oathAllowed) disabled.add('oath');
+  if (!policy.sms) disabled.add('sms');
+  if (!policy.voice) {
+    disabled.add('voiceMobile');
+    disabled.add('voiceAlternateMobile');
+  }
+  if (!policy.voice || !policy.voiceOffice) disabled.add('voiceOffice');
+  return { held: methods, disabledByPolicy: disabled };
+}
+
+function isUnset(value: string | null): boolean {
+  return value === null || UNSET_VALUES.has(value.trim().toLowerCase());
+}
+
+function unavailableBecause(method: DefaultMethod, availability: Availability): string {
+  if (availability.held.has(method)) return 'the tenant\'s authentication methods policy disables it for the user';
+  switch (method) {
+    case 'push':
+      return 'Entra holds no Microsoft Authenticator registration for the user (Graph cannot create one)';
+    case 'oath':
+      return 'no hardware token is assigned or planned and Entra holds no OATH method for the user';
+    case 'sms':
+    case 'voiceMobile':
+      return 'the user has no mobile phone in Entra and none is planned';
+    case 'voiceAlternateMobile':
+      return 'the user has no alternate mobile in Entra and none is planned';
+    case 'voiceOffice':
+      return 'the user has no office phone in Entra and none is planned';
+  }
+}
+
+/**
+ * Why a policy-disabled method matters for this user, or null when it does not: it is the method
+ * MFA Server used, or the only use of something this plan writes (a phone, a hardware token).
+ */
+function disabledMethodMatters(method: DefaultMethod, requested: DefaultMethod | null, held: HeldMethods, disabledByPolicy: ReadonlySet<DefaultMethod>): string | null {
+  if (method === requested) return 'it was the user\'s default method in MFA Server';
+  if (method === 'oath') return held.assignedHardwareTokens > 0 ? 'it is the only use of the hardware token this run assigns' : null;
+  const phone = PHONE_OF[method];
+  if (phone === undefined || !held.writtenPhones.has(phone)) return null;
+  const uses = DEFAULT_METHOD_STRENGTH.filter((other) => PHONE_OF[other] === phone);
+  return uses.every((other) => disabledByPolicy.has(other)) ? `the ${PHONE_LABELS[phone]} this run writes cannot be used for anything else` : null;
+}
+
+export function planPreferredMethod(
+  desired: DesiredState,
+  current: EntraState,
+  held: HeldMethods,
+  policy: MethodAvailability,
+  defaultMethodPolicy: DefaultMethodPolicy,
+): PreferredMethodPlan {
+  const { file, line } = desired;
+  const at = `${file} line ${line}`;
+  const who = desired.username;
+  const findings: Finding[] = [];
+  const requested = desired.requestedDefaultMethod;
+  const availability = availabilityOf(current, held, policy);
+
+  for (const method of DEFAULT_METHOD_STRENGTH) {
+    // Only methods the user would otherwise have: a missing phone is reported by the fallback.
+    if (!availability.disabledByPolicy.has(method) || !availability.held.has(method)) continue;
+    const why = disabledMethodMatters(method, requested, held, availability.disabledByPolicy);
+    if (why === null) continue;
+    findings.push(
+      finding(
+        'METHOD_DISABLED_BY_POLICY',
+        file,
+        line,
+        `${at}: ${method} is disabled for ${who} in the tenant's authentication methods policy, and ${why}; Entra will not offer it — enable it for the user's groups in Entra > Authentication methods > Policies, or accept the fallback.`,
+      ),
+    );
+  }
+
+  const mostSecureOnly = defaultMethodPolicy === 'most-secure-if-unset';
+  const choice = chooseDefaultMethod(mostSecureOnly ? null : requested, availability.held, availability.disabledByPolicy);
+  const preferences = current.signInPreferences;
+  if (preferences === null) {
+    if (choice.method !== null) {
+      findings.push(
+        finding(
+          'PREFERRED_METHOD_UNREAD',
+          file,
+          line,
+          `${at}: the sign-in preferences of ${who} could not be read from Graph, so the default method (${choice.method}) was not set — check that the app may read authentication methods and that Graph's beta endpoint is reachable, then run again, or set it by hand in Entra.`,
+        ),
+      );
+    }
+    return { operation: null, defaultMethod: null, findings };
+  }
+
+  const previous = preferences.userPreferredMethodForSecondaryAuthentication;
+  const unset = isUnset(previous);
+  const alreadySet = choice.method !== null && previous !== null && previous.trim().toLowerCase() === choice.method.toLowerCase();
+  const decides = alreadySet || unset || defaultMethodPolicy === 'always';
+
+  if (decides && choice.fellBack && requested !== null) {
+    const instead = choice.method === null ? 'no default method can be set' : `${choice.method} becomes the default instead`;
+    findings.push(
+      finding(
+        'DEFAULT_METHOD_FALLBACK',
+        file,
+        line,
+        `${at}: the MFA Server default method of ${who} cannot become ${requested} in Entra, because ${unavailableBecause(requested, availability)} — ${instead}; the user can change it at https://aka.ms/mysecurityinfo.`,
+      ),
+    );
+  }
+  if (choice.method === null) return { operation: null, defaultMethod: null, findings };
+  if (alreadySet) return { operation: null, defaultMethod: choice.method, findings };
+  if (decides) {
+    return { operation: { kind: 'setPreferredMethod', target: choice.method, status: 'planned', previous }, defaultMethod: choice.method, findings };
+  }
+  const option = mostSecureOnly ? 'most-secure-if-unset' : 'if-unset';
+  findings.push(
+    finding(
+      'PREFERRED_METHOD_KEPT',
+      file,
+      line,
+      `${at}: Entra already has ${previous ?? 'a default method'} as the default method of ${who}, so ${choice.method} was not set (--default-method ${option}) — re-run with --default-method always to replace it, or the user changes it at https://aka.ms/mysecurityinfo.`,
+    ),
+  );
+  return { operation: null, defaultMethod: null, findings };
+}

@@ -1,0 +1,104 @@
+/** Small builders for plan tests: a ready user and an empty Entra account unless told otherwise. */
+import type { Finding } from '../../../src/findings.js';
+import { Secret } from '../../../src/secret.js';
+import type { DesiredDevice, DesiredHardwareToken, DesiredState, PhoneType } from '../../../src/mapping/desired-state.js';
+import type { DiffContext, DiffOptions } from '../../../src/plan/diff-user.js';
+import type { EntraAuthenticatorMethod, EntraHardwareToken, EntraPhoneMethod, EntraState, MethodAvailability } from '../../../src/plan/entra-state.js';
+import type { UserPlan } from '../../../src/plan/operations.js';
+
+export const USER_ID = '11111111-0000-4000-8000-000000000001';
+export const OTHER_USER_ID = '22222222-0000-4000-8000-000000000002';
+
+export function aDesiredState(overrides: Partial<DesiredState> = {}): DesiredState {
+  return {
+    username: 'alice@contoso.com',
+    upn: 'alice@contoso.com',
+    file: 'users.csv',
+    line: 7,
+    status: 'ready',
+    phones: { mobile: null, alternateMobile: null, office: null },
+    requestedDefaultMethod: null,
+    defaultMethod: null,
+    devices: [],
+    hardwareTokens: [],
+    matchKeys: { samAccountName: null, email: null, sid: null, objectGuid: null },
+    issues: [],
+    ...overrides,
+  };
+}
+
+export function aDesiredDevice(overrides: Partial<DesiredDevice> = {}): DesiredDevice {
+  return { name: 'iPhone', status: 'kept', registration: 'unknown', lastUsedAt: null, line: 3, ...overrides };
+}
+
+export function aDesiredToken(overrides: Partial<DesiredHardwareToken> = {}): DesiredHardwareToken {
+  return {
+    serialNumber: 'TOTP0001',
+    secretKey: new Secret('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'),
+    timeIntervalInSeconds: 30,
+    hashFunction: 'hmacsha1',
+    manufacturer: 'Contoso',
+    model: 'Hardware Key',
+    file: 'tokens.csv',
+    line: 2,
+    ...overrides,
+  };
+}
+
+export function anEntraState(overrides: Partial<EntraState> = {}): EntraState {
+  return {
+    user: { id: USER_ID, userPrincipalName: 'alice@contoso.com', displayName: 'Alice', accountEnabled: true, matchedBy: 'userPrincipalName' },
+    phones: [],
+    authenticators: [],
+    softwareOath: [],
+    hardwareOath: [],
+    signInPreferences: { userPreferredMethodForSecondaryAuthentication: null, isSystemPreferredAuthenticationMethodEnabled: false },
+    ...overrides,
+  };
+}
+
+export function anAuthenticator(displayName: string | null = 'iPhone'): EntraAuthenticatorMethod {
+  return { id: `auth-${displayName ?? 'unnamed'}`, displayName, deviceTag: 'SoftwareTokenActivated', phoneAppVersion: '6.8.7', createdDateTime: '2025-01-01T00:00:00Z' };
+}
+
+export const PHONE_METHOD_IDS = {
+  mobile: '3179e48a-750b-4051-897c-87b9720928f7',
+  alternateMobile: 'b6332ec1-7057-4abe-9331-3d72feddfe41',
+  office: 'e37fc753-ff3b-4958-9484-eaa9425c82bc',
+} as const;
+
+export function aPhone(phoneType: PhoneType, phoneNumber: string): EntraPhoneMethod {
+  return { id: PHONE_METHOD_IDS[phoneType], phoneType, phoneNumber, smsSignInState: phoneType === 'mobile' ? 'notEnabled' : null };
+}
+
+export function withPreference(value: string | null): Pick<EntraState, 'signInPreferences'> {
+  return { signInPreferences: { userPreferredMethodForSecondaryAuthentication: value, isSystemPreferredAuthenticationMethodEnabled: false } };
+}
+
+export function anAvailability(overrides: Partial<MethodAvailability> = {}): MethodAvailability {
+  return { sms: true, voice: true, voiceOffice: true, microsoftAuthenticator: true, softwareOath: true, hardwareOath: true, ...overrides };
+}
+
+export function anInventory(tokens: readonly EntraHardwareToken[] = []): (serialNumber: string) => EntraHardwareToken | null {
+  return (serialNumber) => tokens.find((token) => token.serialNumber.toLowerCase() === serialNumber.trim().toLowerCase()) ?? null;
+}
+
+export function aDiffContext(overrides: Partial<Omit<DiffContext, 'options'>> & { readonly options?: Partial<DiffOptions> } = {}): DiffContext {
+  const { options, ...rest } = overrides;
+  return {
+    availability: anAvailability(),
+    inventory: anInventory(),
+    ...rest,
+    options: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: 'import', ...options },
+  };
+}
+
+export function codesOf(plan: Pick<UserPlan, 'issues'>): string[] {
+  return plan.issues.map((item) => item.code);
+}
+
+export function issueOf(plan: Pick<UserPlan, 'issues'>, code: string): Finding {
+  const found = plan.issues.find((item) => item.code === code);
+  if (found === undefined) throw new Error(`no ${code} among ${codesOf(plan).join(', ') || 'no issues'}`);
+  return found;
+}
