@@ -1,0 +1,572 @@
+/**
+ * The journal (DESIGN §6): the SQLite file that is the product's memory of every run — the users a
+ * plan decided about, the operations apply executes (`planned → sent → done | failed`), what Graph
+ * answered. A run can stop at any moment and resume from it without losing or doubling a write,
+ * and reports and rollback read it instead of memory. The only code that speaks SQL.
+ *
+ * Calls are synchronous (better-sqlite3): a journal write is a local fsync, and keeping it
+ * synchronous means an operation is durably `sent` before the next line of apply runs.
+ */
+import { createHmac } from 'node:crypto';
+import { closeSync, openSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { Clock } from '../migrate/deps.js';
+import type { OperationStatus } from '../plan/operations.js';
+import type { Secret } from '../secret.js';
+import { journalDamaged, journalTooNew, journalUnreadable, translateSqliteError } from './journal-errors.js';
+import type {
+  FinalUserStatus, JsonObject, NewRun, OperationResult, RunFilter, RunRecord, RunStatus, RunSummary, StoredOperation, StoredUser,
+  UserRecord,
+} from './records.js';
+import { newRunId } from './run-id.js';
+import {
+  iso, operationFromRow, operationPayload, operationsOf, runFromRow, userFromRow, userRow, type NewOperationRow, type NewUserRow,
+  type OperationRow, type RunRow, type UserRow,
+} from './rows.js';
+import { APPLICATION_ID, hasUserTables, migrate, SCHEMA_VERSION, schemaVersionOf } from './schema.js';
+
+/** How long a statement waits for another process's lock before JOURNAL_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * Users per write transaction in recordUsers. Each commit is an fsync (synchronous = FULL); 1,000
+ * users keeps those to ~100 for 100,000 users while a crash loses at most one uncommitted chunk.
+ */
+export const USERS_PER_TRANSACTION = 1_000;
+const PAGE_SIZE_BYTES = 16_384;
+/** Retries when two runs draw the same id in the same second (1 in 65,536 each). */
+const RUN_ID_ATTEMPTS = 5;
+
+export interface JournalOptions {
+  readonly clock: Clock;
+  /** Default BUSY_TIMEOUT_MS. */
+  readonly busyTimeoutMs?: number;
+}
+
+export interface FinalStatusUpdate {
+  readonly userId: number;
+  readonly status: FinalUserStatus;
+}
+
+/**
+ * Opens (creating on first use, mode 0600: it holds phone numbers) the journal at `path`, applying
+ * schema migrations. Throws JOURNAL_UNREADABLE for a file that is not an mfa-migrate journal or is
+ * damaged, JOURNAL_TOO_NEW for one written by a newer version, JOURNAL_BUSY when locked.
+ * `:memory:` gives a journal without a file.
+ */
+export function openJournal(path: string, options: JournalOptions): Journal {
+  if (path !== ':memory:') createPrivateFile(path);
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: path !== ':memory:', timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
+  } catch (error) {
+    // The constructor throws a TypeError, not a SqliteError, for some paths it cannot open.
+    const translated = translateSqliteError(error, path);
+    throw translated === error && error instanceof Error ? journalUnreadable(path, error.message, error) : translated;
+  }
+  try {
+    prepareSchema(db, path);
+    return new Journal(db, path, options.clock);
+  } catch (error) {
+    db.close();
+    throw translateSqliteError(error, path);
+  }
+}
+
+/** Creates the file with mode 0600 so SQLite (which gives -wal and -shm the main file's mode) never makes it world-readable. */
+function createPrivateFile(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) {
+      throw journalUnreadable(path, error instanceof Error ? error.message : String(error), error);
+    }
+    if (!statSync(path).isFile()) throw journalUnreadable(path, 'it is not a file');
+  }
+}
+
+function prepareSchema(db: Database.Database, path: string): void {
+  // Checked before any pragma that writes, so a file we refuse is left exactly as it was.
+  const applicationId = db.pragma('application_id', { simple: true });
+  if (applicationId !== APPLICATION_ID && (applicationId !== 0 || hasUserTables(db))) {
+    throw journalUnreadable(path, 'it is an SQLite database of another application, not an mfa-migrate journal');
+  }
+  const version = schemaVersionOf(db);
+  if (version > SCHEMA_VERSION) throw journalTooNew(path, version, SCHEMA_VERSION);
+
+  // WAL: readers (status, report) never block apply's writes, and a commit appends instead of
+  // rewriting pages. FULL: every commit is fsynced, so an operation marked `sent` stays sent even
+  // if the machine loses power right after the request leaves (NORMAL would only survive a
+  // process crash); the cost is one fsync per transaction, which batching keeps small.
+  // 16 KiB pages: a user row is 1–2 KiB of JSON, which packs 4 KiB pages poorly. Measured with
+  // bench/journal.bench.ts: 23% smaller file, recording and reading a little faster. Only a new file
+  // can take it (it is fixed once the first table exists).
+  if (version === 0) db.pragma(`page_size = ${PAGE_SIZE_BYTES}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  if (version < SCHEMA_VERSION) {
+    // IMMEDIATE takes the write lock first, so two processes opening a new file do not both migrate.
+    db.transaction(() => {
+      const current = schemaVersionOf(db);
+      if (current < SCHEMA_VERSION) {
+        migrate(db, current);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+      }
+    }).immediate();
+  }
+}
+
+interface CountRow {
+  readonly key: string;
+  readonly n: number;
+}
+
+export class Journal {
+  readonly #db: Database.Database;
+  readonly #path: string;
+  readonly #clock: Clock;
+  readonly #seedKey: Buffer;
+  readonly #statements: Statements;
+
+  /** Use openJournal. */
+  constructor(db: Database.Database, path: string, clock: Clock) {
+    this.#db = db;
+    this.#path = path;
+    this.#clock = clock;
+    const key = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'seed_hmac_key'").get();
+    if (key === undefined || !/^[0-9a-f]{64}$/.test(key.value)) throw journalDamaged(path, 'the seed fingerprint key is missing from meta');
+    this.#seedKey = Buffer.from(key.value, 'hex');
+    this.#statements = prepareStatements(db);
+  }
+
+  /** The file this journal lives in, as given to openJournal. */
+  get path(): string {
+    return this.#path;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Runs `work` in one transaction (one commit, one fsync): e.g. all outcomes of one `$batch`. */
+  transaction<T>(work: () => T): T {
+    return this.#guard(() => this.#db.transaction(work)());
+  }
+
+  /**
+   * HMAC-SHA256 of a hardware token seed with this journal's random key, hex: recognises the same
+   * seed at apply time without the journal ever holding it. Pass the seed as mapping normalised it.
+   */
+  seedFingerprint(seed: Secret): string {
+    return createHmac('sha256', this.#seedKey).update(seed.reveal(), 'utf8').digest('hex');
+  }
+
+  // ─── Runs ─────────────────────────────────────────────────────────────────────────────────
+
+  createRun(run: NewRun): RunRecord {
+    return this.#guard(() => {
+      const startedAt = this.#clock.now();
+      for (let attempt = 1; ; attempt++) {
+        const id = newRunId(startedAt);
+        try {
+          this.#statements.insertRun.run({
+            id,
+            command: run.command,
+            parent_run_id: run.parentRunId,
+            status: 'running',
+            started_at: iso(startedAt),
+            tenant_id: run.tenantId,
+            graph_url: run.graphUrl,
+            options: JSON.stringify(run.options),
+            inputs: JSON.stringify(run.inputs),
+          });
+          return this.#requireRun(id);
+        } catch (error) {
+          const collided = error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+          if (!collided || attempt >= RUN_ID_ATTEMPTS) throw error;
+        }
+      }
+    });
+  }
+
+  /** Ends a running run; `summary` is what `status` and the reports show without recounting. */
+  finishRun(runId: string, status: Exclude<RunStatus, 'running'>, summary: JsonObject | null): void {
+    this.#guard(() => {
+      const changed = this.#statements.finishRun.run({
+        id: runId, status, finished_at: iso(this.#clock.now()), summary: summary === null ? null : JSON.stringify(summary),
+      });
+      if (changed.changes !== 1) throw new Error(`run ${runId} cannot be finished: ${this.#describeRun(runId)}`);
+    });
+  }
+
+  /** Marks an interrupted, failed or crashed (still `running`) run as running again, to resume it. */
+  reopenRun(runId: string): void {
+    this.#guard(() => {
+      const changed = this.#statements.reopenRun.run(runId);
+      if (changed.changes !== 1) throw new Error(`run ${runId} cannot be resumed: ${this.#describeRun(runId)}`);
+    });
+  }
+
+  getRun(runId: string): RunRecord | null {
+    return this.#guard(() => {
+      const row = this.#statements.runById.get(runId);
+      return row === undefined ? null : runFromRow(row, this.#path);
+    });
+  }
+
+  /** The most recently started run matching the filter, or null. */
+  latestRun(filter: RunFilter = {}): RunRecord | null {
+    return this.#guard(() => {
+      const where: string[] = [];
+      const params: string[] = [];
+      if (filter.command !== undefined) {
+        where.push('command = ?');
+        params.push(filter.command);
+      }
+      if (filter.parentRunId !== undefined) {
+        where.push('parent_run_id = ?');
+        params.push(filter.parentRunId);
+      }
+      if (filter.status !== undefined) {
+        const statuses = typeof filter.status === 'string' ? [filter.status] : filter.status;
+        where.push(`status IN (${statuses.map(() => '?').join(', ') || 'NULL'})`);
+        params.push(...statuses);
+      }
+      const sql = `SELECT * FROM runs ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY started_at DESC, rowid DESC LIMIT 1`;
+      const row = this.#db.prepare<string[], RunRow>(sql).get(...params);
+      return row === undefined ? null : runFromRow(row, this.#path);
+    });
+  }
+
+  // ─── Users ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Stores users with their plan's operations, USERS_PER_TRANSACTION per transaction: after a crash
+   * a chunk is there entirely or not at all. Returns how many users were stored.
+   */
+  recordUsers(runId: string, records: Iterable<UserRecord>): number {
+    return this.#guard(() => {
+      const fingerprint = (seed: Secret): string => this.seedFingerprint(seed);
+      let recorded = 0;
+      let chunk: UserRecord[] = [];
+      const flush = (): void => {
+        this.#statements.recordChunk(runId, chunk, iso(this.#clock.now()), fingerprint);
+        recorded += chunk.length;
+        chunk = [];
+      };
+      for (const record of records) {
+        chunk.push(record);
+        if (chunk.length === USERS_PER_TRANSACTION) flush();
+      }
+      if (chunk.length > 0) flush();
+      return recorded;
+    });
+  }
+
+  /**
+   * `apply --plan RUN`: copies the plan's users and operations into the apply run in one
+   * transaction, so apply executes exactly what was planned and the plan stays as it was.
+   */
+  copyPlan(planRunId: string, intoRunId: string): { readonly users: number; readonly operations: number } {
+    return this.transaction(() => {
+      const users = this.#statements.copyUsers.run({ from: planRunId, into: intoRunId, now: iso(this.#clock.now()) }).changes;
+      const operations = this.#statements.copyOperations.run({ from: planRunId, into: intoRunId }).changes;
+      return { users, operations };
+    });
+  }
+
+  /**
+   * Users of a run in users-file order, each with its operations; streamed, never all in memory.
+   * The journal cannot be written until the iteration ends (better-sqlite3 holds the read open).
+   */
+  iterateUsers(runId: string): Generator<StoredUser, void, undefined> {
+    return this.#usersWithOperations(runId);
+  }
+
+  setFinalStatus(updates: Iterable<FinalStatusUpdate>): void {
+    this.transaction(() => {
+      const updatedAt = iso(this.#clock.now());
+      for (const { userId, status } of updates) {
+        const changed = this.#statements.setFinalStatus.run({ id: userId, status, updated_at: updatedAt });
+        if (changed.changes !== 1) throw new Error(`user ${userId} is not in the journal`);
+      }
+    });
+  }
+
+  // ─── Operations ───────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Operations of a run in execution order (user, then seq), streamed. better-sqlite3 cannot write
+   * while a read is open, so apply takes work with nextPlannedOperations instead of iterating.
+   */
+  iterateOperations(runId: string, filter: { readonly status?: OperationStatus } = {}): Generator<StoredOperation, void, undefined> {
+    const { status } = filter;
+    return this.#stream(
+      () => (status === undefined ? this.#statements.operationsOfRun.iterate(runId) : this.#statements.operationsByStatus.iterate(runId, status)),
+      (row) => operationFromRow(row, this.#path),
+    );
+  }
+
+  /** Up to `limit` planned operations in execution order: the next work for apply. */
+  nextPlannedOperations(runId: string, limit: number): StoredOperation[] {
+    return this.#guard(() => this.#statements.firstByStatus.all(runId, 'planned', limit).map((row) => operationFromRow(row, this.#path)));
+  }
+
+  /** Operations whose request may or may not have reached Graph: reconcile these after a crash. */
+  sentOperations(runId: string): StoredOperation[] {
+    return this.#guard(() => this.#statements.operationsByStatus.all(runId, 'sent').map((row) => operationFromRow(row, this.#path)));
+  }
+
+  /**
+   * planned → sent, counting an attempt. Call it BEFORE the requests leave: it returns only once
+   * the change is committed and fsynced, so a crash can never hide a request that was sent.
+   */
+  markSent(operationIds: readonly number[]): void {
+    this.transaction(() => {
+      const sentAt = iso(this.#clock.now());
+      for (const id of operationIds) this.#transition(id, 'planned', this.#statements.markSent.run({ id, sent_at: sentAt }).changes);
+    });
+  }
+
+  /** sent → done, with Graph's request-id (null when reconciliation found the write applied). */
+  markDone(operationId: number, requestId: string | null, result?: OperationResult): void {
+    this.#guard(() => {
+      const changes = this.#statements.markDone.run({
+        id: operationId,
+        request_id: requestId,
+        result: result === undefined ? null : JSON.stringify({ resourceId: result.resourceId }),
+        done_at: iso(this.#clock.now()),
+      }).changes;
+      this.#transition(operationId, 'sent', changes);
+    });
+  }
+
+  /** sent → failed: a final answer from Graph, kept with its error code and request-id for support. */
+  markFailed(operationId: number, graphCode: string | null, message: string, requestId: string | null): void {
+    this.#guard(() => {
+      const changes = this.#statements.markFailed.run({
+        id: operationId, graph_code: graphCode, error_message: message, request_id: requestId, done_at: iso(this.#clock.now()),
+      }).changes;
+      this.#transition(operationId, 'sent', changes);
+    });
+  }
+
+  /** planned → skipped: not sent because of an earlier failure or a decision of apply. */
+  markSkipped(operationIds: readonly number[], reason: string): void {
+    this.transaction(() => {
+      const doneAt = iso(this.#clock.now());
+      for (const id of operationIds) {
+        this.#transition(id, 'planned', this.#statements.markSkipped.run({ id, error_message: reason, done_at: doneAt }).changes);
+      }
+    });
+  }
+
+  /**
+   * sent → planned, keeping the attempt count: for a write reconciliation found not applied, or a
+   * request Graph asked to retry (429, 5xx). Returns how many were reset.
+   */
+  resetSentToPlanned(operationIds: readonly number[]): number {
+    return this.transaction(() => {
+      let reset = 0;
+      for (const id of operationIds) {
+        this.#transition(id, 'sent', this.#statements.resetSent.run(id).changes);
+        reset++;
+      }
+      return reset;
+    });
+  }
+
+  // ─── Summary ──────────────────────────────────────────────────────────────────────────────
+
+  runSummary(runId: string): RunSummary {
+    return this.#guard(() => {
+      const usersByPlanStatus = countsOf(this.#statements.usersByPlanStatus.all(runId));
+      const usersByFinalStatus = countsOf(this.#statements.usersByFinalStatus.all(runId));
+      const operationsByKind: Record<string, Record<string, number>> = {};
+      let operations = 0;
+      for (const row of this.#statements.operationCounts.all(runId)) {
+        (operationsByKind[row.kind] ??= {})[row.status] = row.n;
+        operations += row.n;
+      }
+      return {
+        users: Object.values(usersByPlanStatus).reduce((sum, n) => sum + n, 0),
+        usersByPlanStatus,
+        usersByFinalStatus,
+        operations,
+        operationsByKind,
+        issues: countsOf(this.#statements.issueCounts.all(runId)),
+      };
+    });
+  }
+
+  // ─── Internals ────────────────────────────────────────────────────────────────────────────
+
+  #guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw translateSqliteError(error, this.#path);
+    }
+  }
+
+  /**
+   * Merges two streams in users-file order — users, and the run's operations joined to their user —
+   * instead of querying each user's operations: one statement instead of 100,000 round trips.
+   */
+  *#usersWithOperations(runId: string): Generator<StoredUser, void, undefined> {
+    const users = this.#guard(() => this.#statements.usersOfRun.iterate(runId));
+    let operations: IterableIterator<OperationRow> | undefined;
+    try {
+      operations = this.#guard(() => this.#statements.operationsOfRunByLine.iterate(runId));
+      const rows = operations;
+      let operation = this.#guard(() => rows.next());
+      for (;;) {
+        const user = this.#guard(() => users.next());
+        if (user.done === true) return;
+        const own: StoredOperation[] = [];
+        while (operation.done !== true && operation.value.user_id === user.value.id) {
+          own.push(operationFromRow(operation.value, this.#path));
+          operation = this.#guard(() => rows.next());
+        }
+        yield userFromRow(user.value, own, this.#path);
+      }
+    } finally {
+      users.return?.();
+      operations?.return?.();
+    }
+  }
+
+  /** A lazily started, guarded stream over a statement; closing the generator early frees the statement. */
+  *#stream<R, T>(start: () => IterableIterator<R>, map: (row: R) => T): Generator<T, void, undefined> {
+    const rows = this.#guard(start);
+    try {
+      for (;;) {
+        const next = this.#guard(() => rows.next());
+        if (next.done === true) return;
+        yield this.#guard(() => map(next.value));
+      }
+    } finally {
+      rows.return?.();
+    }
+  }
+
+  /** An operation update changed nothing: it was not in the state the transition starts from. */
+  #transition(operationId: number, from: OperationStatus, changes: number): void {
+    if (changes === 1) return;
+    const row = this.#statements.operationStatus.get(operationId);
+    const now = row === undefined ? 'not in the journal' : `${row.status}, not ${from}`;
+    throw new Error(`operation ${operationId} is ${now}`);
+  }
+
+  #requireRun(runId: string): RunRecord {
+    const row = this.#statements.runById.get(runId);
+    if (row === undefined) throw new Error(`run ${runId} is not in the journal`);
+    return runFromRow(row, this.#path);
+  }
+
+  #describeRun(runId: string): string {
+    const row = this.#statements.runById.get(runId);
+    return row === undefined ? 'it is not in the journal' : `it is ${row.status}`;
+  }
+}
+
+function countsOf(rows: readonly CountRow[]): Record<string, number> {
+  return Object.fromEntries(rows.map((row) => [row.key, row.n]));
+}
+
+const OPERATION_COLUMN_NAMES = [
+  'id', 'run_id', 'user_id', 'seq', 'kind', 'target', 'payload', 'status', 'attempts', 'request_id', 'graph_code',
+  'error_message', 'result', 'reverts_operation_id', 'sent_at', 'done_at',
+] as const satisfies readonly (keyof OperationRow)[];
+const OPERATION_COLUMNS = OPERATION_COLUMN_NAMES.join(', ');
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: Database.Database) {
+  const insertUser = db.prepare<NewUserRow>(`
+    INSERT INTO users (run_id, line, username, upn, entra_user_id, matched_by, mapping_status, plan_status, desired, plan, before, issues, updated_at)
+    VALUES (@run_id, @line, @username, @upn, @entra_user_id, @matched_by, @mapping_status, @plan_status, @desired, @plan, @before, @issues, @updated_at)`);
+  const insertOperation = db.prepare<NewOperationRow>(`
+    INSERT INTO operations (run_id, user_id, seq, kind, target, payload, status)
+    VALUES (@run_id, @user_id, @seq, @kind, @target, @payload, @status)`);
+  const recordChunk = db.transaction(
+    (runId: string, records: readonly UserRecord[], updatedAt: string, fingerprint: (seed: Secret) => string): void => {
+      for (const record of records) {
+        const userId = Number(insertUser.run(userRow(runId, record, updatedAt, fingerprint)).lastInsertRowid);
+        operationsOf(record).forEach((operation, index) => {
+          insertOperation.run({
+            run_id: runId,
+            user_id: userId,
+            seq: index + 1,
+            kind: operation.kind,
+            target: operation.target,
+            payload: operationPayload(operation),
+            status: operation.status,
+          });
+        });
+      }
+    },
+  );
+  return {
+    recordChunk,
+    insertRun: db.prepare<Omit<RunRow, 'finished_at' | 'summary'>>(`
+      INSERT INTO runs (id, command, parent_run_id, status, started_at, tenant_id, graph_url, options, inputs)
+      VALUES (@id, @command, @parent_run_id, @status, @started_at, @tenant_id, @graph_url, @options, @inputs)`),
+    finishRun: db.prepare<{ id: string; status: string; finished_at: string; summary: string | null }>(`
+      UPDATE runs SET status = @status, finished_at = @finished_at, summary = @summary WHERE id = @id AND status = 'running'`),
+    reopenRun: db.prepare<[string]>(`
+      UPDATE runs SET status = 'running', finished_at = NULL, summary = NULL
+      WHERE id = ? AND status IN ('running', 'interrupted', 'failed')`),
+    runById: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
+    usersOfRun: db.prepare<[string], UserRow>('SELECT * FROM users WHERE run_id = ? ORDER BY line'),
+    setFinalStatus: db.prepare<{ id: number; status: string; updated_at: string }>(
+      'UPDATE users SET final_status = @status, updated_at = @updated_at WHERE id = @id'),
+    copyUsers: db.prepare<{ from: string; into: string; now: string }>(`
+      INSERT INTO users (run_id, line, username, upn, entra_user_id, matched_by, mapping_status, plan_status, desired, plan, before, issues, updated_at)
+      SELECT @into, line, username, upn, entra_user_id, matched_by, mapping_status, plan_status, desired, plan, before, issues, @now
+      FROM users WHERE run_id = @from ORDER BY line`),
+    copyOperations: db.prepare<{ from: string; into: string }>(`
+      INSERT INTO operations (run_id, user_id, seq, kind, target, payload, status)
+      SELECT @into, copy.id, op.seq, op.kind, op.target, op.payload, op.status
+      FROM operations AS op
+      JOIN users AS planned ON planned.id = op.user_id
+      JOIN users AS copy ON copy.run_id = @into AND copy.line = planned.line
+      WHERE op.run_id = @from
+      ORDER BY copy.id, op.seq`),
+    operationsOfRunByLine: db.prepare<[string], OperationRow>(`
+      SELECT ${OPERATION_COLUMN_NAMES.map((name) => `op.${name}`).join(', ')}
+      FROM users AS user JOIN operations AS op ON op.user_id = user.id
+      WHERE user.run_id = ?
+      ORDER BY user.line, op.seq`),
+    operationsOfRun: db.prepare<[string], OperationRow>(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = ? ORDER BY id`),
+    operationsByStatus: db.prepare<[string, string], OperationRow>(
+      `SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = ? AND status = ? ORDER BY id`),
+    firstByStatus: db.prepare<[string, string, number], OperationRow>(
+      `SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = ? AND status = ? ORDER BY id LIMIT ?`),
+    operationStatus: db.prepare<[number], { status: string }>('SELECT status FROM operations WHERE id = ?'),
+    markSent: db.prepare<{ id: number; sent_at: string }>(`
+      UPDATE operations SET status = 'sent', attempts = attempts + 1, sent_at = @sent_at WHERE id = @id AND status = 'planned'`),
+    markDone: db.prepare<{ id: number; request_id: string | null; result: string | null; done_at: string }>(`
+      UPDATE operations SET status = 'done', request_id = @request_id, result = @result, graph_code = NULL, error_message = NULL,
+        done_at = @done_at
+      WHERE id = @id AND status = 'sent'`),
+    markFailed: db.prepare<{ id: number; graph_code: string | null; error_message: string; request_id: string | null; done_at: string }>(`
+      UPDATE operations SET status = 'failed', graph_code = @graph_code, error_message = @error_message, request_id = @request_id,
+        done_at = @done_at
+      WHERE id = @id AND status = 'sent'`),
+    markSkipped: db.prepare<{ id: number; error_message: string; done_at: string }>(`
+      UPDATE operations SET status = 'skipped', error_message = @error_message, done_at = @done_at WHERE id = @id AND status = 'planned'`),
+    resetSent: db.prepare<[number]>("UPDATE operations SET status = 'planned' WHERE id = ? AND status = 'sent'"),
+    usersByPlanStatus: db.prepare<[string], CountRow>('SELECT plan_status AS key, count(*) AS n FROM users WHERE run_id = ? GROUP BY plan_status'),
+    usersByFinalStatus: db.prepare<[string], CountRow>(
+      'SELECT final_status AS key, count(*) AS n FROM users WHERE run_id = ? AND final_status IS NOT NULL GROUP BY final_status'),
+    operationCounts: db.prepare<[string], { kind: string; status: string; n: number }>(
+      'SELECT kind, status, count(*) AS n FROM operations WHERE run_id = ? GROUP BY kind, status'),
+    // Grouped by the expression, not the alias: json_each has a column named "key" too.
+    issueCounts: db.prepare<[string], CountRow>(`
+      SELECT json_extract(issue.value, '$.code') AS key, count(*) AS n
+      FROM users, json_each(users.issues) AS issue
+      WHERE users.run_id = ?
+      GROUP BY json_extract(issue.value, '$.code')`),
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * What the journal stores and gives back (DESIGN §6): runs, the users of a run with their desired
+ * and before states, and the operations apply executes. Plain data; no secret is ever part of it —
+ * a hardware token's seed is kept only as a keyed hash (`seedFingerprint`).
+ */
+import type { Finding } from '../findings.js';
+import type { DefaultMethod, DesiredDevice, DesiredHardwareToken, DesiredState, UserStatus } from '../mapping/desired-state.js';
+import type { EntraState, MatchAttribute } from '../plan/entra-state.js';
+import type { Operation, PlanStatus, UserPlan } from '../plan/operations.js';
+
+/** A JSON value as the journal stores it in its JSON columns. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | JsonObject;
+export interface JsonObject {
+  readonly [key: string]: JsonValue;
+}
+
+export type RunCommand = 'plan' | 'apply' | 'verify' | 'rollback';
+
+/** `running` also describes a run whose process died: nothing finished it. */
+export type RunStatus = 'running' | 'finished' | 'interrupted' | 'failed';
+
+/** Which command-line input a file was given as. */
+export type InputRole = 'users' | 'devices' | 'tokens' | 'columns' | 'only';
+
+/** One input file as it was when a run read it; the content hash decides whether it changed. */
+export interface InputFile {
+  readonly role: InputRole;
+  /** As named on the command line. */
+  readonly path: string;
+  readonly size: number;
+  /** ISO 8601 modification time; informational (a copy changes it, the content does not). */
+  readonly mtime: string;
+  /** Lower-case hex SHA-256 of the bytes. */
+  readonly sha256: string;
+}
+
+export type InputFingerprint = readonly InputFile[];
+
+export interface NewRun {
+  readonly command: RunCommand;
+  /** The plan an apply executes, or the apply a rollback undoes; null when none. */
+  readonly parentRunId: string | null;
+  readonly tenantId: string | null;
+  readonly graphUrl: string | null;
+  /** The run's options, for `status` and reports. Never secrets: a `Secret` here serialises as [REDACTED]. */
+  readonly options: JsonObject;
+  readonly inputs: InputFingerprint;
+}
+
+export interface RunRecord extends NewRun {
+  /** `20261128-153012-ab12`: UTC start time (sorts by start), then 4 random hex digits. */
+  readonly id: string;
+  readonly status: RunStatus;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+  /** What finishRun was given; null while running. */
+  readonly summary: JsonObject | null;
+}
+
+export interface RunFilter {
+  readonly command?: RunCommand;
+  readonly status?: RunStatus | readonly RunStatus[];
+  readonly parentRunId?: string;
+}
+
+/** A hardware token as stored: the seed replaced by its keyed hash. */
+export type StoredHardwareToken = Omit<DesiredHardwareToken, 'secretKey'> & {
+  /** HMAC-SHA256 of the seed with this journal's key (Journal.seedFingerprint), lower-case hex. */
+  readonly seedFingerprint: string;
+};
+
+/** DesiredState without secrets; the user's findings are stored once, in StoredUser.issues. */
+export type StoredDesiredState = Omit<DesiredState, 'hardwareTokens' | 'issues'> & {
+  readonly hardwareTokens: readonly StoredHardwareToken[];
+};
+
+/** What the diff decided beyond its operations (UserPlan without status, operations and issues). */
+export interface StoredPlanDecisions {
+  readonly defaultMethod: DefaultMethod | null;
+  readonly devices: readonly DesiredDevice[];
+}
+
+/** A user whose mapping or matching stopped before a diff: only the status is known. */
+export interface MappingOnlyOutcome {
+  readonly status: PlanStatus;
+}
+
+/** One user as plan (or apply without a stored plan) records it. */
+export interface UserRecord {
+  readonly desired: DesiredState;
+  /** What Entra held when the run read it; null when the user was not matched or not read. */
+  readonly before: EntraState | null;
+  readonly plan: UserPlan | MappingOnlyOutcome;
+  /** Every finding about the user: mapping's and the diff's. */
+  readonly issues: readonly Finding[];
+}
+
+/** DESIGN §5: a user's status after apply or verify. */
+export type FinalUserStatus = 'migrated' | 'unchanged' | 'partial' | 'conflict' | 'skipped' | 'unmatched' | 'rejected' | 'failed';
+
+export interface StoredUser {
+  readonly id: number;
+  readonly runId: string;
+  /** The users file line: unique within a run. */
+  readonly line: number;
+  readonly username: string;
+  readonly upn: string | null;
+  readonly entraUserId: string | null;
+  readonly matchedBy: MatchAttribute | null;
+  readonly mappingStatus: UserStatus;
+  readonly planStatus: PlanStatus;
+  /** Set by apply or verify; null before. */
+  readonly finalStatus: FinalUserStatus | null;
+  readonly desired: StoredDesiredState;
+  /** null when no diff was made (MappingOnlyOutcome). */
+  readonly plan: StoredPlanDecisions | null;
+  readonly before: EntraState | null;
+  readonly issues: readonly Finding[];
+  /** In execution order. */
+  readonly operations: readonly StoredOperation[];
+  readonly updatedAt: Date;
+}
+
+/** What Graph answered to a write that rollback needs, e.g. the id of a created resource. */
+export interface OperationResult {
+  readonly resourceId: string | null;
+}
+
+/** Execution state of one operation. */
+export interface OperationProgress {
+  readonly id: number;
+  readonly runId: string;
+  readonly userId: number;
+  /** 1-based order within the user: apply sends a user's operations in this order. */
+  readonly seq: number;
+  /** How often the operation was marked sent (retries and resumes included). */
+  readonly attempts: number;
+  /** Graph's request-id of the last response, so Microsoft support can trace it. */
+  readonly requestId: string | null;
+  readonly graphCode: string | null;
+  readonly errorMessage: string | null;
+  readonly result: OperationResult | null;
+  /** For a rollback's operations: the apply operation it undoes. */
+  readonly revertsOperationId: number | null;
+  readonly sentAt: Date | null;
+  readonly doneAt: Date | null;
+}
+
+export type StoredOperation = Operation & OperationProgress;
+
+/** Counts for `status` and the report summaries. A type alias, not an interface, so it can be given to finishRun as JSON. */
+export type RunSummary = {
+  readonly users: number;
+  readonly usersByPlanStatus: Readonly<Partial<Record<PlanStatus, number>>>;
+  /** Users without a final status yet are not counted here. */
+  readonly usersByFinalStatus: Readonly<Partial<Record<FinalUserStatus, number>>>;
+  readonly operations: number;
+  /** kind → status → count. */
+  readonly operationsByKind: Readonly<Partial<Record<Operation['kind'], Readonly<Partial<Record<Operation['status'], number>>>>>>;
+  /** Finding code → occurrences. */
+  readonly issues: Readonly<Record<string, number>>;
+};

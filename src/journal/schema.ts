@@ -1,0 +1,142 @@
+/**
+ * The journal's schema and its migrations. `meta.schema_version` says which migrations a file has;
+ * opening applies the missing ones in one transaction, and refuses a file from a newer version
+ * rather than guess at tables it does not know.
+ *
+ * Tables are STRICT so a column holds the type the row mapping expects; JSON columns are TEXT
+ * (readable with the sqlite3 shell by support) and are checked when read (rows.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { PlanStatus } from '../plan/operations.js';
+import type { OperationStatus } from '../plan/operations.js';
+import type { UserStatus } from '../mapping/desired-state.js';
+import type { FinalUserStatus, RunCommand, RunStatus } from './records.js';
+
+/** `PRAGMA application_id` of every journal ("MFAM"): tells our file from another SQLite database. */
+export const APPLICATION_ID = 0x4d46414d;
+
+export const RUN_COMMANDS: Readonly<Record<RunCommand, true>> = { plan: true, apply: true, verify: true, rollback: true };
+export const RUN_STATUSES: Readonly<Record<RunStatus, true>> = { running: true, finished: true, interrupted: true, failed: true };
+export const MAPPING_STATUSES: Readonly<Record<UserStatus, true>> = { ready: true, skipped: true, rejected: true };
+export const PLAN_STATUSES: Readonly<Record<PlanStatus, true>> = {
+  planned: true, unchanged: true, conflict: true, skipped: true, unmatched: true, rejected: true,
+};
+export const FINAL_USER_STATUSES: Readonly<Record<FinalUserStatus, true>> = {
+  migrated: true, unchanged: true, partial: true, conflict: true, skipped: true, unmatched: true, rejected: true, failed: true,
+};
+export const OPERATION_STATUSES: Readonly<Record<OperationStatus, true>> = {
+  planned: true, conflict: true, sent: true, done: true, failed: true, skipped: true,
+};
+
+/** `'a', 'b'` for a CHECK constraint; the values are our own identifiers, never input. */
+function sqlList(table: Readonly<Record<string, true>>): string {
+  return Object.keys(table).map((value) => `'${value}'`).join(', ');
+}
+
+interface Migration {
+  readonly version: number;
+  readonly apply: (db: Database.Database) => void;
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    apply: (db) => {
+      db.exec(`
+        CREATE TABLE meta (
+          key   TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE runs (
+          id            TEXT PRIMARY KEY,
+          command       TEXT NOT NULL CHECK (command IN (${sqlList(RUN_COMMANDS)})),
+          parent_run_id TEXT REFERENCES runs (id),
+          status        TEXT NOT NULL CHECK (status IN (${sqlList(RUN_STATUSES)})),
+          started_at    TEXT NOT NULL,
+          finished_at   TEXT,
+          tenant_id     TEXT,
+          graph_url     TEXT,
+          options       TEXT NOT NULL,
+          inputs        TEXT NOT NULL,
+          summary       TEXT
+        ) STRICT;
+        CREATE INDEX runs_by_start ON runs (started_at);
+        CREATE INDEX runs_by_parent ON runs (parent_run_id);
+
+        CREATE TABLE users (
+          id             INTEGER PRIMARY KEY,
+          run_id         TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          line           INTEGER NOT NULL,
+          username       TEXT NOT NULL,
+          upn            TEXT,
+          entra_user_id  TEXT,
+          matched_by     TEXT,
+          mapping_status TEXT NOT NULL CHECK (mapping_status IN (${sqlList(MAPPING_STATUSES)})),
+          plan_status    TEXT NOT NULL CHECK (plan_status IN (${sqlList(PLAN_STATUSES)})),
+          final_status   TEXT CHECK (final_status IN (${sqlList(FINAL_USER_STATUSES)})),
+          desired        TEXT NOT NULL,
+          plan           TEXT,
+          before         TEXT,
+          issues         TEXT NOT NULL,
+          updated_at     TEXT NOT NULL,
+          -- The users file line identifies a user within a run; apply --plan copies users by it.
+          UNIQUE (run_id, line)
+        ) STRICT;
+
+        CREATE TABLE operations (
+          id                   INTEGER PRIMARY KEY,
+          run_id               TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          user_id              INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+          seq                  INTEGER NOT NULL,
+          kind                 TEXT NOT NULL,
+          target               TEXT NOT NULL,
+          -- Kind-specific fields: new and previous phone number, previous default method, device id.
+          payload              TEXT NOT NULL,
+          status               TEXT NOT NULL CHECK (status IN (${sqlList(OPERATION_STATUSES)})),
+          attempts             INTEGER NOT NULL DEFAULT 0,
+          request_id           TEXT,
+          graph_code           TEXT,
+          error_message        TEXT,
+          result               TEXT,
+          reverts_operation_id INTEGER REFERENCES operations (id),
+          sent_at              TEXT,
+          done_at              TEXT,
+          UNIQUE (user_id, seq)
+        ) STRICT;
+        -- Serves "next planned", "sent" (crash reconciliation) and per-status counts; the implicit
+        -- rowid suffix keeps each status in execution order without a sort.
+        CREATE INDEX operations_by_run_status ON operations (run_id, status);
+        CREATE INDEX operations_by_reverted ON operations (reverts_operation_id) WHERE reverts_operation_id IS NOT NULL;
+      `);
+      // The key of seedFingerprint: random per journal, so a seed's fingerprint cannot be looked up
+      // in a table built elsewhere or matched across journals.
+      db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('seed_hmac_key', randomBytes(32).toString('hex'));
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The file's schema version: 0 for a new, empty database. */
+export function schemaVersionOf(db: Database.Database): number {
+  const hasMeta = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' AND name = 'meta'").get();
+  if (hasMeta === undefined || hasMeta.n === 0) return 0;
+  const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
+  return row === undefined ? 0 : Number.parseInt(row.value, 10);
+}
+
+/** Applies the migrations after `from`; the caller holds the write transaction. */
+export function migrate(db: Database.Database, from: number): void {
+  for (const migration of MIGRATIONS) {
+    if (migration.version > from) migration.apply(db);
+  }
+  db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+    .run(String(SCHEMA_VERSION));
+}
+
+export function hasUserTables(db: Database.Database): boolean {
+  const row = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").get();
+  return row !== undefined && row.n > 0;
+}
