@@ -23,6 +23,8 @@ export interface Operation {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: unknown;
   readonly inBatch: boolean;
+  /** When the HTTP request carrying it arrived (for a batch item, the batch's arrival). */
+  readonly receivedAt: number;
 }
 
 export interface PipelineDependencies {
@@ -68,11 +70,42 @@ export function costOf(route: Route, method: string, query: URLSearchParams): Re
   return { resourceUnits: Math.max(1, resourceUnits), writes: write ? 1 : 0, activations: route.activation === true ? 1 : 0 };
 }
 
+/** Throttled requests remembered for early-retry counting; past this, expired entries are dropped. */
+const TOLD_TO_WAIT_PRUNE_AT = 10_000;
+
 export class GraphPipeline {
   readonly #deps: PipelineDependencies;
+  /** Throttled requests (app, method, URL, body) → when the Retry-After given to them ends. */
+  #toldToWait = new Map<string, number>();
 
   constructor(deps: PipelineDependencies) {
     this.#deps = deps;
+  }
+
+  /** Forgets throttled requests (emulator reset). */
+  reset(): void {
+    this.#toldToWait = new Map();
+  }
+
+  /**
+   * Counts a request that repeats a throttled one before the Retry-After it was given
+   * (concepts/throttling.md: wait that long before retrying), then remembers when this one may
+   * come back if it was throttled now. Identity is app, method, URL and body, so a retry is told
+   * apart from other requests that merely arrive while the app is throttled.
+   */
+  #noteRetry(appId: string, operation: Operation, throttledUntil: number | null): void {
+    const key = `${appId} ${operation.method.toUpperCase()} ${operation.url.pathname}${operation.url.search} ${operation.body === undefined ? '' : JSON.stringify(operation.body)}`;
+    const told = this.#toldToWait.get(key);
+    if (told !== undefined && operation.receivedAt < told) this.#deps.stats.earlyRetry();
+    if (throttledUntil === null) {
+      this.#toldToWait.delete(key);
+      return;
+    }
+    this.#toldToWait.set(key, throttledUntil);
+    if (this.#toldToWait.size > TOLD_TO_WAIT_PRUNE_AT) {
+      const now = this.#deps.clock.now();
+      for (const [stale, until] of this.#toldToWait) if (until <= now) this.#toldToWait.delete(stale);
+    }
   }
 
   async execute(operation: Operation, principal: Principal): Promise<GraphResponse> {
@@ -114,6 +147,7 @@ export class GraphPipeline {
 
     const cost = costOf(route, method, operation.url.searchParams);
     const decision = throttle.admit(principal.appId, cost);
+    this.#noteRetry(principal.appId, operation, decision.throttled ? decision.retryAt : null);
     if (decision.throttled) {
       return {
         family: route.family,

@@ -146,6 +146,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     store.reset();
     stats.reset();
     throttle.reset();
+    pipeline.reset();
     faults.reset();
     batchOrder = seededRandom(batchOrderSeed);
   };
@@ -206,7 +207,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     return false;
   };
 
-  const handleGraph = async (request: IncomingMessage, response: ServerResponse, url: URL, parsed: ParsedBody): Promise<void> => {
+  const handleGraph = async (request: IncomingMessage, response: ServerResponse, url: URL, parsed: ParsedBody, receivedAt: number): Promise<void> => {
     const requestId = randomUUID();
     const headers = lowerCaseHeaders(request);
     const clientRequestId = headers['client-request-id'] ?? requestId;
@@ -250,9 +251,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
     let graphResponse: GraphResponse;
     if (isBatch) {
-      graphResponse = await executeBatchRequest(method, path.version, parsed.value, principal, requestId, clientRequestId);
+      graphResponse = await executeBatchRequest(method, path.version, parsed.value, principal, requestId, clientRequestId, receivedAt);
     } else {
-      graphResponse = await pipeline.execute({ method, url, headers, body: parsed.value, inBatch: false }, principal);
+      graphResponse = await pipeline.execute({ method, url, headers, body: parsed.value, inBatch: false, receivedAt }, principal);
     }
     if (fault.kind === 'lostResponse') {
       // The request was handled (a write is applied) but its answer never arrives.
@@ -270,6 +271,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     principal: Principal,
     requestId: string,
     clientRequestId: string,
+    receivedAt: number,
   ): Promise<GraphResponse> => {
     stats.batchReceived();
     if (method !== 'POST') {
@@ -286,7 +288,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       items,
       (item) =>
         pipeline.execute(
-          { method: item.method, url: batchItemUrl(baseUrl, version, item.url), headers: item.headers, body: item.body, inBatch: true },
+          { method: item.method, url: batchItemUrl(baseUrl, version, item.url), headers: item.headers, body: item.body, inBatch: true, receivedAt },
           principal,
         ),
       (inner) => withInnerError(inner, requestId, clientRequestId, new Date(clock.now())),
@@ -297,6 +299,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   };
 
   const handler = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const receivedAt = clock.now();
     const url = new URL(request.url ?? '/', baseUrl);
     if (url.pathname.startsWith('/_emulator/')) {
       handleInspection(request, response, url.pathname);
@@ -321,7 +324,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       send(response, 404, { 'content-type': 'application/json' }, graphError(404, 'NotFound', `Nothing is served at '${url.pathname}'. ${known}`).body);
       return;
     }
-    await handleGraph(request, response, url, body);
+    await handleGraph(request, response, url, body, receivedAt);
   };
 
   const server: Server =

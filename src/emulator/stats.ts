@@ -7,6 +7,8 @@
  * - `writeAttempts`: POST/PATCH/PUT/DELETE operations, whatever happened to them.
  * - `writes`: write operations that reached their handler (not throttled, faulted or refused by auth).
  * - `throttled`: 429 answers, whole requests and batch items alike (`throttledInBatch` of them inside).
+ * - `earlyRetries`: requests that repeated a throttled request (same app, method, URL and body)
+ *   before the Retry-After it had been given had passed; a well-behaved client has none.
  * - `byMethod`, `byFamily`, `byStatus`: operations by HTTP method, path family and final status.
  * - `maxInFlight`: most HTTP requests being handled at the same time.
  * - `phoneCreates`: successful phone method creations per `userId/phoneType`, to prove none was written twice.
@@ -18,6 +20,7 @@ export interface StatsSnapshot {
   readonly writeAttempts: number;
   readonly throttled: number;
   readonly throttledInBatch: number;
+  readonly earlyRetries: number;
   readonly batches: number;
   readonly faults: Readonly<Record<string, number>>;
   readonly byMethod: Readonly<Record<string, number>>;
@@ -41,6 +44,7 @@ export class EmulatorStats {
   #writeAttempts = 0;
   #throttled = 0;
   #throttledInBatch = 0;
+  #earlyRetries = 0;
   #batches = 0;
   #faults: Record<string, number> = {};
   #byMethod: Record<string, number> = {};
@@ -59,6 +63,7 @@ export class EmulatorStats {
     this.#writeAttempts = 0;
     this.#throttled = 0;
     this.#throttledInBatch = 0;
+    this.#earlyRetries = 0;
     this.#batches = 0;
     this.#faults = {};
     this.#byMethod = {};
@@ -108,6 +113,10 @@ export class EmulatorStats {
     }
   }
 
+  earlyRetry(): void {
+    this.#earlyRetries += 1;
+  }
+
   hardwareActivated(): void {
     this.#hardwareActivations += 1;
   }
@@ -128,6 +137,7 @@ export class EmulatorStats {
       writeAttempts: this.#writeAttempts,
       throttled: this.#throttled,
       throttledInBatch: this.#throttledInBatch,
+      earlyRetries: this.#earlyRetries,
       batches: this.#batches,
       faults: { ...this.#faults },
       byMethod: { ...this.#byMethod },

@@ -99,6 +99,8 @@ export type ThrottleDecision =
       readonly throttled: true;
       /** Seconds, possibly fractional when time is scaled. */
       readonly retryAfterSeconds: number;
+      /** When the emulator admits this app again (ms since the epoch); the announced seconds round it up. */
+      readonly retryAt: number;
       readonly limit: LimitName;
       /** `x-ms-throttle-scope` and `x-ms-throttle-information` header values (throttling-limits.md). */
       readonly scope: string;
@@ -239,7 +241,7 @@ export class ThrottleModel {
     for (const [limit] of applicable) {
       const until = this.#blockedUntil.get(`${appId}/${limit}`) ?? 0;
       if (until > now) {
-        return { throttled: true, retryAfterSeconds: this.#announce(until - now, config), limit, scope: this.#scope(limit, appId), information: INFORMATION[limit] };
+        return { throttled: true, retryAfterSeconds: this.#announce(until - now, config), retryAt: until, limit, scope: this.#scope(limit, appId), information: INFORMATION[limit] };
       }
     }
     let worst: { limit: LimitName; waitMs: number } | null = null;
@@ -250,7 +252,7 @@ export class ThrottleModel {
     if (worst !== null) {
       const retryAfterSeconds = this.#announce(worst.waitMs, config);
       this.#blockedUntil.set(`${appId}/${worst.limit}`, now + retryAfterSeconds * 1000);
-      return { throttled: true, retryAfterSeconds, limit: worst.limit, scope: this.#scope(worst.limit, appId), information: INFORMATION[worst.limit] };
+      return { throttled: true, retryAfterSeconds, retryAt: now + retryAfterSeconds * 1000, limit: worst.limit, scope: this.#scope(worst.limit, appId), information: INFORMATION[worst.limit] };
     }
     let limitRatio = 0;
     for (const [limit, amount] of applicable) {

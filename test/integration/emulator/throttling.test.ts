@@ -82,7 +82,7 @@ describe('write limit (throttling-limits.md: 3,000 writes per 150 s per app+tena
       expect(early.headers.get('retry-after')).toBe('1');
       clock.advance(300);
       expect((await callGraph(emulator, 'PATCH', aliceMobile, { body: rewrite })).status).toBe(204);
-      expect(emulator.stats()).toMatchObject({ throttled: 2, writes: 3, writeAttempts: 5 });
+      expect(emulator.stats()).toMatchObject({ throttled: 2, earlyRetries: 1, writes: 3, writeAttempts: 5 });
     } finally {
       await emulator.close();
     }

@@ -1,0 +1,140 @@
+/**
+ * Tenant options (DESIGN §5) for the commands that talk to Graph, declared once and checked
+ * strictly, then turned into the gateway's GraphConfig. A wrong or missing value is a usage error
+ * (exit 2) that says what to give. Secrets come only from the environment (as @azure/identity's
+ * EnvironmentCredential reads them), never from the command line, where shell history and process
+ * lists would keep them.
+ */
+import { Option, type Command } from 'commander';
+import { usageError } from '../errors.js';
+import { CLOUD_NAMES, type CloudName } from '../graph/clouds.js';
+import { MATCH_ATTRIBUTES, resolveGraphConfig, type GraphConfig, type MatchAttributeOption } from '../graph/config.js';
+import { AUTH_MODES, type AuthMode, type AuthSettings } from '../graph/credentials.js';
+import { Secret } from '../secret.js';
+
+/** The tenant options as commander parses them. */
+export interface TenantOptions {
+  readonly tenantId?: string;
+  readonly clientId?: string;
+  readonly auth: AuthMode;
+  readonly cloud: CloudName;
+  readonly graphUrl?: string;
+  readonly group?: string;
+  readonly only?: string;
+  readonly matchAttribute?: MatchAttributeOption;
+}
+
+/** What the tenant options decide, for the command to hand to the gateway and the plan step. */
+export interface TenantSettings {
+  readonly graph: GraphConfig;
+  /** `--group`: an object id or display name; null for every user. */
+  readonly group: string | null;
+  /** `--only`: a file of usernames, one a line; null for every user. */
+  readonly only: string | null;
+}
+
+export function addTenantOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--tenant-id <id>', 'Entra tenant ID or verified domain').env('AZURE_TENANT_ID'))
+    .addOption(new Option('--client-id <id>', 'application (client) ID of the app registration, or of a user-assigned managed identity').env('AZURE_CLIENT_ID'))
+    .addOption(
+      new Option('--auth <mode>', 'how to sign in: secret (AZURE_CLIENT_SECRET), certificate (AZURE_CLIENT_CERTIFICATE_PATH), device-code, azure-cli, managed-identity, default (DefaultAzureCredential), emulator (development token, loopback --graph-url only)')
+        .choices([...AUTH_MODES])
+        .default('default'),
+    )
+    .addOption(new Option('--cloud <cloud>', 'Microsoft cloud of the tenant (Graph and sign-in endpoints)').choices([...CLOUD_NAMES]).default('global'))
+    .option('--graph-url <url>', 'a Graph emulator\'s root URL instead of the cloud\'s Graph, e.g. http://127.0.0.1:8080')
+    .option('--group <id|name>', 'only users who are members of this group, nested groups included')
+    .option('--only <file>', 'only the usernames listed in this file, one a line')
+    .addOption(new Option('--match-attribute <attribute>', 'when the UPN finds nobody in Entra, match users by this attribute').choices([...MATCH_ATTRIBUTES]));
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+
+function tenantId(value: string | undefined): string | null {
+  const trimmed = value?.trim() ?? '';
+  if (trimmed === '') return null;
+  if (!GUID.test(trimmed) && !DOMAIN.test(trimmed)) {
+    throw usageError('OPTION_INVALID', `--tenant-id "${value ?? ''}" is neither a tenant ID nor a domain`, 'Give the Tenant ID (a GUID) or a verified domain such as contoso.onmicrosoft.com, from the Entra admin center Overview page.');
+  }
+  return trimmed;
+}
+
+function clientId(value: string | undefined): string | null {
+  const trimmed = value?.trim() ?? '';
+  if (trimmed === '') return null;
+  if (!GUID.test(trimmed)) {
+    throw usageError('OPTION_INVALID', `--client-id "${value ?? ''}" is not an application (client) ID`, 'Give the Application (client) ID, a GUID shown on the app registration\'s Overview page.');
+  }
+  return trimmed;
+}
+
+function required<T>(value: T | null, what: string, remedy: string): T {
+  if (value === null) throw usageError('OPTION_MISSING', `${what} is missing`, remedy);
+  return value;
+}
+
+function environmentValue(env: Readonly<Record<string, string | undefined>>, name: string): string | null {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? null : value;
+}
+
+/** The credential settings of `--auth`, with every value it needs present. */
+export function authSettingsFrom(options: Pick<TenantOptions, 'auth' | 'tenantId' | 'clientId'>, env: Readonly<Record<string, string | undefined>>): AuthSettings {
+  const tenant = tenantId(options.tenantId);
+  const client = clientId(options.clientId);
+  const needTenant = (): string => required(tenant, `--auth ${options.auth}: the tenant`, 'Give --tenant-id <tenant ID or domain>, or set AZURE_TENANT_ID.');
+  const needClient = (): string => required(client, `--auth ${options.auth}: the application (client) ID`, 'Give --client-id <application ID>, or set AZURE_CLIENT_ID.');
+  switch (options.auth) {
+    case 'secret': {
+      const secret = environmentValue(env, 'AZURE_CLIENT_SECRET');
+      return {
+        mode: 'secret',
+        tenantId: needTenant(),
+        clientId: needClient(),
+        clientSecret: new Secret(required(secret, '--auth secret: the client secret', 'Set the environment variable AZURE_CLIENT_SECRET to the secret\'s Value (it is never taken from the command line).')),
+      };
+    }
+    case 'certificate': {
+      const path = environmentValue(env, 'AZURE_CLIENT_CERTIFICATE_PATH');
+      const password = environmentValue(env, 'AZURE_CLIENT_CERTIFICATE_PASSWORD');
+      return {
+        mode: 'certificate',
+        tenantId: needTenant(),
+        clientId: needClient(),
+        certificatePath: required(path, '--auth certificate: the certificate', 'Set AZURE_CLIENT_CERTIFICATE_PATH to a PEM or PFX file holding the certificate and its private key (and AZURE_CLIENT_CERTIFICATE_PASSWORD if it is protected).'),
+        certificatePassword: password === null ? null : new Secret(password),
+      };
+    }
+    case 'device-code':
+      return { mode: 'device-code', tenantId: needTenant(), clientId: client };
+    case 'azure-cli':
+      return { mode: 'azure-cli', tenantId: tenant };
+    case 'managed-identity':
+      return { mode: 'managed-identity', clientId: client };
+    case 'default':
+      return { mode: 'default', tenantId: tenant, clientId: client };
+    case 'emulator':
+      return { mode: 'emulator' };
+  }
+}
+
+/** Parsed tenant options → the gateway's config and the user filters; usage errors name the fix. */
+export function tenantSettingsFrom(options: TenantOptions, env: Readonly<Record<string, string | undefined>> = process.env): TenantSettings {
+  const group = options.group?.trim() ?? '';
+  if (options.group !== undefined && group === '') {
+    throw usageError('OPTION_INVALID', '--group is empty', 'Give the group\'s object ID or its display name, e.g. --group "MFA Server users".');
+  }
+  const only = options.only?.trim() ?? '';
+  if (options.only !== undefined && only === '') {
+    throw usageError('OPTION_INVALID', '--only is empty', 'Give the path of a file with one username a line.');
+  }
+  const graph = resolveGraphConfig({
+    cloud: options.cloud,
+    graphUrl: options.graphUrl ?? null,
+    auth: authSettingsFrom(options, env),
+    matchAttribute: options.matchAttribute ?? null,
+  });
+  return { graph, group: group === '' ? null : group, only: only === '' ? null : only };
+}

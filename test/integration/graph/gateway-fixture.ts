@@ -1,0 +1,53 @@
+/**
+ * A gateway pointed at an in-process emulator, as a test builds one: `--auth emulator` over http,
+ * or a real ClientSecretCredential against the https token endpoint.
+ */
+import { memoryLog, type Log } from '../../../src/log.js';
+import type { MatchKeys } from '../../../src/mapping/desired-state.js';
+import { systemClock } from '../../../src/migrate/deps.js';
+import type { RunningEmulator } from '../../../src/emulator/server.js';
+import type { ExecutorObserver, ExecutorSettings } from '../../../src/graph/batch-executor.js';
+import { resolveGraphConfig, type MatchAttributeOption } from '../../../src/graph/config.js';
+import type { AuthSettings, CredentialFactory } from '../../../src/graph/credentials.js';
+import { createGraphGateway, type GraphGateway, type UserLookup } from '../../../src/graph/gateway.js';
+import type { GovernorLimits } from '../../../src/graph/governor.js';
+
+export interface FixtureOptions {
+  readonly auth?: AuthSettings;
+  readonly matchAttribute?: MatchAttributeOption;
+  readonly limits?: Partial<GovernorLimits>;
+  readonly executor?: Partial<ExecutorSettings>;
+  readonly observer?: ExecutorObserver;
+  readonly log?: Log;
+  readonly credentials?: CredentialFactory;
+  /** Instead of the emulator's URL (e.g. a closed port). */
+  readonly graphUrl?: string;
+}
+
+export function emulatorGateway(emulator: Pick<RunningEmulator, 'url' | 'caCertPem'>, options: FixtureOptions = {}): GraphGateway {
+  const config = resolveGraphConfig({
+    graphUrl: options.graphUrl ?? emulator.url,
+    auth: options.auth ?? { mode: 'emulator' },
+    ca: emulator.caCertPem,
+    matchAttribute: options.matchAttribute ?? null,
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.executor === undefined ? {} : { executor: options.executor }),
+  });
+  return createGraphGateway(config, {
+    clock: systemClock,
+    log: options.log ?? memoryLog(),
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+  });
+}
+
+const NO_KEYS: MatchKeys = { samAccountName: null, email: null, sid: null, objectGuid: null };
+
+export function lookup(upn: string | null, keys: Partial<MatchKeys> = {}, key: string = upn ?? keys.samAccountName ?? 'user'): UserLookup {
+  return { key, upn, matchKeys: { ...NO_KEYS, ...keys } };
+}
+
+/** A credential that hands out a fixed token, e.g. one the emulator issued for another app of the seed. */
+export function fixedTokenCredentials(token: string): CredentialFactory {
+  return () => ({ getToken: () => Promise.resolve({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) });
+}
