@@ -125,6 +125,16 @@ export const FINDINGS = {
     cause: 'No Entra user matches the username (UPN first, then --match-attribute).',
     remedy: 'Check that the user is synchronised to Entra, or choose another --match-attribute.',
   },
+  USER_AMBIGUOUS: {
+    severity: 'error',
+    cause: 'Several Entra users match the username through --match-attribute, so the tool cannot know which one is meant.',
+    remedy: 'Make the attribute unique in Entra, or give the user\'s UPN in the export; nothing was planned for this user.',
+  },
+  USER_READ_FAILED: {
+    severity: 'error',
+    cause: 'Graph did not answer for this user after retries (the message holds Graph\'s error code and request-id).',
+    remedy: 'Run plan again (Graph\'s errors are usually transient). If it persists, look up the Graph code in this table and give the request-id to Microsoft support.',
+  },
   DUPLICATE_USER: {
     severity: 'error',
     cause: 'The username appears again in the users export; the first row is kept.',

@@ -8,6 +8,7 @@ import { streamLog } from '../log.js';
 import { systemClock } from '../migrate/deps.js';
 import type { CommandContext } from './commands/context.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { processIo, useColour, type CliIo } from './io.js';
 import { progressFor } from './progress.js';
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIo): Command {
       outputError: (text, write) => { write(text); },
     });
   registerValidateCommand(program, context);
+  registerPlanCommand(program, context);
   registerEmulatorCommand(program, io);
   for (const command of program.commands) {
     command.exitOverride();

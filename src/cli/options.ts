@@ -5,7 +5,8 @@
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
 import type { LogLevel } from '../log.js';
-import type { HardwareTokenMode, MappingOptions, TokenSecretEncoding } from '../mapping/desired-state.js';
+import type { DefaultMethodPolicy, HardwareTokenMode, MappingOptions, TokenSecretEncoding } from '../mapping/desired-state.js';
+import type { DiffOptions, PhoneConflictPolicy } from '../plan/diff-user.js';
 import type { SourceEncoding } from '../source/records.js';
 
 /** Options every command has. */
@@ -63,6 +64,30 @@ export function addSourceOptions(command: Command): Command {
         .choices(['off', 'import', 'import-and-activate'])
         .default('import'),
     );
+}
+
+/** What plan and apply do where Entra already holds something (DESIGN §5 policy options). */
+export interface PolicyOptions {
+  readonly phoneConflict: PhoneConflictPolicy;
+  readonly defaultMethod: DefaultMethodPolicy;
+}
+
+export function addPolicyOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--phone-conflict <policy>', 'when Entra holds a different number: keep it and report a conflict, or overwrite it')
+        .choices(['keep', 'overwrite'])
+        .default('keep'),
+    )
+    .addOption(
+      new Option('--default-method <policy>', 'when to set the default sign-in method: only when the user has none, always, or the most secure one when the user has none')
+        .choices(['if-unset', 'always', 'most-secure-if-unset'])
+        .default('if-unset'),
+    );
+}
+
+export function diffOptionsFrom(options: PolicyOptions & Pick<SourceOptions, 'hardwareTokens'>): DiffOptions {
+  return { phoneConflict: options.phoneConflict, defaultMethodPolicy: options.defaultMethod, hardwareTokens: options.hardwareTokens };
 }
 
 export function mappingOptionsFrom(options: SourceOptions): MappingOptions {

@@ -20,7 +20,7 @@ export const RUN_COMMANDS: Readonly<Record<RunCommand, true>> = { plan: true, ap
 export const RUN_STATUSES: Readonly<Record<RunStatus, true>> = { running: true, finished: true, interrupted: true, failed: true };
 export const MAPPING_STATUSES: Readonly<Record<UserStatus, true>> = { ready: true, skipped: true, rejected: true };
 export const PLAN_STATUSES: Readonly<Record<PlanStatus, true>> = {
-  planned: true, unchanged: true, conflict: true, skipped: true, unmatched: true, rejected: true,
+  planned: true, unchanged: true, conflict: true, skipped: true, unmatched: true, rejected: true, failed: true,
 };
 export const FINAL_USER_STATUSES: Readonly<Record<FinalUserStatus, true>> = {
   migrated: true, unchanged: true, partial: true, conflict: true, skipped: true, unmatched: true, rejected: true, failed: true,

@@ -57,9 +57,10 @@ export type Operation = PhoneOperation | PreferredMethodOperation | HardwareToke
 /**
  * Per-user plan status. `planned`: operations to send. `unchanged`: Entra already holds everything.
  * `conflict`: at least one conflict kept and nothing else to send. `skipped`, `rejected`: from
- * mapping. `unmatched`: no Entra user (USER_NOT_FOUND).
+ * mapping. `unmatched`: no Entra user (USER_NOT_FOUND, USER_AMBIGUOUS). `failed`: Entra could not be read
+ * for this user after retries (USER_READ_FAILED); running plan again retries them.
  */
-export type PlanStatus = 'planned' | 'unchanged' | 'conflict' | 'skipped' | 'unmatched' | 'rejected';
+export type PlanStatus = 'planned' | 'unchanged' | 'conflict' | 'skipped' | 'unmatched' | 'rejected' | 'failed';
 
 export interface UserPlan {
   readonly status: PlanStatus;

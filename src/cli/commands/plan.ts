@@ -1,0 +1,105 @@
+import type { Command } from 'commander';
+import { createGraphGateway } from '../../graph/gateway.js';
+import { openJournal } from '../../journal/journal.js';
+import type { JsonObject } from '../../journal/records.js';
+import { runPlan } from '../../migrate/plan.js';
+import { loadColumnMap } from '../../source/column-map.js';
+import { readOnlyList } from '../../source/only-list.js';
+import { JsonArraySpool } from '../json-document.js';
+import {
+  addCommonOptions,
+  addPolicyOptions,
+  addSourceOptions,
+  diffOptionsFrom,
+  mappingOptionsFrom,
+  type CommonOptions,
+  type PolicyOptions,
+  type SourceOptions,
+} from '../options.js';
+import { planSummaryText, planUserJson, planUserLine } from '../render/plan-output.js';
+import { findingJson } from '../render/validate-output.js';
+import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
+import type { CommandContext } from './context.js';
+
+type PlanOptions = SourceOptions & TenantOptions & PolicyOptions & CommonOptions;
+
+export function registerPlanCommand(program: Command, context: CommandContext): void {
+  const command = program
+    .command('plan')
+    .description('the dry run: read the exports and what Entra holds now, and show every change apply would make (sends GETs only)');
+  addSourceOptions(command);
+  addTenantOptions(command);
+  addPolicyOptions(command);
+  addCommonOptions(command);
+  command.action(async (options: PlanOptions) => {
+    const deps = context.stepDeps(options);
+    const tenant = tenantSettingsFrom(options, context.io.env);
+    const columns = options.columns === undefined ? {} : await loadColumnMap(options.columns);
+    const only = tenant.only === null ? null : await readOnlyList(tenant.only);
+    const journal = openJournal(options.state, { clock: deps.clock });
+    const graph = createGraphGateway(tenant.graph, { clock: deps.clock, log: deps.log });
+    const startedAt = deps.clock.now();
+    try {
+      const result = await runPlan(
+        {
+          validate: {
+            files: { users: options.users, devices: options.devices ?? null, tokens: options.tokens ?? null },
+            read: { encoding: options.encoding, columns },
+            mapping: mappingOptionsFrom(options),
+          },
+          diff: diffOptionsFrom(options),
+          scope: { group: tenant.group, only },
+          run: { tenantId: options.tenantId ?? null, graphUrl: tenant.graph.graphRoot, options: recordedOptions(options) },
+          columnsFile: options.columns ?? null,
+        },
+        { ...deps, graph, journal },
+      );
+      const summaryText = planSummaryText(result.summary, { runId: result.run.id, state: options.state, seconds: (deps.clock.now() - startedAt) / 1000 });
+      if (options.json) {
+        const spool = await JsonArraySpool.create();
+        try {
+          for (const user of journal.iterateUsers(result.run.id)) {
+            const pending = spool.add(planUserJson(user));
+            if (pending !== undefined) await pending;
+          }
+          context.io.stderr.write(summaryText);
+          await spool.writeDocument(context.io.stdout, { runId: result.run.id, summary: result.summary }, 'users', { fileIssues: result.fileIssues.map(findingJson) });
+        } finally {
+          await spool.discard();
+        }
+      } else {
+        for (const user of journal.iterateUsers(result.run.id)) {
+          const line = planUserLine(user);
+          if (line !== null) context.io.stdout.write(`${line}\n`);
+        }
+        context.io.stderr.write(summaryText);
+      }
+    } finally {
+      graph.close();
+      journal.close();
+    }
+  });
+}
+
+/** The options kept with the run: what `status`, `apply --plan` and the reports need. Never secrets. */
+function recordedOptions(options: PlanOptions): JsonObject {
+  return {
+    users: options.users,
+    devices: options.devices ?? null,
+    tokens: options.tokens ?? null,
+    encoding: options.encoding,
+    columns: options.columns ?? null,
+    defaultCountryCode: options.defaultCountryCode,
+    upnSuffix: options.upnSuffix ?? null,
+    includeDisabled: options.includeDisabled,
+    tokenSecretEncoding: options.tokenSecretEncoding,
+    hardwareTokens: options.hardwareTokens,
+    phoneConflict: options.phoneConflict,
+    defaultMethod: options.defaultMethod,
+    auth: options.auth,
+    cloud: options.cloud,
+    group: options.group ?? null,
+    only: options.only ?? null,
+    matchAttribute: options.matchAttribute ?? null,
+  };
+}

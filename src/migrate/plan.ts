@@ -1,0 +1,237 @@
+/**
+ * plan (DESIGN §5): the dry run. Validates the exports, finds each ready user in Entra, reads what
+ * Entra holds, diffs, and stores the run in the journal so `apply --plan RUN` can execute exactly
+ * this plan later. Sends GETs only.
+ *
+ * Users stream: validate hands over one desired state at a time; ready users are gathered into
+ * chunks, each chunk is read from Graph through the gateway (many `$batch` requests in flight) and
+ * recorded in one journal transaction before the next chunk is read, so memory holds one chunk and
+ * a crash loses at most one chunk of reads.
+ */
+import type { Finding, FindingCode } from '../findings.js';
+import { finding } from '../findings.js';
+import { serialKey } from '../graph/entra-json.js';
+import type { GraphGateway } from '../graph/gateway.js';
+import type { InputToFingerprint } from '../journal/inputs.js';
+import { fingerprintInputs } from '../journal/inputs.js';
+import type { Journal } from '../journal/journal.js';
+import type { JsonObject, RunRecord, UserRecord } from '../journal/records.js';
+import type { DesiredState } from '../mapping/desired-state.js';
+import { userKey } from '../mapping/usernames.js';
+import { availabilityFor } from '../plan/availability.js';
+import { CODES_DECIDED_BY_DIFF, diffUser, type DiffOptions } from '../plan/diff-user.js';
+import type { EntraHardwareToken, TenantPolicy } from '../plan/entra-state.js';
+import type { OperationKind, PlanStatus } from '../plan/operations.js';
+import type { OnlyList } from '../source/only-list.js';
+import type { StepDeps } from './deps.js';
+import { runValidate, type ValidateInput } from './validate.js';
+import { MigrateError } from '../errors.js';
+
+/** Ready users read from Graph and recorded together: one journal transaction per chunk. */
+export const PLAN_CHUNK_USERS = 1_000;
+
+/** The gateway calls plan makes; the GraphGateway has them, tests may pass a smaller fake. */
+export type PlanGraph = Pick<GraphGateway, 'preflight' | 'readTenantPolicy' | 'readGroupMemberIds' | 'readHardwareTokenInventory' | 'readUsers'>;
+
+export interface PlanDeps extends StepDeps {
+  readonly graph: PlanGraph;
+  readonly journal: Journal;
+}
+
+export interface PlanScope {
+  /** `--group`: only transitive members of this group (object id or display name). */
+  readonly group: string | null;
+  /** `--only`: only these usernames. */
+  readonly only: OnlyList | null;
+}
+
+export interface PlanInput {
+  readonly validate: ValidateInput;
+  readonly diff: DiffOptions;
+  readonly scope: PlanScope;
+  /** Recorded with the run for `status` and the reports; never secrets. */
+  readonly run: { readonly tenantId: string | null; readonly graphUrl: string | null; readonly options: JsonObject };
+  /** `--columns` file, fingerprinted with the exports: a different map makes different users. */
+  readonly columnsFile: string | null;
+}
+
+export type PlanUserCounts = Record<PlanStatus, number>;
+
+export interface PlanSummary {
+  users: number;
+  byStatus: PlanUserCounts;
+  /** Users the export holds but `--group` / `--only` leave out; not recorded. */
+  outOfScope: number;
+  /** Operations to send, by kind (conflicts are counted as users with status `conflict`). */
+  operations: Partial<Record<OperationKind, number>>;
+  issues: Partial<Record<FindingCode, number>>;
+}
+
+export interface PlanResult {
+  readonly run: RunRecord;
+  readonly summary: PlanSummary;
+  readonly fileIssues: readonly Finding[];
+}
+
+/** What the plan learns once about the tenant before reading users. */
+interface TenantView {
+  readonly policy: TenantPolicy;
+  /** Members of every group the policy targets, by group id. */
+  readonly policyGroups: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly scopeMembers: ReadonlySet<string> | null;
+  readonly inventory: ReadonlyMap<string, EntraHardwareToken>;
+}
+
+export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanResult> {
+  const { graph, journal, log } = deps;
+  const files = input.validate.files;
+  const tokensUsed = files.tokens !== null && input.diff.hardwareTokens !== 'off';
+
+  // Sign-in and permissions first: nothing is read or recorded for a principal that cannot finish.
+  await graph.preflight({ writes: false, group: input.scope.group !== null, hardwareTokenWrites: false });
+
+  const inputs: InputToFingerprint[] = [
+    { role: 'users', path: files.users },
+    ...(files.devices === null ? [] : [{ role: 'devices' as const, path: files.devices }]),
+    ...(files.tokens === null ? [] : [{ role: 'tokens' as const, path: files.tokens }]),
+    ...(input.columnsFile === null ? [] : [{ role: 'columns' as const, path: input.columnsFile }]),
+    ...(input.scope.only === null ? [] : [{ role: 'only' as const, path: input.scope.only.file }]),
+  ];
+  const tenant = await readTenant(input, graph, tokensUsed, log);
+  const run = journal.createRun({
+    command: 'plan',
+    parentRunId: null,
+    tenantId: input.run.tenantId,
+    graphUrl: input.run.graphUrl,
+    options: input.run.options,
+    inputs: await fingerprintInputs(inputs),
+  });
+  log.info(`Plan run ${run.id}: recording in ${journal.path}.`);
+
+  const summary: PlanSummary = {
+    users: 0,
+    byStatus: { planned: 0, unchanged: 0, conflict: 0, skipped: 0, unmatched: 0, rejected: 0, failed: 0 },
+    outOfScope: 0,
+    operations: {},
+    issues: {},
+  };
+  const onlyKeys = input.scope.only === null ? null : new Set(input.scope.only.usernames.map((name) => userKey(name, input.validate.mapping.upnSuffix)));
+  const pending: DesiredState[] = [];
+  const settled: UserRecord[] = [];
+
+  const record = (records: readonly UserRecord[]): void => {
+    journal.recordUsers(run.id, records);
+    for (const entry of records) count(summary, entry);
+  };
+
+  const flush = async (): Promise<void> => {
+    const chunk = pending.splice(0);
+    const chunkRecords = settled.splice(0);
+    if (chunk.length > 0) chunkRecords.push(...(await readAndDiff(chunk, input, tenant, graph)));
+    const inScope = chunkRecords.filter((entry) => {
+      const keep = tenant.scopeMembers === null || entry.before === null || tenant.scopeMembers.has(entry.before.user.id);
+      if (!keep) summary.outOfScope += 1;
+      return keep;
+    });
+    record(inScope);
+  };
+
+  try {
+    const validated = await runValidate(input.validate, deps, (desired) => {
+      if (onlyKeys !== null && !onlyKeys.has(userKey(desired.username, input.validate.mapping.upnSuffix))) {
+        summary.outOfScope += 1;
+        return undefined;
+      }
+      if (desired.status === 'ready') pending.push(desired);
+      else settled.push({ desired, before: null, plan: { status: desired.status }, issues: desired.issues });
+      return pending.length + settled.length >= PLAN_CHUNK_USERS ? flush() : undefined;
+    });
+    await flush();
+    for (const issue of validated.fileIssues) summary.issues[issue.code] = (summary.issues[issue.code] ?? 0) + 1;
+    journal.finishRun(run.id, 'finished', summaryJson(summary, validated.fileIssues));
+    return { run: journal.getRun(run.id) ?? run, summary, fileIssues: validated.fileIssues };
+  } catch (error) {
+    // The users recorded so far stay; the run is marked so status and reports say it stopped.
+    journal.finishRun(run.id, 'failed', { error: error instanceof MigrateError ? error.code : 'INTERNAL' });
+    throw error;
+  }
+}
+
+async function readTenant(input: PlanInput, graph: PlanGraph, tokensUsed: boolean, log: StepDeps['log']): Promise<TenantView> {
+  const policy = await graph.readTenantPolicy();
+  const groupIds = new Set<string>();
+  for (const method of policy.methods) {
+    for (const id of [...method.includeGroupIds, ...method.excludeGroupIds]) if (id !== 'all_users') groupIds.add(id);
+  }
+  const policyGroups = new Map<string, ReadonlySet<string>>();
+  for (const id of groupIds) policyGroups.set(id, await graph.readGroupMemberIds(id));
+  const scopeMembers = input.scope.group === null ? null : await graph.readGroupMemberIds(input.scope.group);
+  if (scopeMembers !== null) log.info(`--group ${input.scope.group ?? ''}: ${scopeMembers.size.toLocaleString('en-US')} members.`);
+  const inventory = tokensUsed ? await graph.readHardwareTokenInventory() : new Map<string, EntraHardwareToken>();
+  return { policy, policyGroups, scopeMembers, inventory };
+}
+
+/** Resolves, reads and diffs one chunk of ready users; every user of the chunk gets a record. */
+async function readAndDiff(chunk: readonly DesiredState[], input: PlanInput, tenant: TenantView, graph: PlanGraph): Promise<UserRecord[]> {
+  const byKey = new Map<string, DesiredState>();
+  for (const desired of chunk) byKey.set(String(desired.line), desired);
+  const records: UserRecord[] = [];
+  const lookups = chunk.map((desired) => ({ key: String(desired.line), upn: desired.upn, matchKeys: desired.matchKeys }));
+  for await (const result of graph.readUsers(lookups, { inventory: tenant.inventory })) {
+    const desired = byKey.get(result.key);
+    if (desired === undefined) continue;
+    byKey.delete(result.key);
+    // The diff decides these now that Entra is visible; mapping's offline guesses would contradict it.
+    const mappingIssues = desired.issues.filter((issue) => !CODES_DECIDED_BY_DIFF.has(issue.code));
+    if (result.error !== null) {
+      const ambiguous = result.error.code === 'GRAPH_USER_AMBIGUOUS';
+      const issue = finding(
+        ambiguous ? 'USER_AMBIGUOUS' : 'USER_READ_FAILED',
+        desired.file,
+        desired.line,
+        // The gateway's message already names Graph's request-id.
+        `${desired.file} line ${desired.line}: ${desired.username}: ${result.error.message} — ${result.error.remedy}`,
+      );
+      records.push({ desired, before: null, plan: { status: ambiguous ? 'unmatched' : 'failed' }, issues: [...mappingIssues, issue] });
+      continue;
+    }
+    const current = result.user === null || result.state === null ? null : result.state;
+    const userId = current?.user.id ?? '';
+    const availability = availabilityFor(userId, tenant.policy, (groupId) => tenant.policyGroups.get(groupId)?.has(userId) ?? false);
+    const plan = diffUser({ ...desired, issues: mappingIssues }, current, {
+      availability,
+      inventory: (serial) => tenant.inventory.get(serialKey(serial)) ?? null,
+      options: input.diff,
+    });
+    records.push({ desired, before: current, plan, issues: [...mappingIssues, ...plan.issues] });
+  }
+  // A lookup the gateway did not answer is a bug there; still, no user may vanish from the run.
+  for (const desired of byKey.values()) {
+    const issue = finding('USER_READ_FAILED', desired.file, desired.line, `${desired.file} line ${desired.line}: ${desired.username}: no answer was received for this user — run plan again.`);
+    records.push({ desired, before: null, plan: { status: 'failed' }, issues: [...desired.issues, issue] });
+  }
+  return records;
+}
+
+function count(summary: PlanSummary, entry: UserRecord): void {
+  summary.users += 1;
+  summary.byStatus[entry.plan.status] += 1;
+  for (const issue of entry.issues) summary.issues[issue.code] = (summary.issues[issue.code] ?? 0) + 1;
+  if ('operations' in entry.plan) {
+    for (const operation of entry.plan.operations) {
+      if (operation.status !== 'planned') continue;
+      summary.operations[operation.kind] = (summary.operations[operation.kind] ?? 0) + 1;
+    }
+  }
+}
+
+function summaryJson(summary: PlanSummary, fileIssues: readonly Finding[]): JsonObject {
+  return {
+    users: summary.users,
+    byStatus: { ...summary.byStatus },
+    outOfScope: summary.outOfScope,
+    operations: { ...summary.operations },
+    issues: { ...summary.issues },
+    fileIssues: fileIssues.length,
+  };
+}
