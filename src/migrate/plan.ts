@@ -3,15 +3,15 @@
  * Entra holds, diffs, and stores the run in the journal so `apply --plan RUN` can execute exactly
  * this plan later. Sends GETs only.
  *
- * Users stream: validate hands over one desired state at a time; ready users are gathered into
- * chunks, each chunk is read from Graph through the gateway (many `$batch` requests in flight) and
- * recorded in one journal transaction before the next chunk is read, so memory holds one chunk and
- * a crash loses at most one chunk of reads.
+ * Users stream: validate hands over one desired state at a time; ready users go through a bounded
+ * queue to the gateway, which reads them as one continuous stream (many `$batch` requests in
+ * flight); results are diffed and recorded in journal transactions of PLAN_CHUNK_USERS, so memory
+ * holds at most READ_AHEAD_USERS + one chunk, and a crash loses at most one chunk of reads.
  */
 import type { Finding, FindingCode } from '../findings.js';
 import { finding } from '../findings.js';
 import { serialKey } from '../graph/entra-json.js';
-import type { GraphGateway } from '../graph/gateway.js';
+import type { GraphGateway, UserLookup, UserReadResult } from '../graph/gateway.js';
 import type { InputToFingerprint } from '../journal/inputs.js';
 import { fingerprintInputs } from '../journal/inputs.js';
 import type { Journal } from '../journal/journal.js';
@@ -23,12 +23,15 @@ import { CODES_DECIDED_BY_DIFF, diffUser, type DiffOptions } from '../plan/diff-
 import type { EntraHardwareToken, TenantPolicy } from '../plan/entra-state.js';
 import type { OperationKind, PlanStatus } from '../plan/operations.js';
 import type { OnlyList } from '../source/only-list.js';
+import { AsyncQueue } from './async-queue.js';
 import type { StepDeps } from './deps.js';
 import { runValidate, type ValidateInput } from './validate.js';
 import { MigrateError } from '../errors.js';
 
-/** Ready users read from Graph and recorded together: one journal transaction per chunk. */
+/** Users recorded together: one journal transaction per chunk. */
 export const PLAN_CHUNK_USERS = 1_000;
+/** How far validate may run ahead of Graph reads: bounds memory, keeps the gateway fed. */
+export const READ_AHEAD_USERS = 2_000;
 
 /** The gateway calls plan makes; the GraphGateway has them, tests may pass a smaller fake. */
 export type PlanGraph = Pick<GraphGateway, 'preflight' | 'readTenantPolicy' | 'readGroupMemberIds' | 'readHardwareTokenInventory' | 'readUsers'>;
@@ -116,42 +119,63 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
     issues: {},
   };
   const onlyKeys = input.scope.only === null ? null : new Set(input.scope.only.usernames.map((name) => userKey(name, input.validate.mapping.upnSuffix)));
-  const pending: DesiredState[] = [];
-  const settled: UserRecord[] = [];
+  const onlyKey = (desired: DesiredState): boolean => onlyKeys === null || onlyKeys.has(userKey(desired.username, input.validate.mapping.upnSuffix));
+  const ready = new AsyncQueue<DesiredState>(READ_AHEAD_USERS);
+  const buffered: UserRecord[] = [];
 
-  const record = (records: readonly UserRecord[]): void => {
+  const flush = (): void => {
+    if (buffered.length === 0) return;
+    const records = buffered.splice(0);
     journal.recordUsers(run.id, records);
     for (const entry of records) count(summary, entry);
   };
+  const keep = (entry: UserRecord): void => {
+    if (tenant.scopeMembers !== null && entry.before !== null && !tenant.scopeMembers.has(entry.before.user.id)) {
+      summary.outOfScope += 1;
+      return;
+    }
+    buffered.push(entry);
+    if (buffered.length >= PLAN_CHUNK_USERS) flush();
+  };
 
-  const flush = async (): Promise<void> => {
-    const chunk = pending.splice(0);
-    const chunkRecords = settled.splice(0);
-    if (chunk.length > 0) chunkRecords.push(...(await readAndDiff(chunk, input, tenant, graph)));
-    const inScope = chunkRecords.filter((entry) => {
-      const keep = tenant.scopeMembers === null || entry.before === null || tenant.scopeMembers.has(entry.before.user.id);
-      if (!keep) summary.outOfScope += 1;
-      return keep;
-    });
-    record(inScope);
+  // Validate feeds ready users to the queue and records the others directly; the gateway reads the
+  // queue as one continuous stream, so its batches in flight never drain at a chunk boundary.
+  const produce = async (): Promise<readonly Finding[]> => {
+    try {
+      const validated = await runValidate(input.validate, deps, (desired) => {
+        if (!onlyKey(desired)) {
+          summary.outOfScope += 1;
+          return undefined;
+        }
+        if (desired.status === 'ready') return ready.push(desired);
+        keep({ desired, before: null, plan: { status: desired.status }, issues: desired.issues });
+        return undefined;
+      });
+      ready.close();
+      return validated.fileIssues;
+    } catch (error) {
+      ready.fail(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  };
+  const consume = async (): Promise<void> => {
+    try {
+      for await (const entry of readAndDiff(ready, input, tenant, graph)) keep(entry);
+    } finally {
+      // Normally a no-op (the producer has closed the queue); after a failure it stops the producer.
+      ready.abandon();
+    }
   };
 
   try {
-    const validated = await runValidate(input.validate, deps, (desired) => {
-      if (onlyKeys !== null && !onlyKeys.has(userKey(desired.username, input.validate.mapping.upnSuffix))) {
-        summary.outOfScope += 1;
-        return undefined;
-      }
-      if (desired.status === 'ready') pending.push(desired);
-      else settled.push({ desired, before: null, plan: { status: desired.status }, issues: desired.issues });
-      return pending.length + settled.length >= PLAN_CHUNK_USERS ? flush() : undefined;
-    });
-    await flush();
-    for (const issue of validated.fileIssues) summary.issues[issue.code] = (summary.issues[issue.code] ?? 0) + 1;
-    journal.finishRun(run.id, 'finished', summaryJson(summary, validated.fileIssues));
-    return { run: journal.getRun(run.id) ?? run, summary, fileIssues: validated.fileIssues };
+    const [fileIssues] = await Promise.all([produce(), consume()]);
+    flush();
+    for (const issue of fileIssues) summary.issues[issue.code] = (summary.issues[issue.code] ?? 0) + 1;
+    journal.finishRun(run.id, 'finished', summaryJson(summary, fileIssues));
+    return { run: journal.getRun(run.id) ?? run, summary, fileIssues };
   } catch (error) {
     // The users recorded so far stay; the run is marked so status and reports say it stopped.
+    flush();
     journal.finishRun(run.id, 'failed', { error: error instanceof MigrateError ? error.code : 'INTERNAL' });
     throw error;
   }
@@ -171,46 +195,53 @@ async function readTenant(input: PlanInput, graph: PlanGraph, tokensUsed: boolea
   return { policy, policyGroups, scopeMembers, inventory };
 }
 
-/** Resolves, reads and diffs one chunk of ready users; every user of the chunk gets a record. */
-async function readAndDiff(chunk: readonly DesiredState[], input: PlanInput, tenant: TenantView, graph: PlanGraph): Promise<UserRecord[]> {
-  const byKey = new Map<string, DesiredState>();
-  for (const desired of chunk) byKey.set(String(desired.line), desired);
-  const records: UserRecord[] = [];
-  const lookups = chunk.map((desired) => ({ key: String(desired.line), upn: desired.upn, matchKeys: desired.matchKeys }));
-  for await (const result of graph.readUsers(lookups, { inventory: tenant.inventory })) {
-    const desired = byKey.get(result.key);
-    if (desired === undefined) continue;
-    byKey.delete(result.key);
-    // The diff decides these now that Entra is visible; mapping's offline guesses would contradict it.
-    const mappingIssues = desired.issues.filter((issue) => !CODES_DECIDED_BY_DIFF.has(issue.code));
-    if (result.error !== null) {
-      const ambiguous = result.error.code === 'GRAPH_USER_AMBIGUOUS';
-      const issue = finding(
-        ambiguous ? 'USER_AMBIGUOUS' : 'USER_READ_FAILED',
-        desired.file,
-        desired.line,
-        // The gateway's message already names Graph's request-id.
-        `${desired.file} line ${desired.line}: ${desired.username}: ${result.error.message} — ${result.error.remedy}`,
-      );
-      records.push({ desired, before: null, plan: { status: ambiguous ? 'unmatched' : 'failed' }, issues: [...mappingIssues, issue] });
-      continue;
+/** Resolves, reads and diffs the ready users as they come; every user gets exactly one record. */
+async function* readAndDiff(ready: AsyncIterable<DesiredState>, input: PlanInput, tenant: TenantView, graph: PlanGraph): AsyncGenerator<UserRecord> {
+  // Users handed to the gateway and not yet answered, by lookup key (the users file line is unique).
+  const waiting = new Map<string, DesiredState>();
+  async function* lookups(): AsyncGenerator<UserLookup> {
+    for await (const desired of ready) {
+      const key = String(desired.line);
+      waiting.set(key, desired);
+      yield { key, upn: desired.upn, matchKeys: desired.matchKeys };
     }
-    const current = result.user === null || result.state === null ? null : result.state;
-    const userId = current?.user.id ?? '';
-    const availability = availabilityFor(userId, tenant.policy, (groupId) => tenant.policyGroups.get(groupId)?.has(userId) ?? false);
-    const plan = diffUser({ ...desired, issues: mappingIssues }, current, {
-      availability,
-      inventory: (serial) => tenant.inventory.get(serialKey(serial)) ?? null,
-      options: input.diff,
-    });
-    records.push({ desired, before: current, plan, issues: [...mappingIssues, ...plan.issues] });
+  }
+  for await (const result of graph.readUsers(lookups(), { inventory: tenant.inventory })) {
+    const desired = waiting.get(result.key);
+    if (desired === undefined) continue;
+    waiting.delete(result.key);
+    yield diffOne(desired, result, input, tenant);
   }
   // A lookup the gateway did not answer is a bug there; still, no user may vanish from the run.
-  for (const desired of byKey.values()) {
+  for (const desired of waiting.values()) {
     const issue = finding('USER_READ_FAILED', desired.file, desired.line, `${desired.file} line ${desired.line}: ${desired.username}: no answer was received for this user — run plan again.`);
-    records.push({ desired, before: null, plan: { status: 'failed' }, issues: [...desired.issues, issue] });
+    yield { desired, before: null, plan: { status: 'failed' }, issues: [...desired.issues, issue] };
   }
-  return records;
+}
+
+function diffOne(desired: DesiredState, result: UserReadResult, input: PlanInput, tenant: TenantView): UserRecord {
+  // The diff decides these now that Entra is visible; mapping's offline guesses would contradict it.
+  const mappingIssues = desired.issues.filter((issue) => !CODES_DECIDED_BY_DIFF.has(issue.code));
+  if (result.error !== null) {
+    const ambiguous = result.error.code === 'GRAPH_USER_AMBIGUOUS';
+    const issue = finding(
+      ambiguous ? 'USER_AMBIGUOUS' : 'USER_READ_FAILED',
+      desired.file,
+      desired.line,
+      // The gateway's message already names Graph's request-id.
+      `${desired.file} line ${desired.line}: ${desired.username}: ${result.error.message} — ${result.error.remedy}`,
+    );
+    return { desired, before: null, plan: { status: ambiguous ? 'unmatched' : 'failed' }, issues: [...mappingIssues, issue] };
+  }
+  const current = result.user === null || result.state === null ? null : result.state;
+  const userId = current?.user.id ?? '';
+  const availability = availabilityFor(userId, tenant.policy, (groupId) => tenant.policyGroups.get(groupId)?.has(userId) ?? false);
+  const plan = diffUser({ ...desired, issues: mappingIssues }, current, {
+    availability,
+    inventory: (serial) => tenant.inventory.get(serialKey(serial)) ?? null,
+    options: input.diff,
+  });
+  return { desired, before: current, plan, issues: [...mappingIssues, ...plan.issues] };
 }
 
 function count(summary: PlanSummary, entry: UserRecord): void {
