@@ -1,6 +1,7 @@
 /**
- * Opening an export and turning its bytes into text (DESIGN §3). Text is decoded here, before
- * csv-parse sees it, because csv-parse works on UTF-8 bytes and mangles UTF-16 (notably with trim).
+ * Opening an export and turning its bytes into text (DESIGN §3). Text is decoded here, before the
+ * CSV tokenizer sees it: tokenizing bytes mangles UTF-16 (csv-parse did, notably with trim), and
+ * one decoder for every encoding keeps line counting in one place.
  */
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
