@@ -464,7 +464,7 @@ export class BatchExecutor {
       tell(throttledForMs);
       for (const unit of units) {
         const givenUp = this.#retryOrGiveUp(unit.calls, response.status, wait, graph);
-        const again = unit.calls.filter((pending) => !givenUp.includes(pending));
+        const again = this.#withoutDependentsOf(unit.calls.filter((pending) => !givenUp.includes(pending)), graph);
         if (again.length > 0) this.#requeue({ ...unit, calls: again }, now + wait);
       }
       return null;
@@ -483,6 +483,27 @@ export class BatchExecutor {
   }
 
   /** Counts a retry of each call; returns those given up, already resolved with their error. */
+  /**
+   * Calls out of tries leave the unit; a call that depends on one of them can no longer be sent
+   * (its dependsOn would name a request missing from the next batch), so it fails as Graph would
+   * answer it: 424 Failed Dependency (json-batching.md), to a fixpoint along the chain.
+   */
+  #withoutDependentsOf(remaining: readonly PendingCall[], graph: GraphErrorInfo): PendingCall[] {
+    let kept = [...remaining];
+    for (let shrunk = true; shrunk; ) {
+      shrunk = false;
+      const keys = new Set(kept.map((pending) => pending.key.toLowerCase()));
+      for (const pending of kept) {
+        if (pending.dependsOn.every((key) => keys.has(key.toLowerCase()))) continue;
+        pending.resolve(this.#result(pending, 424, {}, undefined, { status: 424, code: 'failedDependency', message: 'An earlier request this one depends on failed.', requestId: graph.requestId }));
+        kept = kept.filter((candidate) => candidate !== pending);
+        shrunk = true;
+        break;
+      }
+    }
+    return kept;
+  }
+
   #retryOrGiveUp(calls: readonly PendingCall[], status: number, waitMs: number, graph: GraphErrorInfo): PendingCall[] {
     const { settings } = this.#deps;
     const givenUp: PendingCall[] = [];

@@ -1,0 +1,74 @@
+/**
+ * executePlannedOperations: a journal run's planned operations sent to the emulator, each marked
+ * `sent` before it leaves and `done` or `failed` (Graph's code, 424 for a failed dependency) after;
+ * a second pass sends nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { openJournal } from '../../../src/journal/journal.js';
+import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
+import type { Operation } from '../../../src/plan/operations.js';
+import { ids, startTestEmulator } from '../../support/emulator.js';
+import { emulatorGateway } from '../graph/gateway-fixture.js';
+import { aPlanRun, aUserPlan, aUserRecord, anEntraState, manualClock } from '../journal/builders.js';
+
+const createMobile: Operation = { kind: 'createPhone', target: 'mobile', status: 'planned', phoneNumber: '+1 4255550100', previousPhoneNumber: null };
+const preferSms: Operation = { kind: 'setPreferredMethod', target: 'sms', status: 'planned', previous: null };
+const token: Operation = { kind: 'createHardwareToken', target: 'TOTP9002', status: 'planned', deviceId: null };
+
+function userOn(line: number, entraUserId: string, operations: readonly Operation[]) {
+  const before = anEntraState({ phones: [] });
+  return aUserRecord(line, { before: { ...before, user: { ...before.user, id: entraUserId } }, plan: aUserPlan({ operations }) });
+}
+
+describe('executePlannedOperations', () => {
+  it('records done with the created id, failed with Graph code, 424 dependents as failedDependency, and sends nothing twice', async () => {
+    const emulator = await startTestEmulator();
+    const graph = emulatorGateway(emulator);
+    const journal = openJournal(':memory:', { clock: manualClock() });
+    try {
+      const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
+      // Alice already holds a mobile in fixtures/tenant.json: her create fails and her preference is not applied.
+      journal.recordUsers(runId, [userOn(2, ids.bob, [createMobile, preferSms]), userOn(3, ids.alice, [createMobile, preferSms]), userOn(4, ids.carol, [token])]);
+      const entraIds = new Map([...journal.iterateUsers(runId)].map((user) => [user.id, user.entraUserId]));
+      const entraUserIdOf = (id: number): string | null => entraIds.get(id) ?? null;
+
+      const outcome = await executePlannedOperations(journal, runId, graph, entraUserIdOf, () => false);
+      expect(outcome).toEqual({ done: 2, failed: 2, skipped: 1, stopped: false });
+      const operations = [...journal.iterateOperations(runId)];
+      const bob = operations.filter((operation) => entraIds.get(operation.userId) === ids.bob);
+      expect(bob.map((operation) => operation.status)).toEqual(['done', 'done']);
+      expect(bob[0]?.result?.resourceId).toBe(ids.mobile);
+      const alice = operations.filter((operation) => entraIds.get(operation.userId) === ids.alice);
+      expect(alice.map((operation) => operation.status)).toEqual(['failed', 'failed']);
+      expect(alice[0]?.graphCode).not.toBeNull();
+      expect(alice[1]?.graphCode).toBe('failedDependency');
+      expect(operations.find((operation) => operation.kind === 'createHardwareToken')?.status).toBe('skipped');
+
+      const writes = emulator.stats().writes;
+      expect(await executePlannedOperations(journal, runId, graph, entraUserIdOf, () => false)).toEqual({ done: 0, failed: 0, skipped: 0, stopped: false });
+      expect(emulator.stats().writes).toBe(writes);
+    } finally {
+      journal.close();
+      graph.close();
+      await emulator.close();
+    }
+  });
+
+  it('stops before taking a new slice when asked, leaving the rest planned', async () => {
+    const emulator = await startTestEmulator();
+    const graph = emulatorGateway(emulator);
+    const journal = openJournal(':memory:', { clock: manualClock() });
+    try {
+      const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
+      journal.recordUsers(runId, [userOn(2, ids.bob, [createMobile])]);
+      const outcome = await executePlannedOperations(journal, runId, graph, () => ids.bob, () => true);
+      expect(outcome.stopped).toBe(true);
+      expect([...journal.iterateOperations(runId)].map((operation) => operation.status)).toEqual(['planned']);
+      expect(emulator.stats().writes).toBe(0);
+    } finally {
+      journal.close();
+      graph.close();
+      await emulator.close();
+    }
+  });
+});

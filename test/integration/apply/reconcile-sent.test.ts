@@ -1,0 +1,48 @@
+/**
+ * reconcileSentOperations after a simulated crash: two operations were marked `sent`, only one
+ * reached Graph. Reconciling reads the user's state: the applied one becomes `done`, the other
+ * goes back to `planned`; finishing the run then writes the mobile exactly once.
+ */
+import { describe, expect, it } from 'vitest';
+import { addPhoneCall } from '../../../src/graph/write-calls.js';
+import { openJournal } from '../../../src/journal/journal.js';
+import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
+import { reconcileSentOperations } from '../../../src/migrate/apply-reconcile.js';
+import type { Operation } from '../../../src/plan/operations.js';
+import { ids, startTestEmulator } from '../../support/emulator.js';
+import { emulatorGateway } from '../graph/gateway-fixture.js';
+import { aPlanRun, aUserPlan, aUserRecord, anEntraState, manualClock } from '../journal/builders.js';
+
+const createMobile: Operation = { kind: 'createPhone', target: 'mobile', status: 'planned', phoneNumber: '+1 4255550100', previousPhoneNumber: null };
+const preferSms: Operation = { kind: 'setPreferredMethod', target: 'sms', status: 'planned', previous: null };
+
+describe('reconcileSentOperations', () => {
+  it('marks a write Entra shows done, re-plans one it does not, and the finished run wrote the mobile once', async () => {
+    const emulator = await startTestEmulator();
+    const graph = emulatorGateway(emulator);
+    const journal = openJournal(':memory:', { clock: manualClock() });
+    try {
+      const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
+      const before = anEntraState({ phones: [] });
+      const entraUser = { ...before.user, id: ids.bob, userPrincipalName: 'bob.brown@contoso.com' };
+      journal.recordUsers(runId, [aUserRecord(2, { before: { ...before, user: entraUser }, plan: aUserPlan({ operations: [createMobile, preferSms] }) })]);
+      const users = new Map([...journal.iterateUsers(runId)].map((user) => [user.id, user]));
+      const [mobile, preference] = journal.nextPlannedOperations(runId, 10);
+      if (mobile === undefined || preference === undefined) throw new Error('the plan holds two operations');
+      // The crash: both marked sent, only the mobile reached Graph.
+      journal.markSent([mobile.id, preference.id]);
+      await graph.executeBatch([addPhoneCall(ids.bob, 'mobile', '+1 4255550100', { key: 'm' })]);
+
+      expect(await reconcileSentOperations(journal, runId, graph, users)).toEqual({ done: 1, replanned: 1 });
+      expect([...journal.iterateOperations(runId)].map((operation) => operation.status)).toEqual(['done', 'planned']);
+
+      const outcome = await executePlannedOperations(journal, runId, graph, () => ids.bob, () => false);
+      expect(outcome).toMatchObject({ done: 1, failed: 0 });
+      expect(emulator.stats().phoneCreates).toEqual({ [`${ids.bob}/mobile`]: 1 });
+    } finally {
+      journal.close();
+      graph.close();
+      await emulator.close();
+    }
+  });
+});
