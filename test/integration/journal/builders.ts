@@ -3,11 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finding } from '../../../src/findings.js';
-import type { DesiredHardwareToken, DesiredState } from '../../../src/mapping/desired-state.js';
+import type { DesiredState } from '../../../src/mapping/desired-state.js';
 import type { Clock } from '../../../src/migrate/deps.js';
 import type { EntraState } from '../../../src/plan/entra-state.js';
 import type { Operation, UserPlan } from '../../../src/plan/operations.js';
-import { Secret } from '../../../src/secret.js';
 import type { NewRun, UserRecord } from '../../../src/journal/records.js';
 
 /** A clock tests move by hand: timestamps and run ids are then predictable. */
@@ -22,19 +21,7 @@ export function tempDir(): { readonly dir: string; readonly remove: () => void }
   return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); } };
 }
 
-export function aHardwareToken(overrides: Partial<DesiredHardwareToken> = {}): DesiredHardwareToken {
-  return {
-    serialNumber: 'TOTP0001',
-    secretKey: new Secret('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'),
-    timeIntervalInSeconds: 30,
-    hashFunction: 'hmacsha1',
-    manufacturer: 'Contoso',
-    model: 'Hardware Key',
-    file: 'tokens.csv',
-    line: 2,
-    ...overrides,
-  };
-}
+export { aDesiredToken as aHardwareToken } from '../../support/desired-builders.js';
 
 export function aDesiredState(overrides: Partial<DesiredState> = {}): DesiredState {
   const line = overrides.line ?? 2;

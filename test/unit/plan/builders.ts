@@ -1,7 +1,6 @@
 /** Small builders for plan tests: a ready user and an empty Entra account unless told otherwise. */
 import type { Finding } from '../../../src/findings.js';
-import { Secret } from '../../../src/secret.js';
-import type { DesiredDevice, DesiredHardwareToken, DesiredState, PhoneType } from '../../../src/mapping/desired-state.js';
+import type { DesiredDevice, DesiredState, PhoneType } from '../../../src/mapping/desired-state.js';
 import type { DiffContext, DiffOptions } from '../../../src/plan/diff-user.js';
 import type { EntraAuthenticatorMethod, EntraHardwareToken, EntraPhoneMethod, EntraState, MethodAvailability } from '../../../src/plan/entra-state.js';
 import type { UserPlan } from '../../../src/plan/operations.js';
@@ -31,19 +30,7 @@ export function aDesiredDevice(overrides: Partial<DesiredDevice> = {}): DesiredD
   return { name: 'iPhone', status: 'kept', registration: 'unknown', lastUsedAt: null, line: 3, ...overrides };
 }
 
-export function aDesiredToken(overrides: Partial<DesiredHardwareToken> = {}): DesiredHardwareToken {
-  return {
-    serialNumber: 'TOTP0001',
-    secretKey: new Secret('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'),
-    timeIntervalInSeconds: 30,
-    hashFunction: 'hmacsha1',
-    manufacturer: 'Contoso',
-    model: 'Hardware Key',
-    file: 'tokens.csv',
-    line: 2,
-    ...overrides,
-  };
-}
+export { aDesiredToken } from '../../support/desired-builders.js';
 
 export function anEntraState(overrides: Partial<EntraState> = {}): EntraState {
   return {
