@@ -63,17 +63,22 @@ export interface SignInPreferencesRecord {
   userPreferredMethodForSecondaryAuthentication: DefaultMethod | null;
 }
 
-export interface UserRecord {
-  readonly id: string;
-  readonly userPrincipalName: string;
-  readonly displayName: string;
-  readonly givenName: string | null;
-  readonly surname: string | null;
-  readonly mail: string | null;
-  readonly onPremisesSamAccountName: string | null;
-  readonly onPremisesSecurityIdentifier: string | null;
-  readonly employeeId: string | null;
-  readonly accountEnabled: boolean;
+/** The directory attributes of a user, as the seed gives them; the store never changes them. */
+type UserAttributes = Pick<
+  SeedUser,
+  | 'id'
+  | 'userPrincipalName'
+  | 'displayName'
+  | 'givenName'
+  | 'surname'
+  | 'mail'
+  | 'onPremisesSamAccountName'
+  | 'onPremisesSecurityIdentifier'
+  | 'employeeId'
+  | 'accountEnabled'
+>;
+
+export interface UserRecord extends UserAttributes {
   readonly phones: Map<PhoneType, PhoneRecord>;
   authenticators: SeedAuthenticatorMethod[];
   softwareOath: { readonly id: string }[];

@@ -17,6 +17,8 @@ export function planUserJson(user: StoredUser): Record<string, unknown> {
     upn: user.upn,
     line: user.line,
     status: user.planStatus,
+    // validate's status for the same row (ready / skipped / rejected), kept so nothing is lost.
+    mappingStatus: user.mappingStatus,
     entraUserId: user.entraUserId,
     matchedBy: user.matchedBy,
     phones: { mobile: desired.phones.mobile, alternateMobile: desired.phones.alternateMobile, office: desired.phones.office },
