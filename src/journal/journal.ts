@@ -312,6 +312,16 @@ export class Journal {
     return this.#guard(() => this.#statements.firstByStatus.all(runId, 'planned', limit).map((row) => operationFromRow(row, this.#path)));
   }
 
+  /** One user's operations in seq order: apply checks what came before an operation it is about to send. */
+  operationsOfUser(userId: number): StoredOperation[] {
+    return this.#guard(() => this.#statements.operationsOfUser.all(userId).map((row) => operationFromRow(row, this.#path)));
+  }
+
+  /** Journal user id → Entra object id for the run's matched users: what apply addresses its writes to. */
+  entraUserIds(runId: string): Map<number, string> {
+    return this.#guard(() => new Map(this.#statements.entraUserIds.all(runId).map((row) => [row.id, row.entra_user_id])));
+  }
+
   /** Operations whose request may or may not have reached Graph: reconcile these after a crash. */
   sentOperations(runId: string): StoredOperation[] {
     return this.#guard(() => this.#statements.operationsByStatus.all(runId, 'sent').map((row) => operationFromRow(row, this.#path)));
@@ -543,6 +553,9 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = ? AND status = ? ORDER BY id`),
     firstByStatus: db.prepare<[string, string, number], OperationRow>(
       `SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = ? AND status = ? ORDER BY id LIMIT ?`),
+    operationsOfUser: db.prepare<[number], OperationRow>(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE user_id = ? ORDER BY seq`),
+    entraUserIds: db.prepare<[string], { id: number; entra_user_id: string }>(
+      'SELECT id, entra_user_id FROM users WHERE run_id = ? AND entra_user_id IS NOT NULL'),
     operationStatus: db.prepare<[number], { status: string }>('SELECT status FROM operations WHERE id = ?'),
     markSent: db.prepare<{ id: number; sent_at: string }>(`
       UPDATE operations SET status = 'sent', attempts = attempts + 1, sent_at = @sent_at WHERE id = @id AND status = 'planned'`),

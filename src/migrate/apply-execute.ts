@@ -1,71 +1,156 @@
 /**
- * The apply loop over a run's planned phone and preferred-method operations: take a slice from
- * the journal, chain and pack it (apply-batches.ts), mark each operation `sent` as its request
- * leaves, then record Graph's answer. The journal stays the source of truth: a crash between
- * `sent` and the answer leaves `sent` rows for the resume to reconcile (DESIGN §6).
+ * The apply loop over a run's planned operations: take a slice from the journal, chain each user's
+ * operations and pack them into batches (apply-batches.ts), mark them `sent` in one transaction
+ * before any leaves, then record Graph's answers, one transaction per batch. The journal stays the
+ * source of truth: a crash between `sent` and the answer leaves `sent` rows for the resume to
+ * reconcile (DESIGN §6).
  */
 import type { GraphCallResult } from '../graph/batch-executor.js';
 import type { GraphGateway } from '../graph/gateway.js';
+import type { HardwareTokenDescription } from '../graph/write-calls.js';
 import type { Journal } from '../journal/journal.js';
 import type { StoredOperation } from '../journal/records.js';
-import { chainOperations } from './apply-batches.js';
+import { buildUserChain, packChains, type UserChain } from './apply-batches.js';
+import type { Clock } from './deps.js';
 
-/** Operations read from the journal per round: a few batches' worth, so a stop request is heard soon. */
-const OPERATIONS_PER_ROUND = 100;
+/**
+ * Operations read from the journal per round: 20 full batches. Large enough that the governor, not
+ * the end of a round, sets the pace; small enough that Ctrl-C is heard within one round (at Graph's
+ * write ceiling of 20 writes/s, about 20 s).
+ */
+export const OPERATIONS_PER_ROUND = 400;
 
 /** Graph's answer for a request whose dependsOn failed (concepts/json-batching.md). */
 const FAILED_DEPENDENCY = 424;
 
-export interface ExecuteOutcome {
-  readonly done: number;
-  readonly failed: number;
-  readonly skipped: number;
+export interface ExecuteCounts {
+  done: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface ExecuteOutcome extends ExecuteCounts {
   /** True when `shouldStop` ended the loop with operations still planned. */
   readonly stopped: boolean;
+}
+
+export interface ExecuteDeps {
+  readonly journal: Journal;
+  readonly graph: Pick<GraphGateway, 'executeBatch'>;
+  readonly clock: Clock;
+}
+
+export interface ExecuteSettings {
+  readonly runId: string;
+  /** The Entra object id of a journal user, null when unmatched. */
+  readonly entraUserIdOf: (journalUserId: number) => string | null;
+  /** A hardware token operation's token with its seed, or why it cannot be sent. */
+  readonly tokenOf: (operation: StoredOperation) => HardwareTokenDescription | { readonly problem: string };
+  /** Asked between rounds: Ctrl-C lets the round in flight finish and be recorded. */
+  readonly shouldStop: () => boolean;
+  /** After each batch is recorded, with the counts so far (progress). */
+  readonly onRecorded?: (counts: Readonly<ExecuteCounts>) => void;
+}
+
+export async function executePlannedOperations(deps: ExecuteDeps, settings: ExecuteSettings): Promise<ExecuteOutcome> {
+  const { journal } = deps;
+  const counts: ExecuteCounts = { done: 0, failed: 0, skipped: 0 };
+  for (;;) {
+    if (settings.shouldStop()) return { ...counts, stopped: journal.nextPlannedOperations(settings.runId, 1).length > 0 };
+    const slice = journal.nextPlannedOperations(settings.runId, OPERATIONS_PER_ROUND);
+    if (slice.length === 0) return { ...counts, stopped: false };
+
+    const chains: UserChain[] = [];
+    const skips: { readonly ids: number[]; readonly reason: string }[] = [];
+    for (const [userId, operations] of byUser(slice)) {
+      const decided = chainFor(userId, operations, deps, settings);
+      if ('skip' in decided) skips.push({ ids: decided.skip.map((operation) => operation.id), reason: decided.reason });
+      else {
+        chains.push(decided.chain);
+        const { unsendable } = decided.chain;
+        if (unsendable !== null) {
+          const rest = operations.filter((operation) => operation.seq >= unsendable.operation.seq);
+          skips.push({ ids: [unsendable.operation.id], reason: unsendable.reason });
+          const after = rest.filter((operation) => operation.id !== unsendable.operation.id).map((operation) => operation.id);
+          if (after.length > 0) skips.push({ ids: after, reason: `not sent: an earlier operation for this user (${unsendable.operation.kind} ${unsendable.operation.target}) could not be sent` });
+        }
+      }
+    }
+    for (const skip of skips) {
+      journal.markSkipped(skip.ids, skip.reason);
+      counts.skipped += skip.ids.length;
+    }
+    const groups = packChains(chains);
+    if (groups.length === 0 && skips.length === 0) {
+      throw new Error(`apply made no progress on run ${settings.runId}: ${String(slice.length)} planned operations could not be chained`);
+    }
+    // One fsync for the round; every one of these may reach Graph from now on.
+    journal.markSent(groups.flatMap((group) => group.operations.map((operation) => operation.id)));
+    // allSettled: when one batch gives up (Graph unreachable), the others' answers are still recorded;
+    // whatever stays `sent` is reconciled by the resume.
+    const settled = await Promise.allSettled(
+      groups.map(async (group) => {
+        const results = await deps.graph.executeBatch(group.calls);
+        journal.transaction(() => {
+          group.operations.forEach((operation, index) => {
+            counts[record(journal, operation, results[index])] += 1;
+          });
+        });
+        settings.onRecorded?.(counts);
+      }),
+    );
+    const failure = settled.find((outcome) => outcome.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+  }
+}
+
+function byUser(operations: readonly StoredOperation[]): Map<number, StoredOperation[]> {
+  const users = new Map<number, StoredOperation[]>();
+  for (const operation of operations) {
+    const list = users.get(operation.userId);
+    if (list === undefined) users.set(operation.userId, [operation]);
+    else list.push(operation);
+  }
+  return users;
+}
+
+function chainFor(
+  userId: number,
+  operations: readonly StoredOperation[],
+  deps: ExecuteDeps,
+  settings: ExecuteSettings,
+): { readonly chain: UserChain } | { readonly skip: readonly StoredOperation[]; readonly reason: string } {
+  const entraUserId = settings.entraUserIdOf(userId);
+  if (entraUserId === null) return { skip: operations, reason: 'not sent: the user has no Entra object id in this run' };
+  const firstSeq = Math.min(...operations.map((operation) => operation.seq));
+  // Work for this user sent in an earlier round (or run) — a slice boundary, a hardware token's
+  // create — must have succeeded, as dependsOn would demand inside one batch.
+  let userOperations: readonly StoredOperation[] | null = null;
+  const earlier = (): readonly StoredOperation[] => (userOperations ??= deps.journal.operationsOfUser(userId));
+  if (firstSeq > 1) {
+    const failed = earlier().find((operation) => operation.seq < firstSeq && (operation.status === 'failed' || operation.status === 'skipped'));
+    if (failed !== undefined) {
+      return { skip: operations, reason: `not sent: an earlier operation for this user (${failed.kind} ${failed.target}) did not succeed` };
+    }
+  }
+  const chain = buildUserChain(operations, {
+    entraUserId,
+    nowMs: deps.clock.now(),
+    tokenOf: settings.tokenOf,
+    deviceIdOf: (operation) => {
+      if (operation.kind !== 'createHardwareToken' && operation.kind !== 'assignHardwareToken' && operation.kind !== 'activateHardwareToken') return null;
+      if (operation.deviceId !== null) return operation.deviceId;
+      const created = earlier().find((candidate) => candidate.kind === 'createHardwareToken' && candidate.target === operation.target && candidate.status === 'done');
+      return created?.result?.resourceId ?? null;
+    },
+  });
+  return { chain };
 }
 
 function resourceIdOf(body: unknown): string | null {
   if (typeof body !== 'object' || body === null || !('id' in body)) return null;
   const id: unknown = body.id;
   return typeof id === 'string' ? id : null;
-}
-
-/**
- * @param entraUserIdOf the Entra object id of a journal user (from the run's stored users)
- * @param shouldStop asked between rounds: Ctrl-C lets the round in flight finish and be recorded
- */
-export async function executePlannedOperations(
-  journal: Journal,
-  runId: string,
-  graph: Pick<GraphGateway, 'executeBatch'>,
-  entraUserIdOf: (journalUserId: number) => string | null,
-  shouldStop: () => boolean,
-): Promise<ExecuteOutcome> {
-  let done = 0;
-  let failed = 0;
-  let skipped = 0;
-  for (;;) {
-    if (shouldStop()) return { done, failed, skipped, stopped: journal.nextPlannedOperations(runId, 1).length > 0 };
-    const slice = journal.nextPlannedOperations(runId, OPERATIONS_PER_ROUND);
-    if (slice.length === 0) return { done, failed, skipped, stopped: false };
-    const { groups, deferred } = chainOperations(slice, entraUserIdOf, (operation, attempt) => {
-      // Retries of the same call within executeBatch find the operation already `sent`.
-      if (attempt === 1) journal.markSent([operation.id]);
-    });
-    if (deferred.length > 0) {
-      // Left planned they would come back every round; hardware-token writes are not wired into this loop yet.
-      journal.markSkipped(deferred.map((operation) => operation.id), 'not sent by this version of apply (hardware token writes, or no Entra user)');
-      skipped += deferred.length;
-    }
-    const answers = await Promise.all(groups.map(async (group) => ({ operations: group.operations, results: await graph.executeBatch(group.calls) })));
-    for (const { operations, results } of answers) {
-      operations.forEach((operation, index) => {
-        const outcome = record(journal, operation, results[index]);
-        if (outcome === 'done') done += 1;
-        else failed += 1;
-      });
-    }
-  }
 }
 
 function record(journal: Journal, operation: StoredOperation, result: GraphCallResult | undefined): 'done' | 'failed' {

@@ -1,11 +1,12 @@
 /**
- * chainOperations: a user's planned operations become one dependsOn chain in seq order, chains are
- * packed into batches of at most 20 without being split, and the groups it builds are accepted by
- * the emulator over real HTTP with beforeSend firing in order.
+ * buildUserChain and packChains: a user's planned operations become one dependsOn chain in seq
+ * order, a hardware token's assign waits for its create's answer, chains are packed into batches of
+ * at most 20 without being split, and the groups built are accepted by the emulator over real HTTP.
  */
 import { describe, expect, it } from 'vitest';
 import type { StoredOperation } from '../../../src/journal/records.js';
-import { chainOperations } from '../../../src/migrate/apply-batches.js';
+import { buildUserChain, packChains, type ChainContext } from '../../../src/migrate/apply-batches.js';
+import { Secret } from '../../../src/secret.js';
 import { ids, startTestEmulator } from '../../support/emulator.js';
 import { emulatorGateway } from '../graph/gateway-fixture.js';
 
@@ -19,12 +20,27 @@ function preferred(id: number, userId: number, seq: number): StoredOperation {
   return { ...progress, id, userId, seq, kind: 'setPreferredMethod', target: 'sms', previous: null, status: 'planned' };
 }
 
-describe('chainOperations', () => {
+function contextFor(entraUserId: string, overrides: Partial<ChainContext> = {}): ChainContext {
+  return {
+    entraUserId,
+    nowMs: 0,
+    deviceIdOf: (operation) => ('deviceId' in operation ? operation.deviceId : null),
+    tokenOf: (operation) => ({
+      serialNumber: operation.target, manufacturer: 'Contoso', model: 'T1', seed: new Secret('JBSWY3DPEHPK3PXP'), timeIntervalInSeconds: 30, hashFunction: 'hmacsha1', displayName: null,
+    }),
+    ...overrides,
+  };
+}
+
+function token(id: number, seq: number, kind: 'createHardwareToken' | 'assignHardwareToken' | 'activateHardwareToken', deviceId: string | null = null): StoredOperation {
+  return { ...progress, id, userId: 1, seq, kind, target: 'TOTP1', deviceId, status: 'planned' };
+}
+
+describe('buildUserChain and packChains', () => {
   it('chains a user in seq order and goes to beta when the chain sets the preferred method', () => {
-    const { groups, deferred } = chainOperations([preferred(3, 1, 3), phone(2, 1, 2, 'alternateMobile', '+1 4255550101'), phone(1, 1, 1, 'mobile', '+1 4255550100')], () => 'u1', () => undefined);
-    expect(deferred).toEqual([]);
-    expect(groups).toHaveLength(1);
-    const calls = groups[0]?.calls ?? [];
+    const chain = buildUserChain([preferred(3, 1, 3), phone(2, 1, 2, 'alternateMobile', '+1 4255550101'), phone(1, 1, 1, 'mobile', '+1 4255550100')], contextFor('u1'));
+    expect(chain.unsendable).toBeNull();
+    const calls = chain.calls;
     expect(calls.map((call) => [call.key, call.dependsOn ?? [], call.version])).toEqual([
       ['op1', [], 'beta'],
       ['op2', ['op1'], 'beta'],
@@ -41,33 +57,39 @@ describe('chainOperations', () => {
         operations.push(phone(id, user, seq, (['mobile', 'alternateMobile', 'office'] as const)[seq - 1] ?? 'mobile', '+1 4255550100'));
       }
     }
-    const { groups } = chainOperations(operations, (user) => `u${String(user)}`, () => undefined);
+    const users = [...new Set(operations.map((operation) => operation.userId))];
+    const groups = packChains(users.map((user) => buildUserChain(operations.filter((operation) => operation.userId === user), contextFor(`u${String(user)}`))));
     expect(groups.map((group) => group.calls.length)).toEqual([18, 9]);
     for (const group of groups) expect(new Set(group.operations.map((operation) => operation.userId)).size * 3).toBe(group.calls.length);
   });
 
-  it('defers hardware-token operations and users without an Entra id', () => {
-    const token: StoredOperation = { ...progress, id: 9, userId: 1, seq: 1, kind: 'createHardwareToken', target: 'TOTP1', deviceId: null, status: 'planned' };
-    const unmatched = phone(10, 2, 1, 'mobile', '+1 4255550100');
-    const { groups, deferred } = chainOperations([token, unmatched], (user) => (user === 1 ? 'u1' : null), () => undefined);
-    expect(groups).toEqual([]);
-    expect(deferred.map((operation) => operation.id)).toEqual([9, 10]);
+  it('ends the chain before an assign whose device is created in the same chain', () => {
+    const chain = buildUserChain([phone(1, 1, 1, 'mobile', '+1 4255550100'), token(2, 2, 'createHardwareToken'), token(3, 3, 'assignHardwareToken'), preferred(4, 1, 4)], contextFor('u1'));
+    expect(chain.operations.map((operation) => operation.id)).toEqual([1, 2]);
+    expect(chain.calls.map((call) => call.version)).toEqual(['beta', 'beta']);
+    expect(chain.unsendable).toBeNull();
   });
 
-  it('builds groups the emulator executes, marking each operation as it leaves', async () => {
+  it('assigns and activates a token whose device id is known, and reports a token without its seed as unsendable', () => {
+    const known = buildUserChain([token(2, 1, 'assignHardwareToken', 'dev-1'), token(3, 2, 'activateHardwareToken', 'dev-1')], contextFor('u1'));
+    expect(known.calls.map((call) => call.path)).toEqual(['/users/u1/authentication/hardwareOathMethods', '/users/u1/authentication/hardwareOathMethods/dev-1/activate']);
+    const withoutSeed = buildUserChain([phone(1, 1, 1, 'mobile', '+1 4255550100'), token(2, 2, 'createHardwareToken')], contextFor('u1', { tokenOf: () => ({ problem: 'no tokens file' }) }));
+    expect(withoutSeed.operations.map((operation) => operation.id)).toEqual([1]);
+    expect(withoutSeed.unsendable).toMatchObject({ operation: { id: 2 }, reason: 'no tokens file' });
+    const unknownDevice = buildUserChain([token(3, 1, 'assignHardwareToken')], contextFor('u1'));
+    expect(unknownDevice.unsendable?.reason).toMatch(/inventory id .* not known/);
+  });
+
+  it('builds groups the emulator executes', async () => {
     const emulator = await startTestEmulator();
     const graph = emulatorGateway(emulator);
-    const sent: number[] = [];
     try {
-      const entraIds = new Map([[1, ids.bob], [2, ids.carol]]);
-      const { groups } = chainOperations(
-        [phone(1, 1, 1, 'mobile', '+1 4255550100'), preferred(2, 1, 2), phone(3, 2, 1, 'office', '+1 4255550300')],
-        (user) => entraIds.get(user) ?? null,
-        (operation) => sent.push(operation.id),
-      );
+      const groups = packChains([
+        buildUserChain([phone(1, 1, 1, 'mobile', '+1 4255550100'), preferred(2, 1, 2)], contextFor(ids.bob)),
+        buildUserChain([phone(3, 2, 1, 'office', '+1 4255550300')], contextFor(ids.carol)),
+      ]);
       const results = await graph.executeBatch(groups[0]?.calls ?? []);
       expect(results.map((result) => result.status)).toEqual([201, 204, 201]);
-      expect(sent.indexOf(1)).toBeLessThan(sent.indexOf(2));
       expect(emulator.stats().phoneCreates).toMatchObject({ [`${ids.bob}/mobile`]: 1, [`${ids.carol}/office`]: 1 });
     } finally {
       graph.close();

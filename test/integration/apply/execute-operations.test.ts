@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { openJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
+import { systemClock } from '../../../src/migrate/deps.js';
+import { noSeeds } from '../../support/apply.js';
 import type { Operation } from '../../../src/plan/operations.js';
 import { ids, startTestEmulator } from '../../support/emulator.js';
 import { emulatorGateway } from '../graph/gateway-fixture.js';
@@ -32,7 +34,7 @@ describe('executePlannedOperations', () => {
       const entraIds = new Map([...journal.iterateUsers(runId)].map((user) => [user.id, user.entraUserId]));
       const entraUserIdOf = (id: number): string | null => entraIds.get(id) ?? null;
 
-      const outcome = await executePlannedOperations(journal, runId, graph, entraUserIdOf, () => false);
+      const outcome = await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf, tokenOf: noSeeds, shouldStop: () => false });
       expect(outcome).toEqual({ done: 2, failed: 2, skipped: 1, stopped: false });
       const operations = [...journal.iterateOperations(runId)];
       const bob = operations.filter((operation) => entraIds.get(operation.userId) === ids.bob);
@@ -45,7 +47,7 @@ describe('executePlannedOperations', () => {
       expect(operations.find((operation) => operation.kind === 'createHardwareToken')?.status).toBe('skipped');
 
       const writes = emulator.stats().writes;
-      expect(await executePlannedOperations(journal, runId, graph, entraUserIdOf, () => false)).toEqual({ done: 0, failed: 0, skipped: 0, stopped: false });
+      expect(await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf, tokenOf: noSeeds, shouldStop: () => false })).toEqual({ done: 0, failed: 0, skipped: 0, stopped: false });
       expect(emulator.stats().writes).toBe(writes);
     } finally {
       journal.close();
@@ -61,7 +63,7 @@ describe('executePlannedOperations', () => {
     try {
       const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
       journal.recordUsers(runId, [userOn(2, ids.bob, [createMobile])]);
-      const outcome = await executePlannedOperations(journal, runId, graph, () => ids.bob, () => true);
+      const outcome = await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, shouldStop: () => true });
       expect(outcome.stopped).toBe(true);
       expect([...journal.iterateOperations(runId)].map((operation) => operation.status)).toEqual(['planned']);
       expect(emulator.stats().writes).toBe(0);

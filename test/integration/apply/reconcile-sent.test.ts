@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { addPhoneCall } from '../../../src/graph/write-calls.js';
 import { openJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
+import { systemClock } from '../../../src/migrate/deps.js';
+import { noSeeds } from '../../support/apply.js';
 import { reconcileSentOperations } from '../../../src/migrate/apply-reconcile.js';
 import type { Operation } from '../../../src/plan/operations.js';
 import { ids, startTestEmulator } from '../../support/emulator.js';
@@ -26,17 +28,17 @@ describe('reconcileSentOperations', () => {
       const before = anEntraState({ phones: [] });
       const entraUser = { ...before.user, id: ids.bob, userPrincipalName: 'bob.brown@contoso.com' };
       journal.recordUsers(runId, [aUserRecord(2, { before: { ...before, user: entraUser }, plan: aUserPlan({ operations: [createMobile, preferSms] }) })]);
-      const users = new Map([...journal.iterateUsers(runId)].map((user) => [user.id, user]));
+      const users = new Map([...journal.iterateUsers(runId)].map((user) => [user.id, user.before?.user ?? null]));
       const [mobile, preference] = journal.nextPlannedOperations(runId, 10);
       if (mobile === undefined || preference === undefined) throw new Error('the plan holds two operations');
       // The crash: both marked sent, only the mobile reached Graph.
       journal.markSent([mobile.id, preference.id]);
       await graph.executeBatch([addPhoneCall(ids.bob, 'mobile', '+1 4255550100', { key: 'm' })]);
 
-      expect(await reconcileSentOperations(journal, runId, graph, users)).toEqual({ done: 1, replanned: 1 });
+      expect(await reconcileSentOperations(journal, runId, graph, (id) => users.get(id) ?? null)).toEqual({ done: 1, replanned: 1 });
       expect([...journal.iterateOperations(runId)].map((operation) => operation.status)).toEqual(['done', 'planned']);
 
-      const outcome = await executePlannedOperations(journal, runId, graph, () => ids.bob, () => false);
+      const outcome = await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, shouldStop: () => false });
       expect(outcome).toMatchObject({ done: 1, failed: 0 });
       expect(emulator.stats().phoneCreates).toEqual({ [`${ids.bob}/mobile`]: 1 });
     } finally {
