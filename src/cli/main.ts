@@ -7,6 +7,7 @@ import { ExitCode, MigrateError } from '../errors.js';
 import { streamLog } from '../log.js';
 import { systemClock } from '../migrate/deps.js';
 import type { CommandContext } from './commands/context.js';
+import { registerApplyCommand } from './commands/apply.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -17,18 +18,24 @@ export const VERSION = '0.1.0';
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const wantsJson = argv.includes('--json');
-  const program = buildProgram(io);
+  let exitCode: ExitCode = ExitCode.ok;
+  // argv is node's: [node, script, ...args].
+  const program = buildProgram(io, argv.slice(2), (code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync([...argv]);
-    return ExitCode.ok;
+    return exitCode;
   } catch (error: unknown) {
     return reportFailure(error, io, wantsJson);
   }
 }
 
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, args: readonly string[] = [], setExitCode: (code: ExitCode) => void = () => undefined): Command {
   const context: CommandContext = {
     io,
+    args,
+    setExitCode,
     stepDeps: (options) => ({
       log: streamLog(io.stderr, options.logLevel),
       clock: systemClock,
@@ -47,6 +54,7 @@ export function buildProgram(io: CliIo): Command {
     });
   registerValidateCommand(program, context);
   registerPlanCommand(program, context);
+  registerApplyCommand(program, context);
   registerEmulatorCommand(program, io);
   for (const command of program.commands) {
     command.exitOverride();

@@ -93,13 +93,6 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
   // Sign-in and permissions first: nothing is read or recorded for a principal that cannot finish.
   await graph.preflight({ writes: false, group: input.scope.group !== null, hardwareTokenWrites: false });
 
-  const inputs: InputToFingerprint[] = [
-    { role: 'users', path: files.users },
-    ...(files.devices === null ? [] : [{ role: 'devices' as const, path: files.devices }]),
-    ...(files.tokens === null ? [] : [{ role: 'tokens' as const, path: files.tokens }]),
-    ...(input.columnsFile === null ? [] : [{ role: 'columns' as const, path: input.columnsFile }]),
-    ...(input.scope.only === null ? [] : [{ role: 'only' as const, path: input.scope.only.file }]),
-  ];
   const tenant = await readTenant(input, graph, tokensUsed, log);
   const run = journal.createRun({
     command: 'plan',
@@ -107,7 +100,7 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
     tenantId: input.run.tenantId,
     graphUrl: input.run.graphUrl,
     options: input.run.options,
-    inputs: await fingerprintInputs(inputs),
+    inputs: await fingerprintInputs(planInputFiles(input)),
   });
   log.info(`Plan run ${run.id}: recording in ${journal.path}.`);
 
@@ -179,6 +172,18 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
     journal.finishRun(run.id, 'failed', { error: error instanceof MigrateError ? error.code : 'INTERNAL' });
     throw error;
   }
+}
+
+/** The files a plan is made from, fingerprinted with the run: apply refuses a plan whose files changed. */
+export function planInputFiles(input: Pick<PlanInput, 'validate' | 'columnsFile' | 'scope'>): InputToFingerprint[] {
+  const files = input.validate.files;
+  return [
+    { role: 'users', path: files.users },
+    ...(files.devices === null ? [] : [{ role: 'devices' as const, path: files.devices }]),
+    ...(files.tokens === null ? [] : [{ role: 'tokens' as const, path: files.tokens }]),
+    ...(input.columnsFile === null ? [] : [{ role: 'columns' as const, path: input.columnsFile }]),
+    ...(input.scope.only === null ? [] : [{ role: 'only' as const, path: input.scope.only.file }]),
+  ];
 }
 
 async function readTenant(input: PlanInput, graph: PlanGraph, tokensUsed: boolean, log: StepDeps['log']): Promise<TenantView> {

@@ -82,7 +82,7 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
 }
 
 /** The options kept with the run: what `status`, `apply --plan` and the reports need. Never secrets. */
-function recordedOptions(options: PlanOptions): JsonObject {
+export function recordedOptions(options: PlanOptions): JsonObject {
   return {
     users: options.users,
     devices: options.devices ?? null,

@@ -1,0 +1,126 @@
+import type { Command } from 'commander';
+import { ExitCode, MigrateError } from '../../errors.js';
+import { createGraphGateway } from '../../graph/gateway.js';
+import { openJournal } from '../../journal/journal.js';
+import { acquireJournalLock } from '../../journal/lock.js';
+import { applyExitCode, runApply } from '../../migrate/apply.js';
+import { loadColumnMap } from '../../source/column-map.js';
+import { readOnlyList } from '../../source/only-list.js';
+import { JsonArraySpool } from '../json-document.js';
+import {
+  addCommonOptions,
+  addPolicyOptions,
+  addSourceOptions,
+  diffOptionsFrom,
+  mappingOptionsFrom,
+  type CommonOptions,
+  type PolicyOptions,
+  type SourceOptions,
+} from '../options.js';
+import { applySummaryText, applyUserJson, applyUserLine } from '../render/apply-output.js';
+import { findingJson } from '../render/validate-output.js';
+import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
+import type { CommandContext } from './context.js';
+import { recordedOptions } from './plan.js';
+
+type ApplyOptions = SourceOptions & TenantOptions & PolicyOptions & CommonOptions & { readonly plan?: string };
+
+export function registerApplyCommand(program: Command, context: CommandContext): void {
+  const command = program
+    .command('apply')
+    .description('write the plan to Entra in throttle-aware $batch requests; resumes an unfinished run of the same exports')
+    .option('--plan <run>', 'execute this stored plan (its run id, as plan printed) instead of planning first');
+  addSourceOptions(command);
+  addTenantOptions(command);
+  addPolicyOptions(command);
+  addCommonOptions(command);
+  command.action(async (options: ApplyOptions) => {
+    const deps = context.stepDeps(options);
+    const tenant = tenantSettingsFrom(options, context.io.env);
+    const columns = options.columns === undefined ? {} : await loadColumnMap(options.columns);
+    const only = tenant.only === null ? null : await readOnlyList(tenant.only);
+    const lock = acquireJournalLock(options.state, 'apply', new Date(deps.clock.now()));
+    const resumeCommand = `mfa-migrate ${context.args.map(shellQuote).join(' ')}`;
+    let stopRequested = false;
+    const stopListening = context.io.onInterrupt(() => {
+      if (stopRequested) return;
+      stopRequested = true;
+      context.io.stderr.write('\nStopping: the batches in flight finish and are recorded first (a few seconds)…\n');
+    });
+    try {
+      const journal = openJournal(options.state, { clock: deps.clock });
+      const graph = createGraphGateway(tenant.graph, { clock: deps.clock, log: deps.log });
+      const startedAt = deps.clock.now();
+      try {
+        const result = await runApply(
+          {
+            plan: {
+              validate: {
+                files: { users: options.users, devices: options.devices ?? null, tokens: options.tokens ?? null },
+                read: { encoding: options.encoding, columns },
+                mapping: mappingOptionsFrom(options),
+              },
+              diff: diffOptionsFrom(options),
+              scope: { group: tenant.group, only },
+              run: { tenantId: options.tenantId ?? null, graphUrl: tenant.graph.graphRoot, options: recordedOptions(options) },
+              columnsFile: options.columns ?? null,
+            },
+            planRunId: options.plan ?? null,
+            shouldStop: () => stopRequested,
+          },
+          { ...deps, graph, journal },
+        );
+        const summaryText = applySummaryText(result, { state: options.state, seconds: (deps.clock.now() - startedAt) / 1000, resumeCommand });
+        if (result.interrupted) {
+          context.io.stderr.write(summaryText);
+          throw new MigrateError({
+            code: 'APPLY_INTERRUPTED',
+            message: `apply run ${result.run.id} stopped on request with work left; every write sent so far is recorded`,
+            exitCode: ExitCode.interrupted,
+            remedy: `Resume it with: ${resumeCommand}`,
+          });
+        }
+        if (options.json) {
+          const spool = await JsonArraySpool.create();
+          try {
+            for (const user of journal.iterateUsers(result.run.id)) {
+              const pending = spool.add(applyUserJson(user));
+              if (pending !== undefined) await pending;
+            }
+            context.io.stderr.write(summaryText);
+            const summary = { ...journal.runSummary(result.run.id), operationsThisCall: result.operations, reconciled: result.reconciled };
+            await spool.writeDocument(context.io.stdout, { runId: result.run.id, planRunId: result.planRunId, start: result.start, summary }, 'users', {
+              fileIssues: result.fileIssues.map(findingJson),
+            });
+          } finally {
+            await spool.discard();
+          }
+        } else {
+          for (const user of journal.iterateUsers(result.run.id)) {
+            const line = applyUserLine(user);
+            if (line !== null) context.io.stdout.write(`${line}\n`);
+          }
+          context.io.stderr.write(summaryText);
+        }
+        context.setExitCode(applyExitCode(result));
+      } catch (error) {
+        // A stop the run could not finish cleanly (Graph unreachable, sign-in lost) is resumable too.
+        if (error instanceof MigrateError && error.exitCode === ExitCode.interrupted && error.code !== 'APPLY_INTERRUPTED') {
+          throw new MigrateError({ code: error.code, message: error.message, exitCode: error.exitCode, remedy: `${error.remedy} Then resume with: ${resumeCommand}`, cause: error });
+        }
+        throw error;
+      } finally {
+        graph.close();
+        journal.close();
+      }
+    } finally {
+      stopListening();
+      lock.release();
+    }
+  });
+}
+
+/** Quotes an argument for a POSIX shell when it needs it, so the printed resume command can be pasted. */
+function shellQuote(argument: string): string {
+  return /^[\w@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
+}

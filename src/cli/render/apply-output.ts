@@ -1,0 +1,62 @@
+/**
+ * What `apply` shows: plan's JSON entries with the final status of DESIGN §5 and each operation's
+ * outcome (Graph code and request-id kept for support), human lines for users that need a look,
+ * and the summary with the next step.
+ */
+import type { StoredUser } from '../../journal/records.js';
+import type { ApplyResult } from '../../migrate/apply.js';
+import { describeOperation, operationJson, planUserJson } from './plan-output.js';
+
+export function applyUserJson(user: StoredUser): Record<string, unknown> {
+  return {
+    ...planUserJson(user),
+    planStatus: user.planStatus,
+    status: user.finalStatus ?? user.planStatus,
+    operations: user.operations.map((operation) => ({
+      ...operationJson(operation),
+      attempts: operation.attempts,
+      requestId: operation.requestId,
+      graphCode: operation.graphCode,
+      error: operation.errorMessage,
+    })),
+  };
+}
+
+/** A line for users whose migration needs attention: failed, partial, conflict, unmatched. */
+export function applyUserLine(user: StoredUser): string | null {
+  const status = user.finalStatus ?? user.planStatus;
+  if (status !== 'failed' && status !== 'partial' && status !== 'conflict' && status !== 'unmatched') return null;
+  const who = user.upn ?? user.username;
+  const what = user.operations
+    .filter((operation) => operation.status === 'failed' || operation.status === 'skipped' || operation.status === 'conflict')
+    .map((operation) => {
+      const why = operation.graphCode ?? operation.errorMessage ?? operation.status;
+      return `${describeOperation(operation)} → ${operation.status} (${why}${operation.requestId === null ? '' : `, request-id ${operation.requestId}`})`;
+    });
+  if (what.length === 0) what.push(...user.issues.filter((issue) => issue.severity === 'error').map((issue) => issue.code));
+  return `line ${String(user.line)}  ${who}  ${status}: ${what.join('; ')}`;
+}
+
+export function applySummaryText(result: ApplyResult, context: { readonly state: string; readonly seconds: number; readonly resumeCommand: string }): string {
+  const out: string[] = [];
+  const how = result.start === 'resumed' ? 'resumed' : result.start === 'planned' ? `planned as ${result.planRunId}, then applied` : `executed plan ${result.planRunId}`;
+  const ops = result.operations;
+  out.push(`Apply run ${result.run.id} (${how}) in ${context.seconds.toFixed(1)} s: ${String(ops.done)} writes done, ${String(ops.failed)} failed, ${String(ops.skipped)} not sent.`);
+  if (result.reconciled.done + result.reconciled.replanned > 0) {
+    out.push(`  after the interruption: ${String(result.reconciled.done)} writes found applied in Entra, ${String(result.reconciled.replanned)} sent again.`);
+  }
+  if (result.interrupted) {
+    out.push('', `Stopped on request. Nothing is lost: resume with`, `  ${context.resumeCommand}`);
+    return `${out.join('\n')}\n`;
+  }
+  const s = result.usersByFinalStatus;
+  const order = ['migrated', 'unchanged', 'partial', 'conflict', 'failed', 'unmatched', 'skipped', 'rejected'] as const;
+  out.push(`  ${order.map((status) => `${status} ${String(s[status] ?? 0)}`).join('   ')}`);
+  const failing = (s.failed ?? 0) + (s.partial ?? 0);
+  if (failing > 0) {
+    out.push('', `${String(failing)} users were not fully migrated. Their failed operations keep Graph's code and request-id (apply --json, or the report);`);
+    out.push(`fix the cause, then run the same apply again: it plans anew and sends only what is still missing.`);
+  }
+  out.push('', `Journal: ${context.state}. Undo this run with: mfa-migrate rollback --run ${result.run.id} --state ${context.state}`);
+  return `${out.join('\n')}\n`;
+}

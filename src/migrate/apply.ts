@@ -1,0 +1,304 @@
+/**
+ * apply (DESIGN §5, §6): executes a plan against the tenant. Three ways in:
+ * - an unfinished apply run of the same exports exists → resume it: reconcile what was `sent`
+ *   by reading Entra, then send only what is still planned;
+ * - `--plan RUN`, or an unused plan of the same exports and options made recently → copy that plan
+ *   into a new apply run;
+ * - otherwise plan first (a plan run of its own, as `plan` would make), then copy it.
+ * The caller holds the journal's writer lock (journal/lock.ts) for the whole call.
+ */
+import { MigrateError, ExitCode, usageError } from '../errors.js';
+import type { Finding } from '../findings.js';
+import type { GraphGateway } from '../graph/gateway.js';
+import type { HardwareTokenDescription } from '../graph/write-calls.js';
+import { assertPlanFresh, fingerprintInputs } from '../journal/inputs.js';
+import type { Journal } from '../journal/journal.js';
+import type { FinalUserStatus, InputFingerprint, RunRecord, StoredOperation } from '../journal/records.js';
+import type { DesiredHardwareToken } from '../mapping/desired-state.js';
+import type { EntraUser } from '../plan/entra-state.js';
+import { finalStatusOf } from '../plan/final-status.js';
+import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js';
+import { reconcileSentOperations } from './apply-reconcile.js';
+import { silentProgress, type StepDeps } from './deps.js';
+import { planInputFiles, runPlan, type PlanGraph, type PlanInput } from './plan.js';
+import { runValidate } from './validate.js';
+
+/**
+ * How old an unused plan may be for apply to execute it without being named with `--plan`. Entra
+ * changes under a plan (users register methods themselves); an hour covers "plan, read it, apply".
+ */
+export const PLAN_REUSE_MAX_AGE_MS = 60 * 60 * 1000;
+
+/** Recorded options that change what a plan decides: a plan made with others is not reused. */
+const PLAN_DECIDING_OPTIONS = [
+  'encoding', 'defaultCountryCode', 'upnSuffix', 'includeDisabled', 'tokenSecretEncoding',
+  'hardwareTokens', 'phoneConflict', 'defaultMethod', 'group', 'matchAttribute',
+] as const;
+
+export type ApplyGraph = PlanGraph & Pick<GraphGateway, 'executeBatch' | 'readUserState'>;
+
+export interface ApplyDeps extends StepDeps {
+  readonly graph: ApplyGraph;
+  readonly journal: Journal;
+}
+
+export interface ApplyInput {
+  /** What plan would be given: apply plans with it when no plan is reused. */
+  readonly plan: PlanInput;
+  /** `--plan RUN`: execute exactly this plan. */
+  readonly planRunId: string | null;
+  /** Asked between rounds of writes (Ctrl-C). */
+  readonly shouldStop: () => boolean;
+}
+
+export interface ApplyResult {
+  readonly run: RunRecord;
+  readonly planRunId: string;
+  /** How the run started: resumed an unfinished apply, executed a stored plan, or planned first. */
+  readonly start: 'resumed' | 'stored-plan' | 'planned';
+  /** True when stopped by shouldStop with work left: the run is `interrupted`. */
+  readonly interrupted: boolean;
+  readonly reconciled: { readonly done: number; readonly replanned: number };
+  readonly operations: ExecuteCounts;
+  readonly usersByFinalStatus: Partial<Record<FinalUserStatus, number>>;
+  /** Findings about whole files, from the plan made by this call (empty when a plan was reused). */
+  readonly fileIssues: readonly Finding[];
+}
+
+export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<ApplyResult> {
+  const { graph, journal, log } = deps;
+  const tokensUsed = input.plan.validate.files.tokens !== null && input.plan.diff.hardwareTokens !== 'off';
+  // Write permissions first: a principal that can only read must not get as far as a half-run.
+  await graph.preflight({ writes: true, group: input.plan.scope.group !== null, hardwareTokenWrites: tokensUsed });
+  const inputs = await fingerprintInputs(planInputFiles(input.plan));
+
+  const started = await startRun(input, inputs, deps);
+  const { run } = started;
+  try {
+    const entraUsers = started.start === 'resumed' ? entraUsersWithSentOperations(journal, run.id) : new Map<number, EntraUser>();
+    const reconciled = await reconcileSentOperations(journal, run.id, graph, (id) => entraUsers.get(id) ?? null);
+    if (reconciled.done + reconciled.replanned > 0) {
+      log.info(`Reconciled ${String(reconciled.done + reconciled.replanned)} operations left in doubt: ${String(reconciled.done)} were applied, ${String(reconciled.replanned)} will be sent again.`);
+    }
+
+    const planned = journal.runSummary(run.id);
+    const remaining = Object.values(planned.operationsByKind).reduce((sum, byStatus) => sum + (byStatus.planned ?? 0), 0);
+    const entraUserIds = journal.entraUserIds(run.id);
+    const tokenOf = await seedsFor(input, journal, run.id, deps);
+    deps.progress.start('Applying', remaining);
+    let recorded = 0;
+    const operations = await executePlannedOperations(
+      { journal, graph, clock: deps.clock },
+      {
+        runId: run.id,
+        entraUserIdOf: (id) => entraUserIds.get(id) ?? null,
+        tokenOf,
+        shouldStop: input.shouldStop,
+        onRecorded: (counts) => {
+          const now = counts.done + counts.failed + counts.skipped;
+          deps.progress.advance(now - recorded);
+          recorded = now;
+        },
+      },
+    );
+    deps.progress.finish();
+
+    if (operations.stopped) {
+      journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id), stoppedBy: 'request' });
+      return result(started, true, reconciled, operations, {});
+    }
+    const usersByFinalStatus = settleFinalStatuses(journal, run.id);
+    journal.finishRun(run.id, 'finished', { ...journal.runSummary(run.id) });
+    return result(started, false, reconciled, operations, usersByFinalStatus);
+  } catch (error) {
+    deps.progress.finish();
+    // Whatever stopped us (Graph unreachable, sign-in lost), the journal is consistent: resumable.
+    journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id), error: error instanceof MigrateError ? error.code : 'INTERNAL' });
+    throw error;
+  }
+}
+
+interface StartedRun {
+  readonly run: RunRecord;
+  readonly planRunId: string;
+  readonly start: ApplyResult['start'];
+  readonly fileIssues: readonly Finding[];
+}
+
+function result(started: StartedRun, interrupted: boolean, reconciled: ApplyResult['reconciled'], operations: ExecuteCounts, usersByFinalStatus: ApplyResult['usersByFinalStatus']): ApplyResult {
+  return {
+    run: started.run,
+    planRunId: started.planRunId,
+    start: started.start,
+    interrupted,
+    reconciled,
+    operations: { done: operations.done, failed: operations.failed, skipped: operations.skipped },
+    usersByFinalStatus,
+    fileIssues: started.fileIssues,
+  };
+}
+
+async function startRun(input: ApplyInput, inputs: InputFingerprint, deps: ApplyDeps): Promise<StartedRun> {
+  const { journal, log } = deps;
+  const graphUrl = input.plan.run.graphUrl;
+  const unfinished = journal.latestRun({ command: 'apply', status: ['running', 'interrupted'] });
+  if (unfinished !== null && (input.planRunId === null || unfinished.parentRunId === input.planRunId)) {
+    if (!sameInputs(unfinished.inputs, inputs) || unfinished.graphUrl !== graphUrl) {
+      throw usageError(
+        'APPLY_UNFINISHED',
+        `apply run ${unfinished.id} (started ${unfinished.startedAt.toISOString()}) is unfinished and was made from other exports or another tenant`,
+        `Resume it first by running apply with the exports it was started from (\`mfa-migrate status --run ${unfinished.id}\` lists them), or undo it with \`mfa-migrate rollback --run ${unfinished.id} --execute\`.`,
+      );
+    }
+    journal.reopenRun(unfinished.id);
+    log.info(`Resuming apply run ${unfinished.id} (started ${unfinished.startedAt.toISOString()}).`);
+    return { run: journal.getRun(unfinished.id) ?? unfinished, planRunId: unfinished.parentRunId ?? unfinished.id, start: 'resumed', fileIssues: [] };
+  }
+  if (unfinished !== null) {
+    throw usageError(
+      'APPLY_UNFINISHED',
+      `apply run ${unfinished.id} is unfinished; a new plan cannot be applied beside it`,
+      `Resume it by running apply with --plan ${unfinished.parentRunId ?? unfinished.id} (or without --plan) and the exports it was started from, or undo it with \`mfa-migrate rollback --run ${unfinished.id} --execute\`.`,
+    );
+  }
+
+  let plan: RunRecord;
+  let start: ApplyResult['start'] = 'stored-plan';
+  let fileIssues: readonly Finding[] = [];
+  if (input.planRunId !== null) {
+    plan = requirePlan(journal, input.planRunId);
+    assertPlanFresh(plan, inputs);
+    if (plan.graphUrl !== graphUrl) {
+      throw usageError('PLAN_OTHER_TENANT', `plan ${plan.id} was made against ${plan.graphUrl ?? 'the cloud'}, not ${graphUrl ?? 'the cloud'}`, 'Apply it with the --graph-url / tenant it was made for, or run plan against this tenant.');
+    }
+  } else {
+    const reusable = reusablePlan(journal, input, inputs, deps.clock.now());
+    if (reusable === null) {
+      log.info('No recent unused plan of these exports: planning first.');
+      const planned = await runPlan(input.plan, deps);
+      plan = planned.run;
+      fileIssues = planned.fileIssues;
+      start = 'planned';
+    } else {
+      plan = reusable;
+      log.info(`Executing plan ${plan.id} made ${plan.startedAt.toISOString()} from the same exports and options.`);
+    }
+  }
+  const run = journal.createRun({ command: 'apply', parentRunId: plan.id, tenantId: input.plan.run.tenantId, graphUrl, options: input.plan.run.options, inputs });
+  const copied = journal.copyPlan(plan.id, run.id);
+  log.info(`Apply run ${run.id}: ${copied.users.toLocaleString('en-US')} users, ${copied.operations.toLocaleString('en-US')} operations; recording in ${journal.path}.`);
+  return { run, planRunId: plan.id, start, fileIssues };
+}
+
+function requirePlan(journal: Journal, planRunId: string): RunRecord {
+  const plan = journal.getRun(planRunId);
+  if (plan === null || plan.command !== 'plan') {
+    throw usageError('PLAN_NOT_FOUND', `${journal.path} holds no plan run ${planRunId}`, 'Give --plan the run id `mfa-migrate plan` printed (and the same --state), or leave --plan out to plan first.');
+  }
+  if (plan.status !== 'finished') {
+    throw usageError('PLAN_NOT_FINISHED', `plan ${planRunId} did not finish (${plan.status})`, 'Run `mfa-migrate plan` again and apply the new plan.');
+  }
+  return plan;
+}
+
+function sameInputs(a: InputFingerprint, b: InputFingerprint): boolean {
+  const key = (files: InputFingerprint): string => files.map((file) => `${file.role}:${file.sha256}`).sort().join('|');
+  return key(a) === key(b);
+}
+
+function reusablePlan(journal: Journal, input: ApplyInput, inputs: InputFingerprint, now: number): RunRecord | null {
+  const plan = journal.latestRun({ command: 'plan', status: 'finished' });
+  if (plan === null || now - plan.startedAt.getTime() > PLAN_REUSE_MAX_AGE_MS) return null;
+  if (!sameInputs(plan.inputs, inputs) || plan.graphUrl !== input.plan.run.graphUrl) return null;
+  const wanted = input.plan.run.options;
+  if (PLAN_DECIDING_OPTIONS.some((name) => JSON.stringify(plan.options[name] ?? null) !== JSON.stringify(wanted[name] ?? null))) return null;
+  // A plan already applied describes Entra before that apply; plan again.
+  return journal.latestRun({ command: 'apply', parentRunId: plan.id }) === null ? plan : null;
+}
+
+/** The Entra users behind operations left `sent`: all the reconciliation needs to read. */
+function entraUsersWithSentOperations(journal: Journal, runId: string): Map<number, EntraUser> {
+  const wanted = new Set(journal.sentOperations(runId).map((operation) => operation.userId));
+  const users = new Map<number, EntraUser>();
+  if (wanted.size === 0) return users;
+  for (const user of journal.iterateUsers(runId)) {
+    if (wanted.has(user.id) && user.before !== null) users.set(user.id, user.before.user);
+  }
+  return users;
+}
+
+/** Sets every user's final status (§5) once no operation is left planned or sent. */
+function settleFinalStatuses(journal: Journal, runId: string): Partial<Record<FinalUserStatus, number>> {
+  const updates: { userId: number; status: FinalUserStatus }[] = [];
+  const counts: Partial<Record<FinalUserStatus, number>> = {};
+  for (const user of journal.iterateUsers(runId)) {
+    const status = finalStatusOf(user.planStatus, user.operations) ?? 'failed';
+    updates.push({ userId: user.id, status });
+    counts[status] = (counts[status] ?? 0) + 1;
+  }
+  journal.setFinalStatus(updates);
+  return counts;
+}
+
+type TokenOf = (operation: StoredOperation) => HardwareTokenDescription | { readonly problem: string };
+
+const HARDWARE_TOKEN_KINDS: ReadonlySet<StoredOperation['kind']> = new Set(['createHardwareToken', 'activateHardwareToken']);
+
+/**
+ * Seeds never enter the journal (DESIGN §6), so apply reads them again from the tokens file and
+ * checks each against the fingerprint the plan stored: a seed that changed since the plan is not
+ * sent. Reads the exports only when the run has token operations left.
+ */
+async function seedsFor(input: ApplyInput, journal: Journal, runId: string, deps: ApplyDeps): Promise<TokenOf> {
+  const pending = journal.runSummary(runId).operationsByKind;
+  const needed = [...HARDWARE_TOKEN_KINDS].some((kind) => (pending[kind]?.planned ?? 0) > 0);
+  if (!needed) return () => ({ problem: 'no hardware token seeds were loaded for this run' });
+  const tokensFile = input.plan.validate.files.tokens;
+  if (tokensFile === null) return () => ({ problem: 'the run has hardware token operations but apply was given no --tokens file' });
+
+  // Stored fingerprint per user line and serial, from the run's users.
+  const stored = new Map<string, string>();
+  const lineOfUser = new Map<number, number>();
+  for (const user of journal.iterateUsers(runId)) {
+    if (user.desired.hardwareTokens.length === 0) continue;
+    lineOfUser.set(user.id, user.line);
+    for (const token of user.desired.hardwareTokens) stored.set(tokenKey(user.line, token.serialNumber), token.seedFingerprint);
+  }
+  const seeds = new Map<string, DesiredHardwareToken>();
+  await runValidate(input.plan.validate, { ...deps, progress: silentProgress }, (desired) => {
+    for (const token of desired.hardwareTokens) {
+      const key = tokenKey(desired.line, token.serialNumber);
+      if (stored.has(key)) seeds.set(key, token);
+    }
+    return undefined;
+  });
+  return (operation) => {
+    const line = lineOfUser.get(operation.userId);
+    const key = line === undefined ? null : tokenKey(line, operation.target);
+    const token = key === null ? undefined : seeds.get(key);
+    if (key === null || token === undefined) return { problem: `the seed of hardware token ${operation.target} is no longer in ${tokensFile}` };
+    if (journal.seedFingerprint(token.secretKey) !== stored.get(key)) {
+      return { problem: `the seed of hardware token ${operation.target} in ${token.file} line ${String(token.line)} changed since the plan — run plan again` };
+    }
+    return {
+      serialNumber: token.serialNumber,
+      // Graph requires both; seed files often leave them out.
+      manufacturer: token.manufacturer ?? 'Unknown',
+      model: token.model ?? 'Unknown',
+      seed: token.secretKey,
+      timeIntervalInSeconds: token.timeIntervalInSeconds,
+      hashFunction: token.hashFunction,
+      displayName: null,
+    };
+  };
+}
+
+function tokenKey(line: number, serial: string): string {
+  return `${String(line)}\n${serial.trim().toLowerCase()}`;
+}
+
+/** The exit code apply ends with when it finished: 4 when any user failed or was only partly migrated. */
+export function applyExitCode(result: ApplyResult): ExitCode {
+  return (result.usersByFinalStatus.failed ?? 0) + (result.usersByFinalStatus.partial ?? 0) > 0 ? ExitCode.failedUsers : ExitCode.ok;
+}
+
