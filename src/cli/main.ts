@@ -8,6 +8,8 @@ import { streamLog } from '../log.js';
 import { systemClock } from '../migrate/deps.js';
 import type { CommandContext } from './commands/context.js';
 import { registerApplyCommand } from './commands/apply.js';
+import { registerRollbackCommand } from './commands/rollback.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -55,6 +57,8 @@ export function buildProgram(io: CliIo, args: readonly string[] = [], setExitCod
   registerValidateCommand(program, context);
   registerPlanCommand(program, context);
   registerApplyCommand(program, context);
+  registerStatusCommand(program, context);
+  registerRollbackCommand(program, context);
   registerEmulatorCommand(program, io);
   for (const command of program.commands) {
     command.exitOverride();

@@ -177,3 +177,29 @@ export function activateHardwareTokenCall(userId: string, methodId: string, toke
     ...linked(link),
   };
 }
+
+/** api-reference/beta/api/authentication-delete-hardwareoathmethods.md: unassigns the token from the user, 204 (rollback). */
+export function unassignHardwareTokenCall(userId: string, deviceId: string, serialNumber: string, link: WriteCallLink): GraphCall {
+  return {
+    method: 'DELETE',
+    version: 'beta',
+    path: userPath(userId, `hardwareOathMethods/${encodeURIComponent(deviceId)}`),
+    cost: WRITE_COST,
+    doing: `unassigning hardware token ${serialNumber}`,
+    permission: WRITE_METHODS,
+    ...linked(link),
+  };
+}
+
+/** api-reference/beta/api/hardwareoathtokenauthenticationmethoddevice-delete.md: removes an unassigned token from the inventory, 204 (rollback). */
+export function deleteHardwareTokenCall(deviceId: string, serialNumber: string, link: WriteCallLink): GraphCall {
+  return {
+    method: 'DELETE',
+    version: 'beta',
+    path: `/directory/authenticationMethodDevices/hardwareOathDevices/${encodeURIComponent(deviceId)}`,
+    cost: WRITE_COST,
+    doing: `deleting hardware token ${serialNumber} from the inventory`,
+    permission: WRITE_TOKEN_INVENTORY,
+    ...linked(link),
+  };
+}

@@ -4,7 +4,7 @@
  * a person can fix (wrong file, damaged file, disk full, another process holding the lock).
  */
 import Database from 'better-sqlite3';
-import { inputError, type MigrateError } from '../errors.js';
+import { ExitCode, inputError, MigrateError } from '../errors.js';
 
 const UNREADABLE_REMEDY =
   'Check that --state names an mfa-migrate journal this account may read and write. If the file is damaged, restore it from a backup, or give a new --state file (runs recorded in the damaged one cannot then be resumed or rolled back).';
@@ -66,4 +66,13 @@ export function translateSqliteError(error: unknown, path: string): unknown {
   if (code.startsWith('SQLITE_READONLY')) return journalWriteFailed(path, 'the file or its folder is read-only', error);
   if (code.startsWith('SQLITE_IOERR')) return journalWriteFailed(path, `an I/O error occurred (${code})`, error);
   return error;
+}
+
+export function journalNotFound(path: string): MigrateError {
+  return new MigrateError({
+    code: 'JOURNAL_NOT_FOUND',
+    message: `there is no journal at ${path}`,
+    exitCode: ExitCode.usage,
+    remedy: 'Give --state the journal plan or apply wrote (default ./mfa-migrate.db in the folder they ran in).',
+  });
 }

@@ -8,12 +8,12 @@
  * synchronous means an operation is durably `sent` before the next line of apply runs.
  */
 import { createHmac } from 'node:crypto';
-import { closeSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Clock } from '../migrate/deps.js';
-import type { OperationStatus } from '../plan/operations.js';
+import type { Operation, OperationStatus } from '../plan/operations.js';
 import type { Secret } from '../secret.js';
-import { journalDamaged, journalTooNew, journalUnreadable, translateSqliteError } from './journal-errors.js';
+import { journalDamaged, journalNotFound, journalTooNew, journalUnreadable, translateSqliteError } from './journal-errors.js';
 import type {
   FinalUserStatus, JsonObject, NewRun, OperationResult, RunFilter, RunRecord, RunStatus, RunSummary, StoredOperation, StoredUser,
   UserRecord,
@@ -40,6 +40,8 @@ export interface JournalOptions {
   readonly clock: Clock;
   /** Default BUSY_TIMEOUT_MS. */
   readonly busyTimeoutMs?: number;
+  /** Commands that only read a journal (status, report, verify, rollback) refuse a path with none: JOURNAL_NOT_FOUND. */
+  readonly mustExist?: boolean;
 }
 
 export interface FinalStatusUpdate {
@@ -54,6 +56,7 @@ export interface FinalStatusUpdate {
  * `:memory:` gives a journal without a file.
  */
 export function openJournal(path: string, options: JournalOptions): Journal {
+  if (options.mustExist === true && path !== ':memory:' && !existsSync(path)) throw journalNotFound(path);
   if (path !== ':memory:') createPrivateFile(path);
   let db: Database.Database;
   try {
@@ -276,6 +279,36 @@ export class Journal {
   }
 
   /**
+   * rollback: copies the apply run's users into the rollback run and records, per user (by users
+   * file line), the operations that undo its writes, each pointing at the operation it reverts.
+   * Changes rollback cannot undo are recorded `skipped` with the reason. One transaction.
+   */
+  recordRevertOperations(
+    fromRunId: string,
+    intoRunId: string,
+    users: Iterable<{ readonly line: number; readonly operations: readonly { readonly operation: Operation; readonly revertsOperationId: number; readonly keptBecause: string | null }[] }>,
+  ): { readonly users: number; readonly operations: number } {
+    return this.transaction(() => {
+      const now = iso(this.#clock.now());
+      const copied = this.#statements.copyUsers.run({ from: fromRunId, into: intoRunId, now }).changes;
+      let operations = 0;
+      for (const user of users) {
+        const row = this.#statements.userIdByLine.get(intoRunId, user.line);
+        if (row === undefined) throw new Error(`line ${String(user.line)} is not a user of run ${fromRunId}`);
+        user.operations.forEach((entry, index) => {
+          const id = Number(this.#statements.insertRevert.run({
+            run_id: intoRunId, user_id: row.id, seq: index + 1, kind: entry.operation.kind, target: entry.operation.target,
+            payload: operationPayload(entry.operation), reverts_operation_id: entry.revertsOperationId,
+          }).lastInsertRowid);
+          if (entry.keptBecause !== null) this.#statements.markSkipped.run({ id, error_message: entry.keptBecause, done_at: now });
+          operations += 1;
+        });
+      }
+      return { users: copied, operations };
+    });
+  }
+
+  /**
    * Users of a run in users-file order, each with its operations; streamed, never all in memory.
    * The journal cannot be written until the iteration ends (better-sqlite3 holds the read open).
    */
@@ -310,6 +343,17 @@ export class Journal {
   /** Up to `limit` planned operations in execution order: the next work for apply. */
   nextPlannedOperations(runId: string, limit: number): StoredOperation[] {
     return this.#guard(() => this.#statements.firstByStatus.all(runId, 'planned', limit).map((row) => operationFromRow(row, this.#path)));
+  }
+
+  /**
+   * Operations that got an answer (done or failed) at or after `since`: the write rate `status` shows.
+   * Also the first time anything was sent, for the run's overall rate.
+   */
+  answeredSince(runId: string, since: Date): { readonly answered: number; readonly firstSentAt: Date | null } {
+    return this.#guard(() => {
+      const row = this.#statements.answeredSince.get(runId, iso(since.getTime()), runId);
+      return { answered: row?.answered ?? 0, firstSentAt: row?.first_sent_at == null ? null : new Date(row.first_sent_at) };
+    });
   }
 
   /** One user's operations in seq order: apply checks what came before an operation it is about to send. */
@@ -553,6 +597,13 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = ? AND status = ? ORDER BY id`),
     firstByStatus: db.prepare<[string, string, number], OperationRow>(
       `SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = ? AND status = ? ORDER BY id LIMIT ?`),
+    userIdByLine: db.prepare<[string, number], { id: number }>('SELECT id FROM users WHERE run_id = ? AND line = ?'),
+    insertRevert: db.prepare<{ run_id: string; user_id: number; seq: number; kind: string; target: string; payload: string; reverts_operation_id: number }>(`
+      INSERT INTO operations (run_id, user_id, seq, kind, target, payload, status, reverts_operation_id)
+      VALUES (@run_id, @user_id, @seq, @kind, @target, @payload, 'planned', @reverts_operation_id)`),
+    answeredSince: db.prepare<[string, string, string], { answered: number; first_sent_at: string | null }>(`
+      SELECT (SELECT count(*) FROM operations WHERE run_id = ? AND status IN ('done', 'failed') AND done_at >= ?) AS answered,
+             (SELECT min(sent_at) FROM operations WHERE run_id = ?) AS first_sent_at`),
     operationsOfUser: db.prepare<[number], OperationRow>(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE user_id = ? ORDER BY seq`),
     entraUserIds: db.prepare<[string], { id: number; entra_user_id: string }>(
       'SELECT id, entra_user_id FROM users WHERE run_id = ? AND entra_user_id IS NOT NULL'),

@@ -103,6 +103,9 @@ const OPERATION_KINDS: Readonly<Record<OperationKind, 'phone' | 'preferred' | 'h
   assignHardwareToken: 'hardwareToken',
   activateHardwareToken: 'hardwareToken',
   hardwareTokenConflict: 'hardwareToken',
+  deletePhone: 'phone',
+  unassignHardwareToken: 'hardwareToken',
+  deleteHardwareToken: 'hardwareToken',
 };
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -173,6 +176,7 @@ export function operationPayload(operation: Operation): string {
     case 'createPhone':
     case 'updatePhone':
     case 'phoneConflict':
+    case 'deletePhone':
       // previousPhoneNumber is what rollback restores for an updatePhone.
       return JSON.stringify({ phoneNumber: operation.phoneNumber, previousPhoneNumber: operation.previousPhoneNumber });
     case 'setPreferredMethod':
@@ -181,6 +185,8 @@ export function operationPayload(operation: Operation): string {
     case 'assignHardwareToken':
     case 'activateHardwareToken':
     case 'hardwareTokenConflict':
+    case 'unassignHardwareToken':
+    case 'deleteHardwareToken':
       return JSON.stringify({ deviceId: operation.deviceId });
   }
 }
@@ -401,6 +407,7 @@ export function operationFromRow(row: OperationRow, journalPath: string): Stored
     case 'createPhone':
     case 'updatePhone':
     case 'phoneConflict':
+    case 'deletePhone':
       return {
         kind,
         target: read.oneOf(row.target, PHONE_TYPES, 'target'),
@@ -421,6 +428,8 @@ export function operationFromRow(row: OperationRow, journalPath: string): Stored
     case 'assignHardwareToken':
     case 'activateHardwareToken':
     case 'hardwareTokenConflict':
+    case 'unassignHardwareToken':
+    case 'deleteHardwareToken':
       return { kind, target: row.target, status, deviceId: read.nullableString(payload['deviceId'], 'payload.deviceId'), ...progress };
   }
 }

@@ -16,6 +16,9 @@ import {
   addPhoneCall,
   assignHardwareTokenCall,
   createHardwareTokenCall,
+  deleteHardwareTokenCall,
+  deletePhoneCall,
+  unassignHardwareTokenCall,
   setPreferredMethodCall,
   updatePhoneCall,
   type HardwareTokenDescription,
@@ -51,6 +54,8 @@ const BETA_ONLY: ReadonlySet<StoredOperation['kind']> = new Set([
   'createHardwareToken',
   'assignHardwareToken',
   'activateHardwareToken',
+  'unassignHardwareToken',
+  'deleteHardwareToken',
 ]);
 
 /**
@@ -90,8 +95,18 @@ function callFor(
       return addPhoneCall(userId, operation.target, operation.phoneNumber, link);
     case 'updatePhone':
       return updatePhoneCall(userId, operation.target, operation.phoneNumber, link);
+    case 'deletePhone':
+      return deletePhoneCall(userId, operation.target, link);
     case 'setPreferredMethod':
       return setPreferredMethodCall(userId, operation.target, link);
+    case 'unassignHardwareToken':
+    case 'deleteHardwareToken': {
+      const deviceId = context.deviceIdOf(operation);
+      if (deviceId === null) return { problem: `the inventory id of hardware token ${operation.target} is not known` };
+      return operation.kind === 'unassignHardwareToken'
+        ? unassignHardwareTokenCall(userId, deviceId, operation.target, link)
+        : deleteHardwareTokenCall(deviceId, operation.target, link);
+    }
     case 'createHardwareToken': {
       const token = context.tokenOf(operation);
       if ('problem' in token) return token;

@@ -138,7 +138,7 @@ function chainFor(
     nowMs: deps.clock.now(),
     tokenOf: settings.tokenOf,
     deviceIdOf: (operation) => {
-      if (operation.kind !== 'createHardwareToken' && operation.kind !== 'assignHardwareToken' && operation.kind !== 'activateHardwareToken') return null;
+      if (!('deviceId' in operation)) return null;
       if (operation.deviceId !== null) return operation.deviceId;
       const created = earlier().find((candidate) => candidate.kind === 'createHardwareToken' && candidate.target === operation.target && candidate.status === 'done');
       return created?.result?.resourceId ?? null;

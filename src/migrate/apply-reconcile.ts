@@ -44,6 +44,12 @@ function appliedResource(operation: StoredOperation, state: EntraState, inventor
       if (method === undefined) return undefined;
       return operation.kind === 'assignHardwareToken' || method.status === ACTIVATED ? { resourceId: method.id } : undefined;
     }
+    case 'deletePhone':
+      return state.phones.some((candidate) => candidate.phoneType === operation.target) ? undefined : { resourceId: null };
+    case 'unassignHardwareToken':
+      return state.hardwareOath.some((candidate) => candidate.serialNumber !== null && serialKey(candidate.serialNumber) === serialKey(operation.target)) ? undefined : { resourceId: null };
+    case 'deleteHardwareToken':
+      return inventory.has(serialKey(operation.target)) ? undefined : { resourceId: null };
     case 'phoneConflict':
     case 'hardwareTokenConflict':
       return undefined;
@@ -58,7 +64,7 @@ export async function reconcileSentOperations(
 ): Promise<ReconcileOutcome> {
   const byUser = new Map<number, StoredOperation[]>();
   for (const operation of journal.sentOperations(runId)) byUser.set(operation.userId, [...(byUser.get(operation.userId) ?? []), operation]);
-  const tokenCreateInDoubt = [...byUser.values()].some((operations) => operations.some((operation) => operation.kind === 'createHardwareToken'));
+  const tokenCreateInDoubt = [...byUser.values()].some((operations) => operations.some((operation) => operation.kind === 'createHardwareToken' || operation.kind === 'deleteHardwareToken'));
   const inventory: Inventory = tokenCreateInDoubt ? await graph.readHardwareTokenInventory() : new Map();
   let done = 0;
   const replan: number[] = [];

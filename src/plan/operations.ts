@@ -19,7 +19,13 @@ export type OperationKind =
   /** Activate with a TOTP code computed from the seed (counts against 200 per 5 min). */
   | 'activateHardwareToken'
   /** The serial exists in the inventory assigned to someone else: reported, never sent. */
-  | 'hardwareTokenConflict';
+  | 'hardwareTokenConflict'
+  /** Rollback: remove a phone a run created. */
+  | 'deletePhone'
+  /** Rollback: take a token a run assigned away from the user. */
+  | 'unassignHardwareToken'
+  /** Rollback: remove a token a run created from the inventory. */
+  | 'deleteHardwareToken';
 
 export type OperationStatus = 'planned' | 'conflict' | 'sent' | 'done' | 'failed' | 'skipped';
 
@@ -31,7 +37,7 @@ export interface OperationBase {
 }
 
 export interface PhoneOperation extends OperationBase {
-  readonly kind: 'createPhone' | 'updatePhone' | 'phoneConflict';
+  readonly kind: 'createPhone' | 'updatePhone' | 'phoneConflict' | 'deletePhone';
   readonly target: PhoneType;
   readonly phoneNumber: GraphPhoneNumber;
   /** What Entra holds now (as read: maybe masked); null for createPhone. */
@@ -45,7 +51,7 @@ export interface PreferredMethodOperation extends OperationBase {
 }
 
 export interface HardwareTokenOperation extends OperationBase {
-  readonly kind: 'createHardwareToken' | 'assignHardwareToken' | 'activateHardwareToken' | 'hardwareTokenConflict';
+  readonly kind: 'createHardwareToken' | 'assignHardwareToken' | 'activateHardwareToken' | 'hardwareTokenConflict' | 'unassignHardwareToken' | 'deleteHardwareToken';
   /** The serial number. */
   readonly target: string;
   /** The inventory device id when it already exists; null until createHardwareToken has run. */

@@ -34,7 +34,7 @@ export interface PreferredMethodPlan {
 /** Values of userPreferredMethodForSecondaryAuthentication that mean "no preference". */
 const UNSET_VALUES: ReadonlySet<string> = new Set(['', 'none']);
 
-const PHONE_OF: Readonly<Partial<Record<DefaultMethod, PhoneType>>> = {
+export const PHONE_OF: Readonly<Partial<Record<DefaultMethod, PhoneType>>> = {
   sms: 'mobile',
   voiceMobile: 'mobile',
   voiceAlternateMobile: 'alternateMobile',

@@ -36,6 +36,7 @@ export function operationJson(operation: Operation): Record<string, unknown> {
     case 'createPhone':
     case 'updatePhone':
     case 'phoneConflict':
+    case 'deletePhone':
       return { kind: operation.kind, target: operation.target, status: operation.status, phoneNumber: operation.phoneNumber, previousPhoneNumber: operation.previousPhoneNumber };
     case 'setPreferredMethod':
       return { kind: operation.kind, target: operation.target, status: operation.status, previous: operation.previous };
@@ -63,6 +64,12 @@ export function describeOperation(operation: Operation): string {
       return `activate hardware token ${operation.target}`;
     case 'hardwareTokenConflict':
       return `hardware token ${operation.target} is assigned to someone else`;
+    case 'deletePhone':
+      return `remove ${operation.target} ${operation.phoneNumber}`;
+    case 'unassignHardwareToken':
+      return `unassign hardware token ${operation.target}`;
+    case 'deleteHardwareToken':
+      return `delete hardware token ${operation.target} from the inventory`;
   }
 }
 

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { ExitCode, MigrateError } from '../../errors.js';
+import { createGraphGateway } from '../../graph/gateway.js';
+import { openJournal } from '../../journal/journal.js';
+import { acquireJournalLock } from '../../journal/lock.js';
+import { runRollback } from '../../migrate/rollback.js';
+import { addCommonOptions, type CommonOptions } from '../options.js';
+import { rollbackJson, rollbackText } from '../render/rollback-output.js';
+import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
+import type { CommandContext } from './context.js';
+
+type RollbackOptions = TenantOptions & CommonOptions & { readonly run: string; readonly execute: boolean };
+
+export function registerRollbackCommand(program: Command, context: CommandContext): void {
+  const command = program
+    .command('rollback')
+    .description('undo what an apply run wrote: shows the undo first; --execute sends it (journaled and resumable)')
+    .requiredOption('--run <id>', 'the apply run to undo')
+    .option('--execute', 'send the undo to Entra (without it nothing is written)', false);
+  addTenantOptions(command);
+  addCommonOptions(command);
+  command.action(async (options: RollbackOptions) => {
+    const deps = context.stepDeps(options);
+    const tenant = tenantSettingsFrom(options, context.io.env);
+    const lock = options.execute ? acquireJournalLock(options.state, 'rollback', new Date(deps.clock.now())) : null;
+    const resumeCommand = `mfa-migrate ${context.args.join(' ')}`;
+    let stopRequested = false;
+    const stopListening = context.io.onInterrupt(() => {
+      stopRequested = true;
+      context.io.stderr.write('\nStopping: the batches in flight finish and are recorded first…\n');
+    });
+    try {
+      const journal = openJournal(options.state, { clock: deps.clock, mustExist: true });
+      const graph = createGraphGateway(tenant.graph, { clock: deps.clock, log: deps.log });
+      try {
+        const result = await runRollback({ applyRunId: options.run, execute: options.execute, shouldStop: () => stopRequested }, { ...deps, graph, journal });
+        if (result.interrupted) {
+          throw new MigrateError({
+            code: 'ROLLBACK_INTERRUPTED',
+            message: `rollback run ${result.run?.id ?? ''} stopped on request with work left; every write sent so far is recorded`,
+            exitCode: ExitCode.interrupted,
+            remedy: `Resume it with: ${resumeCommand}`,
+          });
+        }
+        if (options.json) context.io.stdout.write(`${JSON.stringify(rollbackJson(result))}\n`);
+        else context.io.stdout.write(rollbackText(result, { args: context.args }));
+        if ((result.usersByFinalStatus.failed ?? 0) + (result.usersByFinalStatus.partial ?? 0) > 0) context.setExitCode(ExitCode.failedUsers);
+      } finally {
+        graph.close();
+        journal.close();
+      }
+    } finally {
+      stopListening();
+      lock?.release();
+    }
+  });
+}

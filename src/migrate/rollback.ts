@@ -1,0 +1,172 @@
+/**
+ * rollback (DESIGN §5, issue 5): undo what one apply run wrote. Reads what Entra holds now for each
+ * user the run wrote to, decides the undo per user (plan/rollback-operations.ts), and — only with
+ * `execute` — records it as a rollback run and sends it through the same journaled loop as apply,
+ * so a rollback is itself resumable: running it again resumes an unfinished one.
+ */
+import { usageError } from '../errors.js';
+import type { Journal } from '../journal/journal.js';
+import type { FinalUserStatus, RunRecord, StoredOperation } from '../journal/records.js';
+import type { EntraUser } from '../plan/entra-state.js';
+import type { Operation } from '../plan/operations.js';
+import { planUserRollback } from '../plan/rollback-operations.js';
+import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js';
+import { reconcileSentOperations } from './apply-reconcile.js';
+import type { ApplyGraph } from './apply.js';
+import type { StepDeps } from './deps.js';
+
+/** Users whose current state is read at once: each read is one `$batch` of a few GETs. */
+const READS_IN_FLIGHT = 20;
+
+export interface RollbackDeps extends StepDeps {
+  readonly graph: Pick<ApplyGraph, 'preflight' | 'readUserState' | 'readHardwareTokenInventory' | 'executeBatch'>;
+  readonly journal: Journal;
+}
+
+export interface RollbackInput {
+  readonly applyRunId: string;
+  readonly execute: boolean;
+  readonly shouldStop: () => boolean;
+}
+
+export interface RollbackUserPlan {
+  readonly line: number;
+  readonly username: string;
+  readonly upn: string | null;
+  readonly steps: readonly Operation[];
+  readonly kept: readonly { readonly operation: Operation; readonly reason: string }[];
+}
+
+export interface RollbackResult {
+  readonly applyRun: RunRecord;
+  /** Null for the dry run. */
+  readonly run: RunRecord | null;
+  readonly resumed: boolean;
+  readonly interrupted: boolean;
+  /** The decided undo per user with something to undo or keep (empty when resuming). */
+  readonly users: readonly RollbackUserPlan[];
+  readonly operations: ExecuteCounts;
+  readonly usersByFinalStatus: Partial<Record<FinalUserStatus, number>>;
+}
+
+export async function runRollback(input: RollbackInput, deps: RollbackDeps): Promise<RollbackResult> {
+  const { journal, graph, log } = deps;
+  const applyRun = journal.getRun(input.applyRunId);
+  if (applyRun === null || applyRun.command !== 'apply') {
+    throw usageError('RUN_NOT_FOUND', `${journal.path} holds no apply run ${input.applyRunId}`, 'Give --run the id of an apply run (`mfa-migrate status` shows the latest) and the same --state.');
+  }
+  await graph.preflight({ writes: input.execute, group: false, hardwareTokenWrites: input.execute && hasTokenWrites(journal, applyRun.id) });
+
+  const unfinished = journal.latestRun({ command: 'rollback', parentRunId: applyRun.id, status: ['running', 'interrupted'] });
+  if (unfinished !== null && input.execute) {
+    journal.reopenRun(unfinished.id);
+    log.info(`Resuming rollback run ${unfinished.id}.`);
+    return execute(journal.getRun(unfinished.id) ?? unfinished, applyRun, [], true, input, deps);
+  }
+
+  const users = await decide(applyRun, deps);
+  if (!input.execute) {
+    return { applyRun, run: null, resumed: false, interrupted: false, users, operations: { done: 0, failed: 0, skipped: 0 }, usersByFinalStatus: {} };
+  }
+  const run = journal.createRun({ command: 'rollback', parentRunId: applyRun.id, tenantId: applyRun.tenantId, graphUrl: applyRun.graphUrl, options: { execute: true }, inputs: applyRun.inputs });
+  journal.recordRevertOperations(applyRun.id, run.id, users.map((user) => ({
+    line: user.line,
+    operations: [
+      ...user.steps.map((operation) => ({ operation, revertsOperationId: revertsOf(operation), keptBecause: null })),
+      ...user.kept.map((entry) => ({ operation: entry.operation, revertsOperationId: revertsOf(entry.operation), keptBecause: entry.reason })),
+    ],
+  })));
+  if (applyRun.status === 'running' || applyRun.status === 'interrupted') {
+    // An unfinished apply would otherwise be resumed over the rollback: close it for good.
+    const left = journal.nextPlannedOperations(applyRun.id, Number.MAX_SAFE_INTEGER).map((operation) => operation.id);
+    if (left.length > 0) journal.markSkipped(left, `not sent: the run was rolled back by ${run.id}`);
+    journal.finishRun(applyRun.id, 'failed', { ...journal.runSummary(applyRun.id), rolledBackBy: run.id });
+  }
+  log.info(`Rollback run ${run.id} of apply run ${applyRun.id}: recording in ${journal.path}.`);
+  return execute(run, applyRun, users, false, input, deps);
+}
+
+/** Revert steps carry the id of the operation they undo on a side table while being decided. */
+const REVERTS = new WeakMap<Operation, number>();
+
+function revertsOf(operation: Operation): number {
+  const id = REVERTS.get(operation);
+  if (id === undefined) throw new Error('a rollback step lost the operation it reverts');
+  return id;
+}
+
+function hasTokenWrites(journal: Journal, runId: string): boolean {
+  const kinds = journal.runSummary(runId).operationsByKind;
+  return (kinds.createHardwareToken?.done ?? 0) + (kinds.assignHardwareToken?.done ?? 0) > 0;
+}
+
+async function decide(applyRun: RunRecord, deps: RollbackDeps): Promise<RollbackUserPlan[]> {
+  // Users the run wrote to, in file order; reads are made after the journal iteration ends.
+  const written: { line: number; username: string; upn: string | null; user: EntraUser; operations: readonly StoredOperation[] }[] = [];
+  for (const user of deps.journal.iterateUsers(applyRun.id)) {
+    if (user.before === null || !user.operations.some((operation) => operation.status === 'done')) continue;
+    written.push({ line: user.line, username: user.username, upn: user.upn, user: user.before.user, operations: user.operations });
+  }
+  deps.progress.start('Reading Entra for rollback', written.length);
+  const plans: (RollbackUserPlan | null)[] = new Array<RollbackUserPlan | null>(written.length).fill(null);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < written.length) {
+      const index = next++;
+      const entry = written[index];
+      if (entry === undefined) continue;
+      const current = await deps.graph.readUserState(entry.user);
+      const decided = planUserRollback(entry.operations, current);
+      for (const step of decided.steps) REVERTS.set(step.operation, step.revertsOperationId);
+      for (const kept of decided.kept) REVERTS.set(kept.operation, kept.revertsOperationId);
+      plans[index] = {
+        line: entry.line, username: entry.username, upn: entry.upn,
+        steps: decided.steps.map((step) => step.operation),
+        kept: decided.kept.map((kept) => ({ operation: kept.operation, reason: kept.reason })),
+      };
+      deps.progress.advance(1);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, written.length) }, worker));
+  deps.progress.finish();
+  return plans.filter((plan): plan is RollbackUserPlan => plan !== null && (plan.steps.length > 0 || plan.kept.length > 0));
+}
+
+async function execute(run: RunRecord, applyRun: RunRecord, users: readonly RollbackUserPlan[], resumed: boolean, input: RollbackInput, deps: RollbackDeps): Promise<RollbackResult> {
+  const { journal, graph } = deps;
+  try {
+    if (resumed) {
+      const sentUsers = new Set(journal.sentOperations(run.id).map((operation) => operation.userId));
+      const entraUsers = new Map<number, EntraUser>();
+      if (sentUsers.size > 0) for (const user of journal.iterateUsers(run.id)) if (sentUsers.has(user.id) && user.before !== null) entraUsers.set(user.id, user.before.user);
+      await reconcileSentOperations(journal, run.id, graph, (id) => entraUsers.get(id) ?? null);
+    }
+    const entraUserIds = journal.entraUserIds(run.id);
+    const operations = await executePlannedOperations(
+      { journal, graph, clock: deps.clock },
+      { runId: run.id, entraUserIdOf: (id) => entraUserIds.get(id) ?? null, tokenOf: () => ({ problem: 'rollback sends no seeds' }), shouldStop: input.shouldStop },
+    );
+    if (operations.stopped) {
+      journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id) });
+      return { applyRun, run: journal.getRun(run.id) ?? run, resumed, interrupted: true, users, operations, usersByFinalStatus: {} };
+    }
+    const updates: { userId: number; status: FinalUserStatus }[] = [];
+    const counts: Partial<Record<FinalUserStatus, number>> = {};
+    for (const user of journal.iterateUsers(run.id)) {
+      if (user.operations.length === 0) continue;
+      // In a rollback run: `migrated` = everything undone; `conflict` = something kept for the admin
+      // (reason on the operation); `partial` / `failed` = Graph refused some / all of the undo.
+      const failed = user.operations.filter((operation) => operation.status === 'failed').length;
+      const done = user.operations.filter((operation) => operation.status === 'done').length;
+      const shown: FinalUserStatus = failed > 0 ? (done > 0 ? 'partial' : 'failed') : done === user.operations.length ? 'migrated' : 'conflict';
+      updates.push({ userId: user.id, status: shown });
+      counts[shown] = (counts[shown] ?? 0) + 1;
+    }
+    journal.setFinalStatus(updates);
+    journal.finishRun(run.id, 'finished', { ...journal.runSummary(run.id) });
+    return { applyRun, run: journal.getRun(run.id) ?? run, resumed, interrupted: false, users, operations, usersByFinalStatus: counts };
+  } catch (error) {
+    journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id), error: error instanceof Error ? error.name : 'INTERNAL' });
+    throw error;
+  }
+}

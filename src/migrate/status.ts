@@ -1,0 +1,74 @@
+/**
+ * status (DESIGN §5): a run's progress from the journal alone — safe to run beside a running
+ * apply (the journal is in WAL mode: readers never block its writes).
+ */
+import { usageError } from '../errors.js';
+import type { Journal } from '../journal/journal.js';
+import type { RunRecord, RunSummary } from '../journal/records.js';
+import type { Clock } from './deps.js';
+
+/** The window the current write rate is measured over: long enough to smooth batch bursts and throttling pauses. */
+export const RATE_WINDOW_MS = 5 * 60 * 1000;
+
+export interface OperationProgressCounts {
+  readonly total: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly conflict: number;
+  /** Planned, or sent with no answer recorded yet. */
+  readonly remaining: number;
+}
+
+export interface RunStatusView {
+  readonly run: RunRecord;
+  readonly summary: RunSummary;
+  readonly operations: OperationProgressCounts;
+  /** Writes answered per minute over the last RATE_WINDOW_MS; null when none were. */
+  readonly writesPerMinute: number | null;
+  /** At the current rate; null when nothing is left, or no rate is known. */
+  readonly secondsLeft: number | null;
+  /** Rollback runs of this run, newest first. */
+  readonly rollbacks: readonly RunRecord[];
+}
+
+export function readRunStatus(journal: Journal, runId: string | null, clock: Clock): RunStatusView {
+  const run = runId === null ? journal.latestRun() : journal.getRun(runId);
+  if (run === null) {
+    throw usageError(
+      runId === null ? 'JOURNAL_EMPTY' : 'RUN_NOT_FOUND',
+      runId === null ? `${journal.path} holds no runs yet` : `${journal.path} holds no run ${runId}`,
+      runId === null ? 'Run `mfa-migrate plan` or `apply` first.' : 'Give --run an id that plan or apply printed (and the same --state).',
+    );
+  }
+  const summary = journal.runSummary(run.id);
+  let done = 0, failed = 0, skipped = 0, conflict = 0, remaining = 0;
+  for (const byStatus of Object.values(summary.operationsByKind)) {
+    done += byStatus.done ?? 0;
+    failed += byStatus.failed ?? 0;
+    skipped += byStatus.skipped ?? 0;
+    conflict += byStatus.conflict ?? 0;
+    remaining += (byStatus.planned ?? 0) + (byStatus.sent ?? 0);
+  }
+  const now = clock.now();
+  let writesPerMinute: number | null = null;
+  if (run.command === 'apply' || run.command === 'rollback') {
+    const { answered, firstSentAt } = journal.answeredSince(run.id, new Date(now - RATE_WINDOW_MS));
+    const end = run.finishedAt?.getTime() ?? now;
+    // A run younger than the window is measured over its own life, not diluted by the empty minutes before it.
+    const span = firstSentAt === null ? 0 : Math.min(RATE_WINDOW_MS, end - firstSentAt.getTime());
+    if (answered > 0 && span > 0) writesPerMinute = (answered / span) * 60_000;
+  }
+  const secondsLeft = remaining > 0 && run.status === 'running' && writesPerMinute !== null ? (remaining / writesPerMinute) * 60 : null;
+  const rollbacks: RunRecord[] = [];
+  const rollback = journal.latestRun({ command: 'rollback', parentRunId: run.id });
+  if (rollback !== null) rollbacks.push(rollback);
+  return {
+    run,
+    summary,
+    operations: { total: summary.operations, done, failed, skipped, conflict, remaining },
+    writesPerMinute,
+    secondsLeft,
+    rollbacks,
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Rollback (issue 5): the operations that undo what one apply run wrote for one user, decided
+ * against what Entra holds now. Pure, like the diff.
+ *
+ * What Graph lets us undo: a created phone is deleted, a replaced number is put back, a changed
+ * default method is set back, an assigned token is unassigned and a created one deleted from the
+ * inventory. What it does not: a default method cannot be unset (signInPreferences takes only a
+ * method), and the phone that is a user's default cannot be deleted
+ * (phoneauthenticationmethod-delete.md). Those, and anything changed in Entra since the run (it
+ * is no longer ours to undo), are kept and reported with the reason.
+ */
+import type { DefaultMethod, PhoneType } from '../mapping/desired-state.js';
+import type { StoredOperation } from '../journal/records.js';
+import type { EntraState } from './entra-state.js';
+import type { Operation } from './operations.js';
+import { phoneNumbersMatch, isMaskedPhoneNumber } from './phone-numbers.js';
+import { PHONE_OF } from './preferred-method.js';
+
+export interface RevertStep {
+  readonly operation: Operation;
+  readonly revertsOperationId: number;
+}
+
+export interface KeptChange {
+  readonly operation: Operation;
+  readonly revertsOperationId: number;
+  readonly reason: string;
+}
+
+export interface UserRollback {
+  /** In the order to send: default method first, then tokens, then phones newest first. */
+  readonly steps: readonly RevertStep[];
+  readonly kept: readonly KeptChange[];
+}
+
+const DEFAULT_METHOD_NAMES: ReadonlySet<string> = new Set(['push', 'oath', 'sms', 'voiceMobile', 'voiceAlternateMobile', 'voiceOffice']);
+
+/**
+ * @param applied the apply run's operations of this user (any status; only `done` ones are undone)
+ * @param current what Entra holds now
+ */
+export function planUserRollback(applied: readonly StoredOperation[], current: EntraState): UserRollback {
+  const done = applied.filter((operation) => operation.status === 'done').sort((a, b) => b.seq - a.seq);
+  const steps: RevertStep[] = [];
+  const kept: KeptChange[] = [];
+  const keptPhones = new Set<PhoneType>();
+
+  for (const operation of done) {
+    if (operation.kind !== 'setPreferredMethod') continue;
+    const now = current.signInPreferences?.userPreferredMethodForSecondaryAuthentication ?? null;
+    const previous = operation.previous;
+    const blocked = PHONE_OF[operation.target];
+    if (now !== operation.target) {
+      kept.push({ operation: preferredOf(operation, operation.target), revertsOperationId: operation.id, reason: `the default method changed since the run (now ${now ?? 'unset'}); left as it is` });
+    } else if (previous !== null && DEFAULT_METHOD_NAMES.has(previous)) {
+      steps.push({ operation: preferredOf(operation, previous as DefaultMethod), revertsOperationId: operation.id });
+    } else {
+      kept.push({
+        operation: preferredOf(operation, operation.target),
+        revertsOperationId: operation.id,
+        reason: `the user had no default method before the run and Entra cannot unset one; ${operation.target} stays the default`,
+      });
+      if (blocked !== undefined) keptPhones.add(blocked);
+    }
+  }
+
+  for (const operation of done) {
+    if (operation.kind !== 'assignHardwareToken') continue;
+    const deviceId = operation.deviceId ?? operation.result?.resourceId ?? createdDeviceId(done, operation.target);
+    steps.push({ operation: { kind: 'unassignHardwareToken', target: operation.target, status: 'planned', deviceId }, revertsOperationId: operation.id });
+  }
+  for (const operation of done) {
+    if (operation.kind !== 'createHardwareToken') continue;
+    steps.push({ operation: { kind: 'deleteHardwareToken', target: operation.target, status: 'planned', deviceId: operation.result?.resourceId ?? null }, revertsOperationId: operation.id });
+  }
+
+  // Newest first: an alternateMobile the run added goes before the mobile it added.
+  for (const operation of done) {
+    if (operation.kind !== 'createPhone' && operation.kind !== 'updatePhone') continue;
+    const phone = current.phones.find((candidate) => candidate.phoneType === operation.target);
+    const undo: Operation = operation.kind === 'createPhone'
+      ? { kind: 'deletePhone', target: operation.target, status: 'planned', phoneNumber: operation.phoneNumber, previousPhoneNumber: null }
+      : { kind: 'updatePhone', target: operation.target, status: 'planned', phoneNumber: operation.previousPhoneNumber ?? '', previousPhoneNumber: operation.phoneNumber };
+    const keep = (reason: string): void => {
+      keptPhones.add(operation.target);
+      kept.push({ operation: undo, revertsOperationId: operation.id, reason });
+    };
+    if (phone === undefined) {
+      if (operation.kind === 'updatePhone') keep('the number was removed from Entra since the run; nothing to put back');
+      continue;
+    }
+    if (phoneNumbersMatch(operation.phoneNumber, phone.phoneNumber) === 'different') {
+      keep(`the ${operation.target} number changed since the run; left as it is`);
+      continue;
+    }
+    if (operation.kind === 'updatePhone') {
+      const previous = operation.previousPhoneNumber;
+      if (previous === null || isMaskedPhoneNumber(previous)) keep('the number before the run was read masked, so it cannot be put back; restore it by hand');
+      else steps.push({ operation: { kind: 'updatePhone', target: operation.target, status: 'planned', phoneNumber: previous, previousPhoneNumber: operation.phoneNumber }, revertsOperationId: operation.id });
+      continue;
+    }
+    if (keptPhones.has(operation.target)) {
+      keep(`it is the user's default method, which Entra cannot unset: have the user choose another default, then delete the number`);
+    } else if (operation.target === 'mobile' && keptPhones.has('alternateMobile')) {
+      keep('the alternateMobile stays, and Entra keeps no alternateMobile without a mobile');
+    } else {
+      steps.push({ operation: { kind: 'deletePhone', target: operation.target, status: 'planned', phoneNumber: operation.phoneNumber, previousPhoneNumber: null }, revertsOperationId: operation.id });
+    }
+  }
+  return { steps, kept };
+}
+
+function preferredOf(operation: StoredOperation & { readonly kind: 'setPreferredMethod' }, target: DefaultMethod): Operation {
+  return { kind: 'setPreferredMethod', target, status: 'planned', previous: operation.target };
+}
+
+function createdDeviceId(done: readonly StoredOperation[], serial: string): string | null {
+  const created = done.find((operation) => operation.kind === 'createHardwareToken' && operation.target === serial);
+  return created?.result?.resourceId ?? null;
+}
