@@ -7,7 +7,8 @@
 import { usageError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { FinalUserStatus, RunRecord, StoredOperation } from '../journal/records.js';
-import type { EntraUser } from '../plan/entra-state.js';
+import { serialKey } from '../graph/entra-json.js';
+import type { EntraHardwareToken, EntraUser } from '../plan/entra-state.js';
 import type { Operation } from '../plan/operations.js';
 import { planUserRollback } from '../plan/rollback-operations.js';
 import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js';
@@ -107,6 +108,8 @@ async function decide(applyRun: RunRecord, deps: RollbackDeps): Promise<Rollback
     if (user.before === null || !user.operations.some((operation) => operation.status === 'done')) continue;
     written.push({ line: user.line, username: user.username, upn: user.upn, user: user.before.user, operations: user.operations });
   }
+  const tokensWritten = hasTokenWrites(deps.journal, applyRun.id);
+  const inventory = tokensWritten ? await deps.graph.readHardwareTokenInventory() : new Map<string, EntraHardwareToken>();
   deps.progress.start('Reading Entra for rollback', written.length);
   const plans: (RollbackUserPlan | null)[] = new Array<RollbackUserPlan | null>(written.length).fill(null);
   let next = 0;
@@ -116,7 +119,7 @@ async function decide(applyRun: RunRecord, deps: RollbackDeps): Promise<Rollback
       const entry = written[index];
       if (entry === undefined) continue;
       const current = await deps.graph.readUserState(entry.user);
-      const decided = planUserRollback(entry.operations, current);
+      const decided = planUserRollback(entry.operations, current, (serial) => inventory.get(serialKey(serial)) ?? null);
       for (const step of decided.steps) REVERTS.set(step.operation, step.revertsOperationId);
       for (const kept of decided.kept) REVERTS.set(kept.operation, kept.revertsOperationId);
       plans[index] = {

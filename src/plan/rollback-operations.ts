@@ -11,7 +11,7 @@
  */
 import type { DefaultMethod, PhoneType } from '../mapping/desired-state.js';
 import type { StoredOperation } from '../journal/records.js';
-import type { EntraState } from './entra-state.js';
+import type { EntraHardwareToken, EntraState } from './entra-state.js';
 import type { Operation } from './operations.js';
 import { phoneNumbersMatch, isMaskedPhoneNumber } from './phone-numbers.js';
 import { PHONE_OF } from './preferred-method.js';
@@ -39,7 +39,7 @@ const DEFAULT_METHOD_NAMES: ReadonlySet<string> = new Set(['push', 'oath', 'sms'
  * @param applied the apply run's operations of this user (any status; only `done` ones are undone)
  * @param current what Entra holds now
  */
-export function planUserRollback(applied: readonly StoredOperation[], current: EntraState): UserRollback {
+export function planUserRollback(applied: readonly StoredOperation[], current: EntraState, inventory: (serialNumber: string) => EntraHardwareToken | null): UserRollback {
   const done = applied.filter((operation) => operation.status === 'done').sort((a, b) => b.seq - a.seq);
   const steps: RevertStep[] = [];
   const kept: KeptChange[] = [];
@@ -64,14 +64,21 @@ export function planUserRollback(applied: readonly StoredOperation[], current: E
     }
   }
 
+  const holds = (serial: string): boolean => current.hardwareOath.some((method) => method.serialNumber !== null && serialKey(method.serialNumber) === serialKey(serial));
   for (const operation of done) {
-    if (operation.kind !== 'assignHardwareToken') continue;
+    if (operation.kind !== 'assignHardwareToken' || !holds(operation.target)) continue;
     const deviceId = operation.deviceId ?? operation.result?.resourceId ?? createdDeviceId(done, operation.target);
     steps.push({ operation: { kind: 'unassignHardwareToken', target: operation.target, status: 'planned', deviceId }, revertsOperationId: operation.id });
   }
   for (const operation of done) {
     if (operation.kind !== 'createHardwareToken') continue;
-    steps.push({ operation: { kind: 'deleteHardwareToken', target: operation.target, status: 'planned', deviceId: operation.result?.resourceId ?? null }, revertsOperationId: operation.id });
+    const device = inventory(operation.target);
+    if (device === null) continue;
+    if (device.assignedToUserId !== null && device.assignedToUserId !== current.user.id) {
+      kept.push({ operation: { kind: 'deleteHardwareToken', target: operation.target, status: 'planned', deviceId: device.id }, revertsOperationId: operation.id, reason: 'the token was assigned to another user since the run; left in the inventory' });
+      continue;
+    }
+    steps.push({ operation: { kind: 'deleteHardwareToken', target: operation.target, status: 'planned', deviceId: device.id }, revertsOperationId: operation.id });
   }
 
   // Newest first: an alternateMobile the run added goes before the mobile it added.
@@ -112,6 +119,10 @@ export function planUserRollback(applied: readonly StoredOperation[], current: E
 
 function preferredOf(operation: StoredOperation & { readonly kind: 'setPreferredMethod' }, target: DefaultMethod): Operation {
   return { kind: 'setPreferredMethod', target, status: 'planned', previous: operation.target };
+}
+
+function serialKey(serial: string): string {
+  return serial.trim().toLowerCase();
 }
 
 function createdDeviceId(done: readonly StoredOperation[], serial: string): string | null {

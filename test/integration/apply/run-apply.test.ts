@@ -1,0 +1,210 @@
+/**
+ * runApply and runRollback in-process: the sample exports against the emulator seeded with
+ * fixtures/tenant.json, through the real gateway (real HTTP) and a real journal file. The state a
+ * clean apply leaves is the reference; applies under throttling, faults and interruptions must
+ * converge to it, and a second apply must write nothing.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../src/emulator/server.js';
+import { openJournal, type Journal } from '../../../src/journal/journal.js';
+import { acquireJournalLock, lockPathOf } from '../../../src/journal/lock.js';
+import { memoryLog } from '../../../src/log.js';
+import { runApply, type ApplyInput, type ApplyResult } from '../../../src/migrate/apply.js';
+import { silentProgress, systemClock } from '../../../src/migrate/deps.js';
+import { runRollback } from '../../../src/migrate/rollback.js';
+import type { ExecutorSettings } from '../../../src/graph/batch-executor.js';
+import type { GovernorLimits } from '../../../src/graph/governor.js';
+import { sampleSeed } from '../../support/emulator.js';
+import { emulatorGateway } from '../graph/gateway-fixture.js';
+
+let dir: string;
+beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'mfa-migrate-apply-')); });
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+function input(emulator: RunningEmulator, shouldStop: () => boolean = () => false): ApplyInput {
+  return {
+    plan: {
+      validate: {
+        files: { users: 'fixtures/users.csv', devices: 'fixtures/devices.csv', tokens: 'fixtures/tokens.csv' },
+        read: { encoding: 'auto', columns: {} },
+        mapping: { defaultCountryCode: '1', upnSuffix: 'contoso.com', includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'import-and-activate' },
+      },
+      diff: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: 'import-and-activate' },
+      scope: { group: null, only: null },
+      // The emulator's url differs per test; the tenant is the same seed. Keep it stable so resumes match.
+      run: { tenantId: null, graphUrl: 'emulator', options: { hardwareTokens: 'import-and-activate' } },
+      columnsFile: null,
+    },
+    planRunId: null,
+    shouldStop,
+  };
+}
+
+interface GatewayTuning {
+  readonly limits?: Partial<GovernorLimits>;
+  readonly executor?: Partial<ExecutorSettings>;
+}
+
+async function apply(emulator: RunningEmulator, journal: Journal, options: { shouldStop?: () => boolean; tuning?: GatewayTuning } = {}): Promise<ApplyResult> {
+  const graph = emulatorGateway(emulator, { matchAttribute: 'onPremisesSamAccountName', ...options.tuning });
+  try {
+    return await runApply(input(emulator, options.shouldStop), { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
+  } finally {
+    graph.close();
+  }
+}
+
+/** What a migration decides in the emulator: every user's phones, default method and tokens. */
+function tenantState(emulator: RunningEmulator): unknown {
+  const state = emulator.state() as { users: { userPrincipalName: string; phoneMethods: unknown[]; signInPreferences: unknown }[]; hardwareOathDevices: { serialNumber: string; assignedTo: string | null; status: string }[] };
+  return {
+    users: state.users.map((user) => ({ upn: user.userPrincipalName, phones: user.phoneMethods, preferences: user.signInPreferences })),
+    tokens: state.hardwareOathDevices.map((device) => ({ serial: device.serialNumber, assignedTo: device.assignedTo, status: device.status })).sort((a, b) => a.serial.localeCompare(b.serial)),
+  };
+}
+
+let reference: unknown;
+
+describe('runApply', () => {
+  it('applies the fixtures, a second apply writes nothing, and every user has a final status', async () => {
+    const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off' });
+    const journal = openJournal(join(dir, 'clean.db'), { clock: systemClock });
+    try {
+      const first = await apply(emulator, journal);
+      expect(first.start).toBe('planned');
+      expect(first.interrupted).toBe(false);
+      expect(first.operations.failed).toBe(0);
+      expect(first.usersByFinalStatus).toMatchObject({ conflict: 1, unmatched: 1 });
+      expect(first.usersByFinalStatus.migrated).toBeGreaterThan(15);
+      const users = [...journal.iterateUsers(first.run.id)];
+      expect(users.every((user) => user.finalStatus !== null)).toBe(true);
+      expect(users.flatMap((user) => user.operations).filter((operation) => operation.status === 'planned' || operation.status === 'sent')).toEqual([]);
+      // Spot checks of R3/R4 and R13 in Entra itself.
+      const state = emulator.state() as { users: { userPrincipalName: string; phoneMethods: { phoneType: string; phoneNumber: string }[] }[]; hardwareOathDevices: { serialNumber: string; status: string; assignedTo: string | null }[] };
+      expect(state.users.find((user) => user.userPrincipalName === 'bob.brown@contoso.com')?.phoneMethods).toContainEqual(expect.objectContaining({ phoneType: 'office', phoneNumber: '+1 4255550101x123' }));
+      expect(state.hardwareOathDevices.filter((device) => device.status === 'activated').length).toBeGreaterThanOrEqual(2);
+      expect(emulator.stats().hardwareActivations).toBeGreaterThanOrEqual(1);
+      for (const count of Object.values(emulator.stats().phoneCreates)) expect(count).toBe(1);
+      reference = tenantState(emulator);
+
+      const writes = emulator.stats().writes;
+      const second = await apply(emulator, journal);
+      expect(second.start).toBe('planned');
+      expect(second.operations).toEqual({ done: 0, failed: 0, skipped: 0 });
+      expect(emulator.stats().writes).toBe(writes);
+      expect(second.usersByFinalStatus.migrated ?? 0).toBe(0);
+    } finally {
+      journal.close();
+      await emulator.close();
+    }
+  });
+
+  it('converges to the same state under whole and inner 429s, 5xx, latency and dropped connections', async () => {
+    const emulator = await startEmulator({
+      tenant: sampleSeed(),
+      // 12 writes per 0.5 s: the gateway below believes Graph's real limit, so the emulator's 429s teach it.
+      throttle: { timeScale: 1, writesPerWindow: 12, writeWindowSeconds: 0.5 },
+      faults: 'seed=11,5xx=0.15,drop=0.1,latency=2-15',
+    });
+    const journal = openJournal(join(dir, 'faults.db'), { clock: systemClock });
+    try {
+      const result = await apply(emulator, journal, { tuning: { executor: { requestTimeoutMs: 2_000, retryBaseDelayMs: 5, retryMaxDelayMs: 50, maxTransportAttempts: 12, maxServerErrorAttempts: 12 } } });
+      expect(result.operations.failed).toBe(0);
+      const stats = emulator.stats();
+      expect(stats.throttled + stats.throttledInBatch).toBeGreaterThan(0);
+      expect(Object.keys(stats.faults).length).toBeGreaterThan(0);
+      for (const count of Object.values(stats.phoneCreates)) expect(count).toBe(1);
+      expect(tenantState(emulator)).toEqual(reference);
+    } finally {
+      journal.close();
+      await emulator.close();
+    }
+  });
+
+  it('stops when asked after a round, marks the run interrupted, and the next apply resumes it to the same state', async () => {
+    const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off' });
+    const journal = openJournal(join(dir, 'interrupted.db'), { clock: systemClock });
+    try {
+      // Stop at the first question: the round in flight is none, so everything stays planned.
+      const stopped = await apply(emulator, journal, { shouldStop: () => true });
+      expect(stopped.interrupted).toBe(true);
+      expect(journal.getRun(stopped.run.id)?.status).toBe('interrupted');
+      expect(emulator.stats().writes).toBe(0);
+
+      const resumed = await apply(emulator, journal);
+      expect(resumed.start).toBe('resumed');
+      expect(resumed.run.id).toBe(stopped.run.id);
+      expect(journal.getRun(stopped.run.id)?.status).toBe('finished');
+      expect(tenantState(emulator)).toEqual(reference);
+    } finally {
+      journal.close();
+      await emulator.close();
+    }
+  });
+
+  it('refuses a second writer on the same journal while the first holds it', () => {
+    const state = join(dir, 'locked.db');
+    const lock = acquireJournalLock(state, 'apply', new Date());
+    try {
+      expect(() => acquireJournalLock(state, 'apply', new Date())).toThrow(expect.objectContaining({ code: 'JOURNAL_LOCKED', exitCode: 2 }));
+    } finally {
+      lock.release();
+    }
+    // A lock left by a process that no longer runs (SIGKILL) is taken over; one whose owner runs is not.
+    writeFileSync(lockPathOf(state), JSON.stringify({ pid: 999_999_999, host: hostname(), command: 'apply', startedAt: new Date().toISOString() }));
+    expect(() => acquireJournalLock(state, 'apply', new Date(), () => true)).toThrow(expect.objectContaining({ code: 'JOURNAL_LOCKED' }));
+    const taken = acquireJournalLock(state, 'apply', new Date(), () => false);
+    expect(JSON.parse(readFileSync(lockPathOf(state), 'utf8'))).toMatchObject({ pid: process.pid });
+    taken.release();
+    expect(existsSync(lockPathOf(state))).toBe(false);
+  });
+});
+
+describe('runRollback', () => {
+  it('restores every change Graph can undo, keeps and explains the defaults Entra cannot unset, and is idempotent', async () => {
+    const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off' });
+    const before = structuredClone(emulator.state()) as { users: { id: string; phoneMethods: unknown[]; signInPreferences: { userPreferredMethodForSecondaryAuthentication: string | null } }[] };
+    const journal = openJournal(join(dir, 'rollback.db'), { clock: systemClock });
+    const graph = emulatorGateway(emulator, { matchAttribute: 'onPremisesSamAccountName' });
+    const deps = { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress };
+    try {
+      const applied = await apply(emulator, journal);
+      const dry = await runRollback({ applyRunId: applied.run.id, execute: false, shouldStop: () => false }, deps);
+      expect(dry.run).toBeNull();
+      const writes = emulator.stats().writes;
+      expect(dry.users.length).toBeGreaterThan(0);
+      expect(emulator.stats().writes).toBe(writes);
+
+      const executed = await runRollback({ applyRunId: applied.run.id, execute: true, shouldStop: () => false }, deps);
+      expect(executed.operations.failed).toBe(0);
+      const after = emulator.state() as typeof before;
+      // Users the run gave a default where they had none keep it and the phone it points at (Graph
+      // cannot unset a default nor delete the default phone); everyone else is exactly as before.
+      const keptDefault = new Set(dry.users.filter((user) => user.kept.some((kept) => kept.operation.kind === 'setPreferredMethod')).map((user) => user.line));
+      const keptUsers = [...journal.iterateUsers(executed.run?.id ?? '')].filter((user) => keptDefault.has(user.line)).map((user) => user.entraUserId);
+      for (const user of before.users) {
+        const now = after.users.find((candidate) => candidate.id === user.id);
+        if (keptUsers.includes(user.id)) {
+          expect(user.signInPreferences.userPreferredMethodForSecondaryAuthentication).toBeNull();
+          continue;
+        }
+        expect(now).toEqual(user);
+      }
+      expect(keptUsers.length).toBeGreaterThan(0);
+      const kept = [...journal.iterateOperations(executed.run?.id ?? '', { status: 'skipped' })];
+      expect(kept.every((operation) => operation.errorMessage !== null && operation.revertsOperationId !== null)).toBe(true);
+
+      // Running it again finds nothing left to undo.
+      const again = await runRollback({ applyRunId: applied.run.id, execute: false, shouldStop: () => false }, deps);
+      expect(again.users.flatMap((user) => user.steps)).toEqual([]);
+    } finally {
+      graph.close();
+      journal.close();
+      await emulator.close();
+    }
+  });
+});
