@@ -22,6 +22,7 @@ export interface TenantOptions {
   readonly group?: string;
   readonly only?: string;
   readonly matchAttribute?: MatchAttributeOption;
+  readonly writeBudget?: string;
 }
 
 /** What the tenant options decide, for the command to hand to the gateway and the plan step. */
@@ -46,7 +47,20 @@ export function addTenantOptions(command: Command): Command {
     .option('--graph-url <url>', 'a Graph emulator\'s root URL instead of the cloud\'s Graph, e.g. http://127.0.0.1:8080')
     .option('--group <id|name>', 'only users who are members of this group, nested groups included')
     .option('--only <file>', 'only the usernames listed in this file, one a line')
-    .addOption(new Option('--match-attribute <attribute>', 'when the UPN finds nobody in Entra, match users by this attribute').choices([...MATCH_ATTRIBUTES]));
+    .addOption(new Option('--match-attribute <attribute>', 'when the UPN finds nobody in Entra, match users by this attribute').choices([...MATCH_ATTRIBUTES]))
+    .option('--write-budget <writes/seconds>', 'writes this run may send per window; default 3000/150, Graph\'s limit per app and tenant — lower it when other tools write to the tenant at the same time');
+}
+
+/** `--write-budget 3000/150` → the governor's write window. */
+function writeBudget(value: string | undefined): { readonly writesPerWindow: number; readonly writeWindowMs: number } | null {
+  if (value === undefined) return null;
+  const match = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(value);
+  const writes = match === null ? NaN : Number(match[1]);
+  const seconds = match === null ? NaN : Number(match[2]);
+  if (!(writes >= 1 && seconds > 0)) {
+    throw usageError('OPTION_INVALID', `--write-budget "${value}" is not <writes>/<seconds>`, 'Give writes per window in seconds, e.g. --write-budget 1500/150 for half of Graph\'s write limit.');
+  }
+  return { writesPerWindow: writes, writeWindowMs: seconds * 1000 };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -130,11 +144,13 @@ export function tenantSettingsFrom(options: TenantOptions, env: Readonly<Record<
   if (options.only !== undefined && only === '') {
     throw usageError('OPTION_INVALID', '--only is empty', 'Give the path of a file with one username a line.');
   }
+  const budget = writeBudget(options.writeBudget);
   const graph = resolveGraphConfig({
     cloud: options.cloud,
     graphUrl: options.graphUrl ?? null,
     auth: authSettingsFrom(options, env),
     matchAttribute: options.matchAttribute ?? null,
+    ...(budget === null ? {} : { limits: budget }),
   });
   return { graph, group: group === '' ? null : group, only: only === '' ? null : only };
 }
