@@ -130,6 +130,16 @@ export const FINDINGS = {
     cause: 'Several Entra users match the username through --match-attribute, so the tool cannot know which one is meant.',
     remedy: 'Make the attribute unique in Entra, or give the user\'s UPN in the export; nothing was planned for this user.',
   },
+  METHOD_DRIFTED: {
+    severity: 'error',
+    cause: 'verify: a method apply wrote is no longer in Entra as written (removed or changed after the run, by the user, another admin or another tool).',
+    remedy: 'Check the user\'s authentication methods in Entra: if the change was intended, nothing to do; if not, run apply again to write the method back.',
+  },
+  METHOD_MISSING: {
+    severity: 'error',
+    cause: 'verify: a method the exports ask for is not in Entra and was not written (its write failed or was never sent).',
+    remedy: 'See the user\'s failed operation in the apply report for Graph\'s code, fix the cause, then run apply again.',
+  },
   USER_READ_FAILED: {
     severity: 'error',
     cause: 'Graph did not answer for this user after retries (the message holds Graph\'s error code and request-id).',

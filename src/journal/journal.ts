@@ -11,6 +11,7 @@ import { createHmac } from 'node:crypto';
 import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Clock } from '../migrate/deps.js';
+import type { Finding } from '../findings.js';
 import type { Operation, OperationStatus } from '../plan/operations.js';
 import type { Secret } from '../secret.js';
 import { journalDamaged, journalNotFound, journalTooNew, journalUnreadable, translateSqliteError } from './journal-errors.js';
@@ -316,6 +317,27 @@ export class Journal {
     return this.#usersWithOperations(runId);
   }
 
+  /**
+   * verify: copies a run's users into the verify run and sets, per users-file line, the status and
+   * the findings verify adds to what the user already had. One transaction.
+   */
+  recordVerifiedUsers(fromRunId: string, intoRunId: string, users: Iterable<{ readonly line: number; readonly status: FinalUserStatus; readonly addedIssues: readonly Finding[] }>): number {
+    return this.transaction(() => {
+      const now = iso(this.#clock.now());
+      this.#statements.copyUsers.run({ from: fromRunId, into: intoRunId, now });
+      let updated = 0;
+      for (const user of users) {
+        const row = this.#statements.userIssuesByLine.get(intoRunId, user.line);
+        if (row === undefined) throw new Error(`line ${String(user.line)} is not a user of run ${fromRunId}`);
+        const issues: unknown = JSON.parse(row.issues);
+        const merged = [...(Array.isArray(issues) ? issues : []), ...user.addedIssues];
+        this.#statements.setVerified.run({ id: row.id, status: user.status, issues: JSON.stringify(merged), updated_at: now });
+        updated += 1;
+      }
+      return updated;
+    });
+  }
+
   setFinalStatus(updates: Iterable<FinalStatusUpdate>): void {
     this.transaction(() => {
       const updatedAt = iso(this.#clock.now());
@@ -597,6 +619,9 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = ? AND status = ? ORDER BY id`),
     firstByStatus: db.prepare<[string, string, number], OperationRow>(
       `SELECT ${OPERATION_COLUMNS} FROM operations WHERE run_id = ? AND status = ? ORDER BY id LIMIT ?`),
+    userIssuesByLine: db.prepare<[string, number], { id: number; issues: string }>('SELECT id, issues FROM users WHERE run_id = ? AND line = ?'),
+    setVerified: db.prepare<{ id: number; status: string; issues: string; updated_at: string }>(
+      'UPDATE users SET final_status = @status, issues = @issues, updated_at = @updated_at WHERE id = @id'),
     userIdByLine: db.prepare<[string, number], { id: number }>('SELECT id FROM users WHERE run_id = ? AND line = ?'),
     insertRevert: db.prepare<{ run_id: string; user_id: number; seq: number; kind: string; target: string; payload: string; reverts_operation_id: number }>(`
       INSERT INTO operations (run_id, user_id, seq, kind, target, payload, status, reverts_operation_id)

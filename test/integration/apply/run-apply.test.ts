@@ -16,9 +16,10 @@ import { memoryLog } from '../../../src/log.js';
 import { runApply, type ApplyInput, type ApplyResult } from '../../../src/migrate/apply.js';
 import { silentProgress, systemClock } from '../../../src/migrate/deps.js';
 import { runRollback } from '../../../src/migrate/rollback.js';
+import { runVerify } from '../../../src/migrate/verify.js';
 import type { ExecutorSettings } from '../../../src/graph/batch-executor.js';
 import type { GovernorLimits } from '../../../src/graph/governor.js';
-import { sampleSeed } from '../../support/emulator.js';
+import { callGraph, ids, sampleSeed } from '../../support/emulator.js';
 import { emulatorGateway } from '../graph/gateway-fixture.js';
 
 let dir: string;
@@ -201,6 +202,36 @@ describe('runRollback', () => {
       // Running it again finds nothing left to undo.
       const again = await runRollback({ applyRunId: applied.run.id, execute: false, shouldStop: () => false }, deps);
       expect(again.users.flatMap((user) => user.steps)).toEqual([]);
+    } finally {
+      graph.close();
+      journal.close();
+      await emulator.close();
+    }
+  });
+});
+
+describe('runVerify', () => {
+  it('finds the migration complete after apply, then reports the one number changed in Entra as drift', async () => {
+    const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off' });
+    const journal = openJournal(join(dir, 'verify.db'), { clock: systemClock });
+    const graph = emulatorGateway(emulator, { matchAttribute: 'onPremisesSamAccountName' });
+    const deps = { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress };
+    try {
+      const applied = await apply(emulator, journal);
+      const clean = await runVerify({ runId: null }, deps);
+      expect(clean.verifiedRun.id).toBe(applied.run.id);
+      expect(clean.drifted).toBe(0);
+      expect(clean.usersByStatus).toEqual(applied.usersByFinalStatus);
+
+      // Someone changes Carol's mobile in Entra after the migration.
+      const changed = await callGraph(emulator, 'PATCH', `/v1.0/users/${ids.carol}/authentication/phoneMethods/3179e48a-750b-4051-897c-87b9720928f7`, { body: { phoneNumber: '+44 7911000000', phoneType: 'mobile' } });
+      expect(changed.status).toBe(204);
+      const drifted = await runVerify({ runId: applied.run.id }, deps);
+      expect(drifted.drifted).toBe(1);
+      const carol = [...journal.iterateUsers(drifted.run.id)].find((user) => user.entraUserId === ids.carol);
+      expect(carol?.finalStatus).toBe('partial');
+      expect(carol?.issues.filter((issue) => issue.code === 'METHOD_DRIFTED').map((issue) => issue.message)).toEqual([expect.stringContaining('is now +44 7911000000')]);
+      expect(journal.getRun(drifted.run.id)).toMatchObject({ command: 'verify', parentRunId: applied.run.id, status: 'finished' });
     } finally {
       graph.close();
       journal.close();

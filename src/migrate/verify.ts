@@ -1,0 +1,77 @@
+/**
+ * verify (DESIGN §5): re-read Entra for the users of an apply run and reconcile what it holds with
+ * the exports' desired state and the journal. Records a verify run (the apply run's users, each with
+ * its verified status and any METHOD_DRIFTED / METHOD_MISSING finding) for `status` and the reports.
+ * Sends GETs only.
+ */
+import { usageError } from '../errors.js';
+import type { Finding } from '../findings.js';
+import type { Journal } from '../journal/journal.js';
+import type { FinalUserStatus, RunRecord, StoredUser } from '../journal/records.js';
+import type { EntraState } from '../plan/entra-state.js';
+import { verifyUser } from '../plan/verify-user.js';
+import type { ApplyGraph } from './apply.js';
+import type { StepDeps } from './deps.js';
+
+/** Users read at once: each read is one `$batch` of a few GETs, paced by the governor. */
+const READS_IN_FLIGHT = 20;
+
+export interface VerifyDeps extends StepDeps {
+  readonly graph: Pick<ApplyGraph, 'preflight' | 'readUserState'>;
+  readonly journal: Journal;
+}
+
+export interface VerifyResult {
+  readonly run: RunRecord;
+  readonly verifiedRun: RunRecord;
+  readonly usersByStatus: Partial<Record<FinalUserStatus, number>>;
+  readonly drifted: number;
+  readonly checked: number;
+}
+
+export async function runVerify(input: { readonly runId: string | null }, deps: VerifyDeps): Promise<VerifyResult> {
+  const { journal, graph } = deps;
+  const verifiedRun = input.runId === null ? journal.latestRun({ command: 'apply' }) : journal.getRun(input.runId);
+  if (verifiedRun === null || verifiedRun.command !== 'apply') {
+    throw usageError(
+      'RUN_NOT_FOUND',
+      input.runId === null ? `${journal.path} holds no apply run to verify` : `${journal.path} holds no apply run ${input.runId}`,
+      'Give --run the id of an apply run (apply prints it; `mfa-migrate status` shows the latest) and the same --state.',
+    );
+  }
+  await graph.preflight({ writes: false, group: false, hardwareTokenWrites: false });
+
+  // The journal cannot be read and written at once: collect, then read Entra, then record.
+  const users: StoredUser[] = [...journal.iterateUsers(verifiedRun.id)];
+  const checkable = users.filter((user) => user.before !== null && (user.planStatus === 'planned' || user.planStatus === 'unchanged' || user.planStatus === 'conflict'));
+  deps.progress.start('Verifying in Entra', checkable.length);
+  const states = new Map<number, EntraState>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < checkable.length) {
+      const user = checkable[next++];
+      if (user?.before == null) continue;
+      states.set(user.id, await graph.readUserState(user.before.user));
+      deps.progress.advance(1);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, checkable.length) }, worker));
+  deps.progress.finish();
+
+  const run = journal.createRun({ command: 'verify', parentRunId: verifiedRun.id, tenantId: verifiedRun.tenantId, graphUrl: verifiedRun.graphUrl, options: {}, inputs: verifiedRun.inputs });
+  const counts: Partial<Record<FinalUserStatus, number>> = {};
+  let drifted = 0;
+  const records: { line: number; status: FinalUserStatus; addedIssues: readonly Finding[] }[] = [];
+  for (const user of users) {
+    const state = states.get(user.id);
+    const verified = state === undefined
+      ? { status: user.finalStatus ?? (user.planStatus === 'planned' ? 'failed' : user.planStatus), findings: [], drifted: false }
+      : verifyUser(user, state);
+    if (verified.drifted) drifted += 1;
+    counts[verified.status] = (counts[verified.status] ?? 0) + 1;
+    records.push({ line: user.line, status: verified.status, addedIssues: verified.findings });
+  }
+  journal.recordVerifiedUsers(verifiedRun.id, run.id, records);
+  journal.finishRun(run.id, 'finished', { ...journal.runSummary(run.id), drifted, checked: checkable.length });
+  return { run: journal.getRun(run.id) ?? run, verifiedRun, usersByStatus: counts, drifted, checked: checkable.length };
+}
