@@ -330,7 +330,8 @@ export class Journal {
         const row = this.#statements.userIssuesByLine.get(intoRunId, user.line);
         if (row === undefined) throw new Error(`line ${String(user.line)} is not a user of run ${fromRunId}`);
         const issues: unknown = JSON.parse(row.issues);
-        const merged = [...(Array.isArray(issues) ? issues : []), ...user.addedIssues];
+        const existing: readonly unknown[] = Array.isArray(issues) ? issues : [];
+        const merged = [...existing, ...user.addedIssues];
         this.#statements.setVerified.run({ id: row.id, status: user.status, issues: JSON.stringify(merged), updated_at: now });
         updated += 1;
       }
