@@ -4,6 +4,7 @@ import { createGraphGateway } from '../../graph/gateway.js';
 import { openJournal } from '../../journal/journal.js';
 import { acquireJournalLock } from '../../journal/lock.js';
 import { applyExitCode, runApply } from '../../migrate/apply.js';
+import { writeRunReports } from '../../report/write-reports.js';
 import { loadColumnMap } from '../../source/column-map.js';
 import { readOnlyList } from '../../source/only-list.js';
 import { JsonArraySpool } from '../json-document.js';
@@ -71,8 +72,11 @@ export function registerApplyCommand(program: Command, context: CommandContext):
           { ...deps, graph, journal },
         );
         const summaryText = applySummaryText(result, { state: options.state, seconds: (deps.clock.now() - startedAt) / 1000, resumeCommand });
+        // Every run leaves its report, an interrupted one too (DESIGN §8), written from the journal alone.
+        const reports = await writeRunReports(journal, result.run.id, { dir: options.reports, unmask: false, clock: deps.clock });
+        const reportLine = `Reports (phone numbers masked): ${reports.html}\n`;
         if (result.interrupted) {
-          context.io.stderr.write(summaryText);
+          context.io.stderr.write(summaryText + reportLine);
           throw new MigrateError({
             code: 'APPLY_INTERRUPTED',
             message: `apply run ${result.run.id} stopped on request with work left; every write sent so far is recorded`,
@@ -87,7 +91,7 @@ export function registerApplyCommand(program: Command, context: CommandContext):
               const pending = spool.add(applyUserJson(user));
               if (pending !== undefined) await pending;
             }
-            context.io.stderr.write(summaryText);
+            context.io.stderr.write(summaryText + reportLine);
             const summary = { ...journal.runSummary(result.run.id), operationsThisCall: result.operations, reconciled: result.reconciled };
             await spool.writeDocument(context.io.stdout, { runId: result.run.id, planRunId: result.planRunId, start: result.start, summary }, 'users', {
               fileIssues: result.fileIssues.map(findingJson),
@@ -100,7 +104,7 @@ export function registerApplyCommand(program: Command, context: CommandContext):
             const line = applyUserLine(user);
             if (line !== null) context.io.stdout.write(`${line}\n`);
           }
-          context.io.stderr.write(summaryText);
+          context.io.stderr.write(summaryText + reportLine);
         }
         context.setExitCode(applyExitCode(result));
       } catch (error) {

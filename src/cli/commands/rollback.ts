@@ -4,6 +4,7 @@ import { createGraphGateway } from '../../graph/gateway.js';
 import { openJournal } from '../../journal/journal.js';
 import { acquireJournalLock } from '../../journal/lock.js';
 import { runRollback } from '../../migrate/rollback.js';
+import { writeRunReports } from '../../report/write-reports.js';
 import { addCommonOptions, type CommonOptions } from '../options.js';
 import { rollbackJson, rollbackText } from '../render/rollback-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
@@ -34,6 +35,10 @@ export function registerRollbackCommand(program: Command, context: CommandContex
       const graph = createGraphGateway(tenant.graph, { clock: deps.clock, log: deps.log });
       try {
         const result = await runRollback({ applyRunId: options.run, execute: options.execute, shouldStop: () => stopRequested }, { ...deps, graph, journal });
+        if (result.run !== null) {
+          const reports = await writeRunReports(journal, result.run.id, { dir: options.reports, unmask: false, clock: deps.clock });
+          context.io.stderr.write(`Reports (phone numbers masked): ${reports.html}\n`);
+        }
         if (result.interrupted) {
           throw new MigrateError({
             code: 'ROLLBACK_INTERRUPTED',

@@ -3,6 +3,7 @@ import { ExitCode } from '../../errors.js';
 import { createGraphGateway } from '../../graph/gateway.js';
 import { openJournal } from '../../journal/journal.js';
 import { runVerify } from '../../migrate/verify.js';
+import { writeRunReports } from '../../report/write-reports.js';
 import { addCommonOptions, type CommonOptions } from '../options.js';
 import { verifyText, verifyUserJson } from '../render/verify-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
@@ -30,6 +31,8 @@ export function registerVerifyCommand(program: Command, context: CommandContext)
       } else {
         context.io.stdout.write(verifyText(result, users));
       }
+      const reports = await writeRunReports(journal, result.run.id, { dir: options.reports, unmask: false, clock: deps.clock });
+      context.io.stderr.write(`Reports (phone numbers masked): ${reports.html}\n`);
       const failing = (result.usersByStatus.failed ?? 0) + (result.usersByStatus.partial ?? 0) + result.drifted;
       if (failing > 0) context.setExitCode(ExitCode.failedUsers);
     } finally {
