@@ -9,9 +9,12 @@ import { systemClock } from '../migrate/deps.js';
 import type { CommandContext } from './commands/context.js';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerRollbackCommand } from './commands/rollback.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerVerifyCommand } from './commands/verify.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { processIo, useColour, type CliIo } from './io.js';
 import { progressFor } from './progress.js';
@@ -59,6 +62,9 @@ export function buildProgram(io: CliIo, args: readonly string[] = [], setExitCod
   registerApplyCommand(program, context);
   registerStatusCommand(program, context);
   registerRollbackCommand(program, context);
+  registerVerifyCommand(program, context);
+  registerDemoCommand(program, context);
+  registerReportCommand(program, context);
   registerEmulatorCommand(program, io);
   for (const command of program.commands) {
     command.exitOverride();

@@ -545,6 +545,20 @@ export class Journal {
     const row = this.#statements.runById.get(runId);
     return row === undefined ? 'it is not in the journal' : `it is ${row.status}`;
   }
+
+  /**
+   * A run's operations in users-file order, each with its user's line; streamed. The reports of a
+   * verify run (which records no operations) lay the verified run's writes over its users with it,
+   * while iterateUsers is open — hence a statement of its own.
+   */
+  *operationsWithLine(runId: string): Generator<{ readonly line: number; readonly operation: StoredOperation }, void, undefined> {
+    const statement = this.#guard(() => this.#db.prepare<[string], OperationRow & { readonly user_line: number }>(`
+      SELECT user.line AS user_line, ${OPERATION_COLUMN_NAMES.map((name) => `op.${name}`).join(', ')}
+      FROM users AS user JOIN operations AS op ON op.user_id = user.id
+      WHERE user.run_id = ?
+      ORDER BY user.line, op.seq`));
+    yield* this.#stream(() => statement.iterate(runId), (row) => ({ line: row.user_line, operation: operationFromRow(row, this.#path) }));
+  }
 }
 
 function countsOf(rows: readonly CountRow[]): Record<string, number> {

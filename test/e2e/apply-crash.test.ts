@@ -62,7 +62,7 @@ async function startTenant(throttled: boolean): Promise<RunningEmulator> {
 }
 
 function applyArgs(emulator: RunningEmulator, state: string, throttled = true): string[] {
-  const args = ['apply', '--users', usersFile, '--auth', 'emulator', '--graph-url', emulator.url, '--state', state, '--no-progress', '--log-level', 'warn'];
+  const args = ['apply', '--users', usersFile, '--auth', 'emulator', '--graph-url', emulator.url, '--state', state, '--reports', join(dir, 'reports'), '--no-progress', '--log-level', 'warn'];
   return throttled ? [...args, '--write-budget', `${String(WRITES_PER_SECOND)}/1`] : args;
 }
 

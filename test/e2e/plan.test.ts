@@ -38,7 +38,7 @@ interface PlanDocument {
 describe('mfa-migrate plan', () => {
   it('prints the plan document, stores the run in the journal, and exits 0', async () => {
     const state = join(dir, 'plan.db');
-    const result = await runCli(['plan', ...source, '--auth', 'emulator', '--graph-url', emulator.url, '--match-attribute', 'onPremisesSamAccountName', '--state', state, '--json', '--no-progress']);
+    const result = await runCli(['plan', ...source, '--auth', 'emulator', '--graph-url', emulator.url, '--match-attribute', 'onPremisesSamAccountName', '--state', state, '--reports', join(dir, 'reports'), '--json', '--no-progress']);
     expect(result.stderr).toContain('nothing was written to Entra');
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout) as PlanDocument;

@@ -3,6 +3,7 @@ import { createGraphGateway } from '../../graph/gateway.js';
 import { openJournal } from '../../journal/journal.js';
 import type { JsonObject } from '../../journal/records.js';
 import { runPlan } from '../../migrate/plan.js';
+import { writeRunReports } from '../../report/write-reports.js';
 import { loadColumnMap } from '../../source/column-map.js';
 import { readOnlyList } from '../../source/only-list.js';
 import { JsonArraySpool } from '../json-document.js';
@@ -74,6 +75,9 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
         }
         context.io.stderr.write(summaryText);
       }
+      // Every run leaves a reconciliation report (DESIGN §1, §8), written from the journal it just filled.
+      const reports = await writeRunReports(journal, result.run.id, { dir: options.reports, unmask: false, clock: deps.clock });
+      context.io.stderr.write(`Reports (phone numbers masked): ${reports.html}\n`);
     } finally {
       graph.close();
       journal.close();

@@ -1,0 +1,82 @@
+/** Small builders for the report's unit tests: a user as the journal gives it back. */
+import type { StoredDesiredState, StoredHardwareToken, StoredOperation, StoredUser } from '../../../src/journal/records.js';
+import type { DesiredHardwareToken, DesiredState } from '../../../src/mapping/desired-state.js';
+import type { Operation } from '../../../src/plan/operations.js';
+import { aDesiredState, anEntraState } from '../../integration/journal/builders.js';
+
+/** A hardware token as the journal stores it: the seed replaced by a fingerprint. */
+export function storedToken(token: DesiredHardwareToken, seedFingerprint = 'f'.repeat(64)): StoredHardwareToken {
+  return {
+    serialNumber: token.serialNumber,
+    seedFingerprint,
+    timeIntervalInSeconds: token.timeIntervalInSeconds,
+    hashFunction: token.hashFunction,
+    manufacturer: token.manufacturer,
+    model: token.model,
+    file: token.file,
+    line: token.line,
+  };
+}
+
+/** A desired state as the journal stores it: without issues (kept on the user) and seeds. */
+export function storedDesired(desired: DesiredState): StoredDesiredState {
+  return {
+    username: desired.username,
+    upn: desired.upn,
+    file: desired.file,
+    line: desired.line,
+    status: desired.status,
+    phones: desired.phones,
+    requestedDefaultMethod: desired.requestedDefaultMethod,
+    defaultMethod: desired.defaultMethod,
+    devices: desired.devices,
+    hardwareTokens: desired.hardwareTokens.map((token) => storedToken(token)),
+    matchKeys: desired.matchKeys,
+  };
+}
+
+let nextOperationId = 1;
+
+/** An operation as the journal stores it, with its execution state. */
+export function stored(operation: Operation, progress: Partial<Omit<StoredOperation, keyof Operation>> = {}): StoredOperation {
+  return {
+    ...operation,
+    id: nextOperationId++,
+    runId: '20261128-153012-ab12',
+    userId: 1,
+    seq: 1,
+    attempts: 0,
+    requestId: null,
+    graphCode: null,
+    errorMessage: null,
+    result: null,
+    revertsOperationId: null,
+    sentAt: null,
+    doneAt: null,
+    ...progress,
+  };
+}
+
+/** A matched, planned user on users.csv line 2 holding a mobile in Entra. */
+export function aStoredUser(overrides: Partial<StoredUser> = {}): StoredUser {
+  const before = anEntraState();
+  return {
+    id: 1,
+    runId: '20261128-153012-ab12',
+    line: 2,
+    username: 'user2@contoso.com',
+    upn: 'user2@contoso.com',
+    entraUserId: before.user.id,
+    matchedBy: 'userPrincipalName',
+    mappingStatus: 'ready',
+    planStatus: 'planned',
+    finalStatus: null,
+    desired: storedDesired(aDesiredState({ line: 2 })),
+    plan: { defaultMethod: 'voiceMobile', devices: [{ name: 'iPhone', status: 'kept', registration: 'present', lastUsedAt: null, line: 7 }] },
+    before,
+    issues: [],
+    operations: [],
+    updatedAt: new Date('2026-11-28T15:30:12.000Z'),
+    ...overrides,
+  };
+}
