@@ -203,3 +203,21 @@ export function deleteHardwareTokenCall(deviceId: string, serialNumber: string, 
     ...linked(link),
   };
 }
+
+/**
+ * api-reference/v1.0/api/authentication-post-temporaryaccesspassmethods.md: 201 with the pass in
+ * `temporaryAccessPass` — the only answer that carries it. Lifetime and usability default to the
+ * tenant's Temporary Access Pass policy when not given.
+ */
+export function createTemporaryAccessPassCall(userId: string, lifetimeInMinutes: number | null, link: WriteCallLink): GraphCall {
+  return {
+    method: 'POST',
+    version: 'v1.0',
+    path: userPath(userId, 'temporaryAccessPassMethods'),
+    body: lifetimeInMinutes === null ? {} : { lifetimeInMinutes },
+    cost: WRITE_COST,
+    doing: 'creating a Temporary Access Pass',
+    permission: WRITE_METHODS,
+    ...linked(link),
+  };
+}

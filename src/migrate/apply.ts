@@ -21,6 +21,7 @@ import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js
 import { reconcileSentOperations } from './apply-reconcile.js';
 import { silentProgress, type StepDeps } from './deps.js';
 import { planInputFiles, runPlan, type PlanGraph, type PlanInput } from './plan.js';
+import { issueTemporaryAccessPasses, type TemporaryAccessPassOutcome, type TemporaryAccessPassRequest } from './temporary-access-pass.js';
 import { runValidate } from './validate.js';
 
 /**
@@ -49,6 +50,8 @@ export interface ApplyInput {
   readonly planRunId: string | null;
   /** Asked between rounds of writes (Ctrl-C). */
   readonly shouldStop: () => boolean;
+  /** `--tap-for-reregistration`: passes for users who must register Authenticator again; null for none. */
+  readonly temporaryAccessPass?: TemporaryAccessPassRequest | null;
 }
 
 export interface ApplyResult {
@@ -63,6 +66,7 @@ export interface ApplyResult {
   readonly usersByFinalStatus: Partial<Record<FinalUserStatus, number>>;
   /** Findings about whole files, from the plan made by this call (empty when a plan was reused). */
   readonly fileIssues: readonly Finding[];
+  readonly temporaryAccessPasses: TemporaryAccessPassOutcome | null;
 }
 
 export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<ApplyResult> {
@@ -109,11 +113,14 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
     }
     const usersByFinalStatus = settleFinalStatuses(journal, run.id);
     journal.finishRun(run.id, 'finished', { ...journal.runSummary(run.id) });
-    return result(started, false, reconciled, operations, usersByFinalStatus);
+    const request = input.temporaryAccessPass ?? null;
+    const passes = request === null ? null : await issueTemporaryAccessPasses(journal, run.id, graph, request, log);
+    return { ...result(started, false, reconciled, operations, usersByFinalStatus), temporaryAccessPasses: passes };
   } catch (error) {
     deps.progress.finish();
     // Whatever stopped us (Graph unreachable, sign-in lost), the journal is consistent: resumable.
-    journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id), error: error instanceof MigrateError ? error.code : 'INTERNAL' });
+    // A failure after the run finished (the pass file) leaves the finished run as it is.
+    if (journal.getRun(run.id)?.status === 'running') journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id), error: error instanceof MigrateError ? error.code : 'INTERNAL' });
     throw error;
   }
 }
@@ -135,6 +142,7 @@ function result(started: StartedRun, interrupted: boolean, reconciled: ApplyResu
     operations: { done: operations.done, failed: operations.failed, skipped: operations.skipped },
     usersByFinalStatus,
     fileIssues: started.fileIssues,
+    temporaryAccessPasses: null,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { ExitCode, MigrateError } from '../../errors.js';
+import { existsSync } from 'node:fs';
+import { ExitCode, MigrateError, usageError } from '../../errors.js';
 import { createGraphGateway } from '../../graph/gateway.js';
 import { openJournal } from '../../journal/journal.js';
 import { acquireJournalLock } from '../../journal/lock.js';
@@ -24,13 +25,27 @@ import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../ten
 import type { CommandContext } from './context.js';
 import { recordedOptions } from './plan.js';
 
-type ApplyOptions = SourceOptions & TenantOptions & PolicyOptions & CommonOptions & { readonly plan?: string };
+type ApplyOptions = SourceOptions & TenantOptions & PolicyOptions & CommonOptions & {
+  readonly plan?: string;
+  readonly tapForReregistration?: string;
+  readonly tapLifetime?: number;
+};
+
+function parseTapLifetime(value: string): number {
+  const minutes = Number(value);
+  if (!Number.isInteger(minutes) || minutes < 10 || minutes > 43_200) {
+    throw usageError('OPTION_INVALID', `--tap-lifetime "${value}" is not a whole number of minutes from 10 to 43200`, 'Give e.g. --tap-lifetime 480 (eight hours), or leave it out for the tenant policy\'s default.');
+  }
+  return minutes;
+}
 
 export function registerApplyCommand(program: Command, context: CommandContext): void {
   const command = program
     .command('apply')
     .description('write the plan to Entra in throttle-aware $batch requests; resumes an unfinished run of the same exports')
-    .option('--plan <run>', 'execute this stored plan (its run id, as plan printed) instead of planning first');
+    .option('--plan <run>', 'execute this stored plan (its run id, as plan printed) instead of planning first')
+    .option('--tap-for-reregistration <file>', 'after apply, create a Temporary Access Pass for each user who must register Authenticator again, written only to this new file (mode 0600)')
+    .option('--tap-lifetime <minutes>', 'lifetime of those passes, 10–43200 minutes (default: the tenant policy\'s)', parseTapLifetime);
   addSourceOptions(command);
   addTenantOptions(command);
   addPolicyOptions(command);
@@ -40,6 +55,9 @@ export function registerApplyCommand(program: Command, context: CommandContext):
     const tenant = tenantSettingsFrom(options, context.io.env);
     const columns = options.columns === undefined ? {} : await loadColumnMap(options.columns);
     const only = tenant.only === null ? null : await readOnlyList(tenant.only);
+    if (options.tapForReregistration !== undefined && existsSync(options.tapForReregistration)) {
+      throw usageError('TAP_FILE_EXISTS', `${options.tapForReregistration} exists already`, 'Name a new file for the Temporary Access Passes: an existing one (maybe holding passes handed out earlier) is never overwritten.');
+    }
     const lock = acquireJournalLock(options.state, 'apply', new Date(deps.clock.now()));
     const resumeCommand = `mfa-migrate ${context.args.map(shellQuote).join(' ')}`;
     let stopRequested = false;
@@ -68,6 +86,7 @@ export function registerApplyCommand(program: Command, context: CommandContext):
             },
             planRunId: options.plan ?? null,
             shouldStop: () => stopRequested,
+            temporaryAccessPass: options.tapForReregistration === undefined ? null : { file: options.tapForReregistration, lifetimeInMinutes: options.tapLifetime ?? null },
           },
           { ...deps, graph, journal },
         );

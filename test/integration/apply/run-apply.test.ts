@@ -4,7 +4,7 @@
  * clean apply leaves is the reference; applies under throttling, faults and interruptions must
  * converge to it, and a second apply must write nothing.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,10 +50,11 @@ interface GatewayTuning {
   readonly executor?: Partial<ExecutorSettings>;
 }
 
-async function apply(emulator: RunningEmulator, journal: Journal, options: { shouldStop?: () => boolean; tuning?: GatewayTuning } = {}): Promise<ApplyResult> {
+async function apply(emulator: RunningEmulator, journal: Journal, options: { shouldStop?: () => boolean; tuning?: GatewayTuning; tapFile?: string } = {}): Promise<ApplyResult> {
   const graph = emulatorGateway(emulator, { matchAttribute: 'onPremisesSamAccountName', ...options.tuning });
   try {
-    return await runApply(input(emulator, options.shouldStop), { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
+    const temporaryAccessPass = options.tapFile === undefined ? null : { file: options.tapFile, lifetimeInMinutes: 120 };
+    return await runApply({ ...input(emulator, options.shouldStop), temporaryAccessPass }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
   } finally {
     graph.close();
   }
@@ -234,6 +235,36 @@ describe('runVerify', () => {
       expect(journal.getRun(drifted.run.id)).toMatchObject({ command: 'verify', parentRunId: applied.run.id, status: 'finished' });
     } finally {
       graph.close();
+      journal.close();
+      await emulator.close();
+    }
+  });
+});
+
+describe('apply --tap-for-reregistration', () => {
+  it('writes a pass for each user who must register Authenticator again, only to the new 0600 file', async () => {
+    const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off' });
+    const state = join(dir, 'tap.db');
+    const journal = openJournal(state, { clock: systemClock });
+    const tapFile = join(dir, 'passes.csv');
+    try {
+      const result = await apply(emulator, journal, { tapFile });
+      const users = [...journal.iterateUsers(result.run.id)];
+      const needing = users.filter((user) => user.entraUserId !== null && (user.plan?.devices ?? []).some((device) => device.registration === 'reregistrationRequired'));
+      expect(needing.length).toBeGreaterThan(0);
+      expect(result.temporaryAccessPasses).toEqual({ file: tapFile, issued: needing.length, failed: 0 });
+      expect(statSync(tapFile).mode & 0o777).toBe(0o600);
+      const rows = readFileSync(tapFile, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+      expect(rows.map((row) => row[2]).sort()).toEqual(needing.map((user) => user.entraUserId).sort());
+      const passes = rows.map((row) => row[3] ?? '');
+      expect(passes.every((pass) => pass.length >= 8)).toBe(true);
+      // The passes are in Entra, and nowhere in the journal.
+      const snapshot = emulator.state() as { users: { id: string; temporaryAccessPassMethods?: unknown[] }[] };
+      for (const row of rows) expect(snapshot.users.find((user) => user.id === row[2])?.temporaryAccessPassMethods).toHaveLength(1);
+      journal.close();
+      const stored = readFileSync(state).toString('latin1') + (existsSync(`${state}-wal`) ? readFileSync(`${state}-wal`).toString('latin1') : '');
+      for (const pass of passes) expect(stored).not.toContain(pass);
+    } finally {
       journal.close();
       await emulator.close();
     }

@@ -1,0 +1,97 @@
+/**
+ * `apply --tap-for-reregistration FILE` (issue 5): Graph cannot create Authenticator registrations,
+ * so users whose app must be registered again can be given a Temporary Access Pass to do it
+ * without calling the help desk. The passes go only into the file the admin named — created new,
+ * mode 0600 — never into the journal, the reports or the log.
+ */
+import { open } from 'node:fs/promises';
+import { ExitCode, MigrateError } from '../errors.js';
+import type { GraphCall } from '../graph/batch-executor.js';
+import type { GraphGateway } from '../graph/gateway.js';
+import { createTemporaryAccessPassCall } from '../graph/write-calls.js';
+import type { Journal } from '../journal/journal.js';
+import type { Log } from '../log.js';
+import { Secret } from '../secret.js';
+
+/** Calls handed to the gateway at once; it packs them into `$batch` requests of 20. */
+const CALLS_PER_ROUND = 400;
+
+export interface TemporaryAccessPassRequest {
+  readonly file: string;
+  /** Null: the tenant policy's default lifetime. */
+  readonly lifetimeInMinutes: number | null;
+}
+
+export interface TemporaryAccessPassOutcome {
+  readonly file: string;
+  readonly issued: number;
+  readonly failed: number;
+}
+
+const HEADER = ['username', 'upn', 'entraUserId', 'temporaryAccessPass', 'startDateTime', 'lifetimeInMinutes', 'isUsableOnce'];
+
+/** RFC 4180 quoting. No formula neutralising here: a prefix would change the pass itself. */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+export async function issueTemporaryAccessPasses(
+  journal: Journal,
+  runId: string,
+  graph: Pick<GraphGateway, 'executeBatch'>,
+  request: TemporaryAccessPassRequest,
+  log: Log,
+): Promise<TemporaryAccessPassOutcome> {
+  const wanted: { readonly username: string; readonly upn: string; readonly entraUserId: string }[] = [];
+  for (const user of journal.iterateUsers(runId)) {
+    if (user.entraUserId === null || user.finalStatus === 'failed') continue;
+    if (!(user.plan?.devices ?? []).some((device) => device.registration === 'reregistrationRequired')) continue;
+    wanted.push({ username: user.username, upn: user.upn ?? user.username, entraUserId: user.entraUserId });
+  }
+  let handle;
+  try {
+    // 'wx': never overwrite passes handed out earlier.
+    handle = await open(request.file, 'wx', 0o600);
+  } catch (error) {
+    throw new MigrateError({
+      code: 'TAP_FILE_UNWRITABLE',
+      message: `the Temporary Access Pass file ${request.file} cannot be created: ${error instanceof Error ? error.message : String(error)}`,
+      exitCode: ExitCode.usage,
+      remedy: 'Name a new file (it is never overwritten) in a folder this account may write to; the migration itself is finished and recorded.',
+      cause: error,
+    });
+  }
+  let issued = 0;
+  let failed = 0;
+  try {
+    await handle.write(`${HEADER.join(',')}\n`);
+    for (let start = 0; start < wanted.length; start += CALLS_PER_ROUND) {
+      const slice = wanted.slice(start, start + CALLS_PER_ROUND);
+      const calls: GraphCall[] = slice.map((user, index) => createTemporaryAccessPassCall(user.entraUserId, request.lifetimeInMinutes, { key: `tap${String(start + index)}` }));
+      const results = await graph.executeBatch(calls);
+      const rows: string[] = [];
+      slice.forEach((user, index) => {
+        const result = results[index];
+        const body = result?.body;
+        const pass = typeof body === 'object' && body !== null && 'temporaryAccessPass' in body && typeof body.temporaryAccessPass === 'string' ? new Secret(body.temporaryAccessPass) : null;
+        if (result === undefined || result.status >= 400 || pass === null) {
+          failed += 1;
+          log.warn(`${user.upn}: no Temporary Access Pass (${result?.error?.graphCode ?? result?.error?.code ?? 'no answer'}${result?.requestId == null ? '' : `, request-id ${result.requestId}`}) — create one in the Entra admin center if needed.`);
+          return;
+        }
+        const field = (name: string): string => {
+          const value: unknown = (body as Record<string, unknown>)[name];
+          return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+        };
+        rows.push([user.username, user.upn, user.entraUserId, pass.reveal(), field('startDateTime'), field('lifetimeInMinutes'), field('isUsableOnce')].map(csvField).join(','));
+        issued += 1;
+      });
+      if (rows.length > 0) await handle.write(`${rows.join('\n')}\n`);
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  log.info(`Temporary Access Passes: ${String(issued)} written to ${request.file}${failed > 0 ? `, ${String(failed)} could not be created (see above)` : ''}. Hand them over securely, then delete the file.`);
+  return { file: request.file, issued, failed };
+}
