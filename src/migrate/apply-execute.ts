@@ -1,7 +1,7 @@
 /**
  * The apply loop over a run's planned operations: take a slice from the journal, chain each user's
- * operations and pack them into batches (apply-batches.ts), mark them `sent` in one transaction
- * before any leaves, then record Graph's answers, one transaction per batch. The journal stays the
+ * operations and pack them into batches (apply-batches.ts), mark each batch `sent` in one
+ * transaction before it leaves, then record Graph's answers, one transaction per batch. The journal stays the
  * source of truth: a crash between `sent` and the answer leaves `sent` rows for the resume to
  * reconcile (DESIGN §6).
  */
@@ -10,15 +10,19 @@ import type { GraphGateway } from '../graph/gateway.js';
 import type { HardwareTokenDescription } from '../graph/write-calls.js';
 import type { Journal } from '../journal/journal.js';
 import type { StoredOperation } from '../journal/records.js';
-import { buildUserChain, packChains, type UserChain } from './apply-batches.js';
+import { INITIAL_BATCHES_IN_FLIGHT } from '../graph/limits.js';
+import { buildUserChain, packChains, type CallGroup, type UserChain } from './apply-batches.js';
 import type { Clock } from './deps.js';
 
-/**
- * Operations read from the journal per round: 20 full batches. Large enough that the governor, not
- * the end of a round, sets the pace; small enough that Ctrl-C is heard within one round (at Graph's
- * write ceiling of 20 writes/s, about 20 s).
- */
+/** Operations read from the journal per round: 20 full batches, so a round rarely ends on a half-empty batch. */
 export const OPERATIONS_PER_ROUND = 400;
+
+/**
+ * Batches handed to the gateway and not answered yet. Twice the governor's starting concurrency
+ * keeps it fed (its own limits pace the sending); few enough that after Ctrl-C at most 160 more
+ * writes leave — eight seconds at Graph's write ceiling.
+ */
+export const GROUPS_IN_FLIGHT = 2 * INITIAL_BATCHES_IN_FLIGHT;
 
 /** Graph's answer for a request whose dependsOn failed (concepts/json-batching.md). */
 const FAILED_DEPENDENCY = 424;
@@ -55,6 +59,15 @@ export interface ExecuteSettings {
 export async function executePlannedOperations(deps: ExecuteDeps, settings: ExecuteSettings): Promise<ExecuteOutcome> {
   const { journal } = deps;
   const counts: ExecuteCounts = { done: 0, failed: 0, skipped: 0 };
+  const send = async (group: CallGroup): Promise<void> => {
+    const results = await deps.graph.executeBatch(group.calls);
+    journal.transaction(() => {
+      group.operations.forEach((operation, index) => {
+        counts[record(journal, operation, results[index])] += 1;
+      });
+    });
+    settings.onRecorded?.(counts);
+  };
   for (;;) {
     if (settings.shouldStop()) return { ...counts, stopped: journal.nextPlannedOperations(settings.runId, 1).length > 0 };
     const slice = journal.nextPlannedOperations(settings.runId, OPERATIONS_PER_ROUND);
@@ -84,23 +97,31 @@ export async function executePlannedOperations(deps: ExecuteDeps, settings: Exec
     if (groups.length === 0 && skips.length === 0) {
       throw new Error(`apply made no progress on run ${settings.runId}: ${String(slice.length)} planned operations could not be chained`);
     }
-    // One fsync for the round; every one of these may reach Graph from now on.
-    journal.markSent(groups.flatMap((group) => group.operations.map((operation) => operation.id)));
-    // allSettled: when one batch gives up (Graph unreachable), the others' answers are still recorded;
-    // whatever stays `sent` is reconciled by the resume.
-    const settled = await Promise.allSettled(
-      groups.map(async (group) => {
-        const results = await deps.graph.executeBatch(group.calls);
-        journal.transaction(() => {
-          group.operations.forEach((operation, index) => {
-            counts[record(journal, operation, results[index])] += 1;
-          });
-        });
-        settings.onRecorded?.(counts);
-      }),
-    );
-    const failure = settled.find((outcome) => outcome.status === 'rejected');
-    if (failure !== undefined) throw failure.reason;
+    // Groups go out as earlier ones are answered, at most GROUPS_IN_FLIGHT at a time, each marked
+    // `sent` (one transaction) just before it is handed to the gateway: Ctrl-C stops the rest of
+    // the round, which stays planned, instead of waiting for all of it.
+    const inFlight = new Set<Promise<void>>();
+    const failures: unknown[] = [];
+    let stopped = false;
+    for (const group of groups) {
+      while (inFlight.size >= GROUPS_IN_FLIGHT) await Promise.race(inFlight);
+      if (failures.length > 0) break;
+      if (settings.shouldStop()) {
+        stopped = true;
+        break;
+      }
+      journal.markSent(group.operations.map((operation) => operation.id));
+      const sending = send(group).catch((error: unknown) => {
+        // When one batch gives up (Graph unreachable), the others' answers are still recorded;
+        // whatever stays `sent` is reconciled by the resume.
+        failures.push(error);
+      });
+      const tracked = sending.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+    }
+    await Promise.all(inFlight);
+    if (failures.length > 0) throw failures[0];
+    if (stopped) return { ...counts, stopped: journal.nextPlannedOperations(settings.runId, 1).length > 0 };
   }
 }
 
