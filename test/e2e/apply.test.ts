@@ -16,8 +16,8 @@ import { projectRoot, runCli } from '../support/run-cli.js';
 
 const bin = fileURLToPath(new URL('../../bin/mfa-migrate.js', import.meta.url));
 const USERS = 150;
-/** Slow enough (about 10 s of writes) that Ctrl-C and a second apply land while it runs. */
-const WRITES_PER_SECOND = 20;
+/** Slow enough (about 8 s of writes) that Ctrl-C and a second apply land while it runs. */
+const WRITES_PER_SECOND = 40;
 
 let dir: string;
 let usersFile: string;
