@@ -1,0 +1,562 @@
+/**
+ * Benchmark: `apply` throughput against the Graph emulator with Graph's write quota (3,000 writes
+ * per 150 s, concepts/throttling-limits.md) time-scaled. Targets (issue): writes per second after
+ * the first window ≥ 95 % of the write ceiling, and ≤ 1 % of calls answered 429 after the first
+ * window. Also reported: CPU seconds per 1,000 writes and peak RSS of this process (the tool's
+ * side only: the emulator runs as a child process so its CPU and memory are not counted), and the
+ * journal's size scaled to 100,000 users.
+ *
+ * The write window is sliding and starts empty, so the first window admits a burst of 3,000 at
+ * once; the sustained rate is therefore measured only from t0 + window on (t0: the first write
+ * batch leaves), where no client can exceed 3,000 per window. Edges make it read a little over
+ * 100 % at best: answers just after t0 + window and the final partial window both count. The
+ * "full windows" figure leaves the partial last window out. Diagnostics beside them say what held
+ * the rate down: idle time while the quota had room, event-loop stalls, requests without an
+ * answer, and the CPU the emulator and other processes took from the same cores.
+ *
+ * Defaults: 6,000 users (≈ 12,800 writes) at time scale 0.02 (3 s windows, 1,000 writes/s) span
+ * about 4.3 windows. A faster scale does not measure the tool: the emulator checks each new mobile
+ * number against every user of the tenant, so at 0.01 (2,000 writes/s) with a tenant this size it
+ * needs a whole core on its own and becomes the bottleneck on a 2-core machine.
+ *
+ *   npm run bench:apply
+ *   node dist/bench/apply.bench.js --users 6000 --time-scale 0.01 --runs 3
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { StatsSnapshot } from '../src/emulator/stats.js';
+import { resolveGraphConfig } from '../src/graph/config.js';
+import { createGraphGateway, type GraphGateway } from '../src/graph/gateway.js';
+import { MAX_BATCH_REQUESTS, WRITE_WINDOW_MS, WRITES_PER_WINDOW } from '../src/graph/limits.js';
+import { openJournal } from '../src/journal/journal.js';
+import { memoryLog } from '../src/log.js';
+import { runApply } from '../src/migrate/apply.js';
+import { silentProgress, systemClock } from '../src/migrate/deps.js';
+import { runPlan, type PlanInput } from '../src/migrate/plan.js';
+import { generatedTenant } from './graph-reads.bench.js';
+
+/** node:http publishes every failed client request here (diagnostics_channel, Node ≥ 20). */
+const HTTP_CLIENT_ERROR_CHANNEL = 'http.client.request.error';
+/** How often the tool's event loop is probed for lateness: fine enough to see one fsync-long stall. */
+const EVENT_LOOP_PROBE_INTERVAL_MS = 5;
+/** How often the tool's resident set size is sampled for its peak. */
+const RSS_SAMPLE_INTERVAL_MS = 100;
+/** The journal size is reported per this many users (the issue's unit). */
+const JOURNAL_SIZE_PER_USERS = 100_000;
+/** How long the emulator child may take to print its URL before the run is abandoned. */
+const EMULATOR_START_TIMEOUT_MS = 30_000;
+/** Linux's USER_HZ: /proc/PID/stat counts CPU time in these ticks (proc(5)). */
+const PROC_TICKS_PER_SECOND = 100;
+/** First 7-digit subscriber number handed out: every user gets a distinct, valid NANP number from here on. */
+const FIRST_SUBSCRIBER_NUMBER = 2_000_000;
+
+/** Targets from the issue. */
+const TARGET_SUSTAINED_FRACTION = 0.95;
+const TARGET_THROTTLED_SHARE = 0.01;
+
+export interface ApplyBenchOptions {
+  /** Generated users added to the sample tenant; every fifth already has a mobile (a conflict, not a write). */
+  readonly users: number;
+  /** Emulator and governor time scale: 0.01 makes the 150 s write window 1.5 s. */
+  readonly timeScale: number;
+}
+
+export interface ApplyMeasurement {
+  readonly users: number;
+  readonly timeScale: number;
+  readonly windowMs: number;
+  /** Graph's ceiling in scaled time: 3,000 writes per window. */
+  readonly ceilingWritesPerSecond: number;
+  /** What the plan decided to send, by operation kind. */
+  readonly plannedOperations: Readonly<Record<string, number>>;
+  /** Operations apply recorded as done, failed (must be 0) and skipped. */
+  readonly done: number;
+  readonly failed: number;
+  readonly skipped: number;
+  /** Writes the emulator carried out during the apply: must equal `done`. */
+  readonly emulatorWrites: number;
+  readonly planSeconds: number;
+  /** First write batch sent → last answer. */
+  readonly writeSeconds: number;
+  readonly windows: number;
+  readonly writesPerSecond: number;
+  /** Writes per second over the whole write phase ÷ the ceiling (above 1 is the first window's burst). */
+  readonly overallFraction: number;
+  /** Writes answered after t0 + window, per second of that span, ÷ the ceiling. */
+  readonly sustainedFraction: number;
+  /**
+   * The same over whole windows only (t0 + window to t0 + k × window): the last, partial window
+   * replays the first window's ramp-up (the window slides), which the figure above counts as slowness.
+   */
+  readonly fullWindowsFraction: number;
+  /** Calls answered 429 (whole requests or inside batches) after t0 + window ÷ all calls answered then. */
+  readonly throttledShareAfterFirstWindow: number;
+  readonly throttledCalls: number;
+  readonly answeredCalls: number;
+  /** Successful writes answered in each window-long slice from t0, as a share of 3,000. */
+  readonly writesPerWindowSlice: readonly number[];
+  /** Time in the write phase with no request in flight: waiting for the quota, or round ends and journal work. */
+  readonly idleSeconds: number;
+  /** The part of idleSeconds when the write window had room for another batch: the tool's own gaps. */
+  readonly idleUnderQuotaSeconds: number;
+  readonly batches: number;
+  /** Requests that got no answer (the gateway retries them after a backoff of ≥ 1 s; see transportErrors). */
+  readonly unanswered: number;
+  /** HTTP client errors during the apply by code (node:http's `http.client.request.error` channel), e.g. ECONNRESET. */
+  readonly transportErrors: Readonly<Record<string, number>>;
+  /** Most requests in flight; a request that got no answer is never subtracted, so failures inflate it. */
+  readonly maxBatchesInFlight: number;
+  /**
+   * How late the tool's event loop ran a timer during the write phase (p99 and max, ms): the
+   * journal's synchronous commits block it, and a blocked loop sends the next batch late when the
+   * window frees.
+   */
+  readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayMaxMs: number;
+  readonly cpuSecondsPer1000Writes: number;
+  readonly peakRssMiB: number;
+  /** The emulator child's CPU over the apply (from /proc; null elsewhere): it shares the machine's cores. */
+  readonly emulatorCpuSeconds: number | null;
+  /** CPU other processes on the machine used during the apply (busy time minus ours and the emulator's); null off Linux. */
+  readonly otherCpuSeconds: number | null;
+  readonly journalBytes: number;
+  readonly journalMiBPer100kUsers: number;
+  readonly emulatorStats: { readonly requests: number; readonly throttled: number; readonly throttledInBatch: number; readonly batches: number; readonly byStatus: Readonly<Record<string, number>> };
+}
+
+/** The folder holding bin/mfa-migrate.js and fixtures/, from bench/ (tsx) or dist/bench/ (built). */
+function projectRoot(): string {
+  for (const relative of ['..', '../..']) {
+    const candidate = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(join(candidate, 'bin', 'mfa-migrate.js')) && existsSync(join(candidate, 'fixtures'))) return candidate;
+  }
+  throw new Error('bin/mfa-migrate.js not found above the bench folder.');
+}
+
+/**
+ * A mobile for everyone and a backup for every third user (as test/e2e/apply-crash.test.ts):
+ * chains of 2–3 dependent writes. Numbers are unique, as real users' are, so the emulator's
+ * one-sign-in-mobile-per-number rule never fires.
+ */
+function usersCsv(upns: readonly string[]): string {
+  const rows = upns.map((upn, index) => {
+    const subscriber = String(FIRST_SUBSCRIBER_NUMBER + index);
+    const phone = `425 ${subscriber}`;
+    const backup = index % 3 === 0 ? `206 ${subscriber}` : '';
+    return `${upn},1,${phone},1,${backup},Phone call,Yes`;
+  });
+  return `Username,Primary Country Code,Primary Phone,Backup Country Code,Backup Phone,Method,Enabled\n${rows.join('\n')}\n`;
+}
+
+interface EmulatorChild {
+  readonly url: string;
+  readonly process: ChildProcess;
+}
+
+/** Runs `mfa-migrate emulator` as a child, so its CPU and memory stay out of the tool's figures. */
+async function startEmulatorChild(root: string, tenantFile: string, throttleFile: string): Promise<EmulatorChild> {
+  const child = spawn(process.execPath, ['bin/mfa-migrate.js', 'emulator', '--tenant', tenantFile, '--throttle', throttleFile, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => { reject(new Error(`the emulator printed no URL within ${String(EMULATOR_START_TIMEOUT_MS)} ms: ${stderr}`)); }, EMULATOR_START_TIMEOUT_MS);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const newline = stdout.indexOf('\n');
+      if (newline >= 0) {
+        clearTimeout(timer);
+        resolve(stdout.slice(0, newline).trim());
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the emulator exited (${String(code)}) before printing its URL: ${stderr}`));
+    });
+  });
+  return { url, process: child };
+}
+
+async function stopEmulatorChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function emulatorStats(url: string): Promise<StatsSnapshot> {
+  const response = await fetch(`${url}/_emulator/stats`);
+  if (!response.ok) throw new Error(`GET ${url}/_emulator/stats answered ${String(response.status)}`);
+  return (await response.json()) as StatsSnapshot;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/PID/stat fields 14 and 15; null off Linux. */
+function childCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / PROC_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** Per-key growth of a cumulative count between two snapshots, leaving out keys that did not grow. */
+function countsSince(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([key, count]): [string, number] => [key, count - (before[key] ?? 0)]).filter(([, grown]) => grown > 0));
+}
+
+/**
+ * CPU seconds the whole machine spent busy (every field of /proc/stat's "cpu" line except idle and
+ * iowait, proc(5)); null off Linux. Busy time that is neither ours nor the emulator's is other
+ * processes competing for the same cores, which slows both sides.
+ */
+function machineBusyCpuSeconds(): number | null {
+  try {
+    const [cpuLine = ''] = readFileSync('/proc/stat', 'utf8').split('\n', 1);
+    const [, user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpuLine.trim().split(/\s+/).map(Number);
+    return (user + nice + system + irq + softirq + steal) / PROC_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+function fileBytes(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
+}
+
+function planInput(usersFile: string, graphUrl: string): PlanInput {
+  return {
+    validate: {
+      files: { users: usersFile, devices: null, tokens: null },
+      read: { encoding: 'auto', columns: {} },
+      mapping: { defaultCountryCode: '1', upnSuffix: null, includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'off' },
+    },
+    diff: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: 'off' },
+    scope: { group: null, only: null },
+    run: { tenantId: null, graphUrl, options: {} },
+    columnsFile: null,
+  };
+}
+
+/** What the executor observer saw during the write phase. */
+class WriteTimeline {
+  firstBatchSent = Number.POSITIVE_INFINITY;
+  lastAnswered = 0;
+  batches = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+  idleMs = 0;
+  /** Idle while the write window had room for a full batch: time lost to the tool itself, not to the quota. */
+  idleUnderQuotaMs = 0;
+  #idle: { readonly since: number; readonly quotaFreeAt: number } | null = null;
+  readonly answers: { readonly at: number; readonly ok: number; readonly throttled: number; readonly calls: number }[] = [];
+
+  constructor(readonly windowMs: number) {}
+
+  sent(at: number, kind: 'batch' | 'single'): void {
+    if (kind === 'batch') this.firstBatchSent = Math.min(this.firstBatchSent, at);
+    if (this.#idle !== null) {
+      this.idleMs += at - this.#idle.since;
+      this.idleUnderQuotaMs += Math.max(0, at - Math.max(this.#idle.since, this.#idle.quotaFreeAt));
+    }
+    this.#idle = null;
+    this.batches += 1;
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+  }
+
+  answered(at: number, statuses: readonly number[]): void {
+    this.inFlight -= 1;
+    this.lastAnswered = Math.max(this.lastAnswered, at);
+    this.answers.push({
+      at,
+      ok: statuses.filter((status) => status >= 200 && status < 300).length,
+      throttled: statuses.filter((status) => status === 429).length,
+      calls: statuses.length,
+    });
+    if (this.inFlight === 0 && at >= this.firstBatchSent) this.#idle = { since: at, quotaFreeAt: this.#quotaFreeAt(at) };
+  }
+
+  /**
+   * When the write window next has room for a full batch, judged as the governor does from writes
+   * answered (newest first: once they exceed the room, the window frees when the one that tipped
+   * it expires). With nothing in flight, only expiry changes it until the next send.
+   */
+  #quotaFreeAt(now: number): number {
+    const room = WRITES_PER_WINDOW - MAX_BATCH_REQUESTS;
+    let used = 0;
+    for (let index = this.answers.length - 1; index >= 0; index -= 1) {
+      const answer = this.answers[index];
+      if (answer === undefined || answer.at <= now - this.windowMs) break;
+      used += answer.ok;
+      if (used > room) return answer.at + this.windowMs;
+    }
+    return now;
+  }
+}
+
+/** A timer every few milliseconds, recording how late each tick ran. */
+class EventLoopProbe {
+  readonly #ticks: { readonly at: number; readonly lateMs: number }[] = [];
+  readonly #timer: NodeJS.Timeout;
+
+  constructor() {
+    let expected = performance.now() + EVENT_LOOP_PROBE_INTERVAL_MS;
+    this.#timer = setInterval(() => {
+      const now = performance.now();
+      this.#ticks.push({ at: systemClock.now(), lateMs: Math.max(0, now - expected) });
+      expected = now + EVENT_LOOP_PROBE_INTERVAL_MS;
+    }, EVENT_LOOP_PROBE_INTERVAL_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** Lateness of the ticks between two clock times, smallest first. */
+  latenessBetween(from: number, to: number): number[] {
+    return this.#ticks.filter((tick) => tick.at >= from && tick.at <= to).map((tick) => tick.lateMs).sort((a, b) => a - b);
+  }
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMeasurement> {
+  const root = projectRoot();
+  const dir = await mkdtemp(join(tmpdir(), 'mfa-migrate-apply-bench-'));
+  const windowMs = WRITE_WINDOW_MS * options.timeScale;
+  const ceilingPerMs = WRITES_PER_WINDOW / windowMs;
+  let emulator: EmulatorChild | null = null;
+  try {
+    const tenantFile = join(dir, 'tenant.json');
+    const throttleFile = join(dir, 'throttle.json');
+    const usersFile = join(dir, 'users.csv');
+    const journalFile = join(dir, 'mfa-migrate.db');
+    {
+      // Scoped so the seed (the emulator's data, not the tool's) can be collected before RSS is sampled.
+      const { seed, upns } = generatedTenant(options.users);
+      await writeFile(tenantFile, JSON.stringify(seed));
+      await writeFile(usersFile, usersCsv(upns));
+    }
+    // resourceUnitsPerWindow null: the tenant's size sets the read budget; writes keep Graph's 3,000 per window.
+    await writeFile(throttleFile, JSON.stringify({ timeScale: options.timeScale, resourceUnitsPerWindow: null }));
+    emulator = await startEmulatorChild(root, tenantFile, throttleFile);
+    const config = resolveGraphConfig({
+      graphUrl: emulator.url,
+      auth: { mode: 'emulator' },
+      limits: { writesPerWindow: WRITES_PER_WINDOW, writeWindowMs: windowMs, resourceUnitsPerWindow: null },
+    });
+    const input = planInput(usersFile, emulator.url);
+    const journal = openJournal(journalFile, { clock: systemClock });
+    let graph: GraphGateway | null = null;
+    let rssSampler: NodeJS.Timeout | null = null;
+    try {
+      // Plan with a gateway of its own, as `plan` then `apply` would run: the apply starts with a fresh governor.
+      const planStarted = performance.now();
+      const planGraph = createGraphGateway(config, { clock: systemClock, log: memoryLog() });
+      let planRunId: string;
+      let plannedOperations: Readonly<Record<string, number>>;
+      try {
+        const planned = await runPlan(input, { graph: planGraph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
+        planRunId = planned.run.id;
+        plannedOperations = planned.summary.operations;
+      } finally {
+        planGraph.close();
+      }
+      const planSeconds = (performance.now() - planStarted) / 1000;
+
+      const timeline = new WriteTimeline(windowMs);
+      graph = createGraphGateway(config, {
+        clock: systemClock,
+        log: memoryLog(),
+        observer: {
+          sent: (event) => { timeline.sent(event.at, event.kind); },
+          answered: (event) => { timeline.answered(event.at, event.statuses); },
+        },
+      });
+      const statsBefore = await emulatorStats(emulator.url);
+      const emulatorCpuBefore = childCpuSeconds(emulator.process.pid);
+      const machineBefore = machineBusyCpuSeconds();
+      let peakRss = process.memoryUsage().rss;
+      rssSampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, RSS_SAMPLE_INTERVAL_MS);
+      const loopProbe = new EventLoopProbe();
+      const transportErrors: Record<string, number> = {};
+      const onRequestError = (message: unknown): void => {
+        const error = typeof message === 'object' && message !== null && 'error' in message ? message.error : undefined;
+        const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'unknown';
+        transportErrors[code] = (transportErrors[code] ?? 0) + 1;
+      };
+      subscribe(HTTP_CLIENT_ERROR_CHANNEL, onRequestError);
+      const cpuBefore = process.cpuUsage();
+      const result = await runApply({ plan: input, planRunId, shouldStop: () => false }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
+      const cpu = process.cpuUsage(cpuBefore);
+      loopProbe.stop();
+      unsubscribe(HTTP_CLIENT_ERROR_CHANNEL, onRequestError);
+      clearInterval(rssSampler);
+      rssSampler = null;
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      const emulatorCpuAfter = childCpuSeconds(emulator.process.pid);
+      const machineAfter = machineBusyCpuSeconds();
+      const statsAfter = await emulatorStats(emulator.url);
+      graph.close();
+      graph = null;
+      journal.close();
+      const journalBytes = fileBytes(journalFile) + fileBytes(`${journalFile}-wal`);
+
+      const t0 = timeline.firstBatchSent;
+      const tEnd = timeline.lastAnswered;
+      const firstWindowEnd = t0 + windowMs;
+      const writeMs = Math.max(1, tEnd - t0);
+      const later = timeline.answers.filter((answer) => answer.at > firstWindowEnd);
+      const writesLater = later.reduce((sum, answer) => sum + answer.ok, 0);
+      const throttledLater = later.reduce((sum, answer) => sum + answer.throttled, 0);
+      const answeredLater = later.reduce((sum, answer) => sum + answer.calls, 0);
+      const wholeWindows = Math.floor(writeMs / windowMs);
+      const writesInWholeWindows = timeline.answers
+        .filter((answer) => answer.at >= firstWindowEnd && answer.at < t0 + wholeWindows * windowMs)
+        .reduce((sum, answer) => sum + answer.ok, 0);
+      const slices: number[] = [];
+      for (const answer of timeline.answers) {
+        if (answer.at < t0) continue;
+        const slice = Math.floor((answer.at - t0) / windowMs);
+        while (slices.length <= slice) slices.push(0);
+        slices[slice] = (slices[slice] ?? 0) + answer.ok;
+      }
+      const loopLateness = loopProbe.latenessBetween(t0, tEnd);
+      const done = result.operations.done;
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      const emulatorCpuSeconds = emulatorCpuBefore === null || emulatorCpuAfter === null ? null : emulatorCpuAfter - emulatorCpuBefore;
+      return {
+        users: options.users,
+        timeScale: options.timeScale,
+        windowMs,
+        plannedOperations,
+        ceilingWritesPerSecond: round(ceilingPerMs * 1000, 1),
+        done,
+        failed: result.operations.failed,
+        skipped: result.operations.skipped,
+        emulatorWrites: statsAfter.writes - statsBefore.writes,
+        planSeconds: round(planSeconds, 2),
+        writeSeconds: round(writeMs / 1000, 2),
+        windows: round(writeMs / windowMs, 2),
+        writesPerSecond: Math.round((done * 1000) / writeMs),
+        overallFraction: round(done / writeMs / ceilingPerMs, 3),
+        sustainedFraction: tEnd > firstWindowEnd ? round(writesLater / (tEnd - firstWindowEnd) / ceilingPerMs, 3) : Number.NaN,
+        fullWindowsFraction: wholeWindows >= 2 ? round(writesInWholeWindows / ((wholeWindows - 1) * WRITES_PER_WINDOW), 3) : Number.NaN,
+        throttledShareAfterFirstWindow: answeredLater > 0 ? round(throttledLater / answeredLater, 4) : 0,
+        throttledCalls: throttledLater,
+        answeredCalls: answeredLater,
+        writesPerWindowSlice: slices.map((writes) => round(writes / WRITES_PER_WINDOW, 3)),
+        idleSeconds: round(timeline.idleMs / 1000, 2),
+        idleUnderQuotaSeconds: round(timeline.idleUnderQuotaMs / 1000, 2),
+        batches: timeline.batches,
+        unanswered: timeline.batches - timeline.answers.length,
+        transportErrors,
+        maxBatchesInFlight: timeline.maxInFlight,
+        eventLoopDelayP99Ms: round(loopLateness.at(Math.floor(loopLateness.length * 0.99)) ?? 0, 1),
+        eventLoopDelayMaxMs: round(loopLateness.at(-1) ?? 0, 1),
+        cpuSecondsPer1000Writes: done > 0 ? round((cpuSeconds * 1000) / done, 3) : Number.NaN,
+        peakRssMiB: round(peakRss / 2 ** 20, 1),
+        emulatorCpuSeconds: emulatorCpuSeconds === null ? null : round(emulatorCpuSeconds, 2),
+        otherCpuSeconds: machineBefore === null || machineAfter === null || emulatorCpuSeconds === null ? null : round(Math.max(0, machineAfter - machineBefore - cpuSeconds - emulatorCpuSeconds), 2),
+        journalBytes,
+        journalMiBPer100kUsers: round((journalBytes / options.users) * JOURNAL_SIZE_PER_USERS / 2 ** 20, 1),
+        emulatorStats: {
+          requests: statsAfter.requests - statsBefore.requests,
+          throttled: statsAfter.throttled - statsBefore.throttled,
+          throttledInBatch: statsAfter.throttledInBatch - statsBefore.throttledInBatch,
+          batches: statsAfter.batches - statsBefore.batches,
+          byStatus: countsSince(statsBefore.byStatus, statsAfter.byStatus),
+        },
+      };
+    } finally {
+      if (rssSampler !== null) clearInterval(rssSampler);
+      graph?.close();
+      journal.close();
+    }
+  } finally {
+    if (emulator !== null) await stopEmulatorChild(emulator.process);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function percent(fraction: number): string {
+  return Number.isNaN(fraction) ? 'n/a' : `${(fraction * 100).toFixed(1)} %`;
+}
+
+function printTable(rows: readonly ApplyMeasurement[]): void {
+  const header = ['users', 'window ms', 'ceiling w/s', 'done', 'failed', 'emu writes', 'plan s', 'write s', 'windows', 'writes/s', 'overall/ceil', 'sustained/ceil', 'full windows/ceil', '429 after w1', 'idle s', 'idle, quota free s', 'batches', 'no answer', 'max in flight', 'loop delay p99/max ms', 'CPU s/1k writes', 'peak RSS MiB', 'emu CPU s', 'other CPU s', 'journal MiB/100k'];
+  const lines = rows.map((row) => [
+    String(row.users),
+    String(row.windowMs),
+    String(row.ceilingWritesPerSecond),
+    String(row.done),
+    String(row.failed),
+    String(row.emulatorWrites),
+    row.planSeconds.toFixed(2),
+    row.writeSeconds.toFixed(2),
+    row.windows.toFixed(1),
+    String(row.writesPerSecond),
+    percent(row.overallFraction),
+    percent(row.sustainedFraction),
+    percent(row.fullWindowsFraction),
+    `${percent(row.throttledShareAfterFirstWindow)} (${String(row.throttledCalls)}/${String(row.answeredCalls)})`,
+    row.idleSeconds.toFixed(2),
+    row.idleUnderQuotaSeconds.toFixed(2),
+    String(row.batches),
+    Object.keys(row.transportErrors).length === 0 ? String(row.unanswered) : `${String(row.unanswered)} (${Object.entries(row.transportErrors).map(([code, count]) => `${code}×${String(count)}`).join(' ')})`,
+    String(row.maxBatchesInFlight),
+    `${row.eventLoopDelayP99Ms.toFixed(1)}/${row.eventLoopDelayMaxMs.toFixed(1)}`,
+    row.cpuSecondsPer1000Writes.toFixed(3),
+    row.peakRssMiB.toFixed(1),
+    row.emulatorCpuSeconds === null ? 'n/a' : row.emulatorCpuSeconds.toFixed(2),
+    row.otherCpuSeconds === null ? 'n/a' : row.otherCpuSeconds.toFixed(2),
+    row.journalMiBPer100kUsers.toFixed(1),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
+  const format = (cells: readonly string[]): string => cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ');
+  process.stdout.write(`${format(header)}\n${lines.map(format).join('\n')}\n`);
+  for (const [index, row] of rows.entries()) {
+    const verdicts = [
+      `sustained ${percent(row.sustainedFraction)} ${row.sustainedFraction >= TARGET_SUSTAINED_FRACTION ? '≥' : '<'} ${percent(TARGET_SUSTAINED_FRACTION)} (whole windows ${percent(row.fullWindowsFraction)})`,
+      `429 share ${percent(row.throttledShareAfterFirstWindow)} ${row.throttledShareAfterFirstWindow <= TARGET_THROTTLED_SHARE ? '≤' : '>'} ${percent(TARGET_THROTTLED_SHARE)}`,
+      `correct: ${row.failed === 0 && row.emulatorWrites === row.done ? 'yes' : 'NO'} (failed ${String(row.failed)}, emulator writes ${String(row.emulatorWrites)} vs done ${String(row.done)})`,
+    ];
+    process.stdout.write(`run ${String(index + 1)}: ${verdicts.join('; ')}; writes per window slice ÷ 3,000: ${row.writesPerWindowSlice.map((share) => share.toFixed(2)).join(' ')}\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      users: { type: 'string', default: '6000' },
+      'time-scale': { type: 'string', default: '0.02' },
+      runs: { type: 'string', default: '1' },
+    },
+  });
+  const options: ApplyBenchOptions = { users: Number(values.users), timeScale: Number(values['time-scale']) };
+  const runs = Number(values.runs);
+  if (!Number.isInteger(options.users) || options.users <= 0 || !(options.timeScale > 0) || !Number.isInteger(runs) || runs <= 0) {
+    throw new Error('--users and --runs take positive integers, --time-scale a positive number.');
+  }
+  process.stdout.write(`$ node ${process.argv.slice(1).join(' ')}  (users ${String(options.users)}, time scale ${String(options.timeScale)}, runs ${String(runs)})\n`);
+  const rows: ApplyMeasurement[] = [];
+  for (let run = 0; run < runs; run += 1) rows.push(await measureApply(options));
+  printTable(rows);
+  await mkdir('bench/results', { recursive: true });
+  await writeFile('bench/results/apply.json', `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, command: process.argv.slice(1), results: rows }, null, 2)}\n`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
