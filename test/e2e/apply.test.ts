@@ -15,9 +15,9 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/server.j
 import { projectRoot, runCli } from '../support/run-cli.js';
 
 const bin = fileURLToPath(new URL('../../bin/mfa-migrate.js', import.meta.url));
-const USERS = 150;
-/** Slow enough (about 8 s of writes) that Ctrl-C and a second apply land while it runs. */
-const WRITES_PER_SECOND = 40;
+const USERS = 300;
+/** Slow enough (about 10 s of writes; up to 16 batches of 20 are handed to the gateway at once) that Ctrl-C and a second apply land while it runs. */
+const WRITES_PER_SECOND = 60;
 
 let dir: string;
 let usersFile: string;
