@@ -418,7 +418,10 @@ export class BatchExecutor {
     // 200 without a readable batch body: as if Graph had failed every request (retried).
     const answers = parsed ?? new Map<string, BatchAnswer>(units.flatMap((unit) => unit.calls.map((pending): [string, BatchAnswer] => [idOf(pending), { id: idOf(pending), status: 502, headers: {}, body: response.bodyText }])));
     const retryAfterMs = this.#finishBatch(ticket, units, answers, idOf);
-    for (const unit of units) this.#settleUnit(unit, (pending) => answers.get(idOf(pending).toLowerCase()), retryAfterMs);
+    // One clock reading for the whole answer: calls re-queued by it leave together, in one batch,
+    // even when settling the units takes a few milliseconds on a busy machine.
+    const answeredAt = this.#deps.clock.now();
+    for (const unit of units) this.#settleUnit(unit, (pending) => answers.get(idOf(pending).toLowerCase()), retryAfterMs, answeredAt);
   }
 
   /**
@@ -559,8 +562,8 @@ export class BatchExecutor {
    * with the 424s that depended on them, go back to the queue together after the batch's
    * largest Retry-After, or a backoff when none was given.
    */
-  #settleUnit(unit: Unit, answerOf: (pending: PendingCall) => BatchAnswer | undefined, retryAfterMs: number | null): void {
-    const { clock, random, settings } = this.#deps;
+  #settleUnit(unit: Unit, answerOf: (pending: PendingCall) => BatchAnswer | undefined, retryAfterMs: number | null, answeredAt: number): void {
+    const { random, settings } = this.#deps;
     const retryable = (status: number | undefined): boolean => status === undefined || status === 429 || RETRYABLE_SERVER_STATUSES.has(status);
     const byKey = new Map(unit.calls.map((pending) => [pending.key.toLowerCase(), pending]));
     const dependsOnAny = (pending: PendingCall, set: ReadonlySet<PendingCall>): boolean =>
@@ -599,7 +602,7 @@ export class BatchExecutor {
     const calls = unit.calls.filter((pending) => retry.has(pending));
     const kept = new Set(calls.map((pending) => pending.key.toLowerCase()));
     for (const pending of calls) pending.dependsOn = pending.dependsOn.filter((key) => kept.has(key.toLowerCase()));
-    this.#requeue({ ...unit, calls }, clock.now() + wait);
+    this.#requeue({ ...unit, calls }, answeredAt + wait);
   }
 
   #result(pending: PendingCall, status: number, headers: Readonly<Record<string, string>>, body: unknown, graph: GraphErrorInfo | null): GraphCallResult {
