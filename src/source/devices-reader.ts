@@ -3,7 +3,7 @@
  * device's OATH secret are never kept: Graph cannot create Authenticator registrations from them,
  * so holding them would only add secrets to memory (only whether a secret was present is kept).
  */
-import { readTable } from './table.js';
+import { readTable, unalignedSecretRow } from './table.js';
 import type { TableSeams } from './table.js';
 import type { ColumnLayout } from './header.js';
 import type { DeviceField } from './fields.js';
@@ -27,8 +27,10 @@ function deviceColumns(layout: ColumnLayout): DeviceColumns {
 
 /**
  * Streams the devices export at `path` (as named on the command line). Yields one record per data
- * row and findings about the file or rows that give no record. Throws MigrateError (exit 3) on the
- * first `next()` when the file is missing, unreadable, empty, or lacks the Username column.
+ * row and findings about the file or rows that give no record (ROW_INVALID for a row that does not
+ * line up with the header, when the file has an OATH secret or device token column). Throws
+ * MigrateError (exit 3) on the first `next()` when the file is missing, unreadable, empty, or lacks
+ * the Username column.
  */
 export function readDevices(path: string, options: ReadOptions): AsyncIterable<ReadItem<SourceDevice>> {
   return readDevicesWith(path, options, {});
@@ -37,12 +39,16 @@ export function readDevices(path: string, options: ReadOptions): AsyncIterable<R
 /** readDevices with test seams (chunk size). */
 export async function* readDevicesWith(path: string, options: ReadOptions, seams: TableSeams): AsyncGenerator<ReadItem<SourceDevice>, void, undefined> {
   let columns: DeviceColumns | null = null;
+  // Set when the file has a secret column: its rows are then used only when they line up.
+  let secretLayout: ColumnLayout | null = null;
   let activatedLabel = 'Activated';
   let lastUsedLabel = 'Last Used';
   for await (const batch of readTable(path, 'devices', options, seams)) {
     for (const item of batch) {
       if (item.kind === 'header') {
         columns = deviceColumns(item.layout);
+        const holdsSecrets = item.layout.indexOf('oathSecretKey') !== -1 || item.layout.indexOf('deviceToken') !== -1;
+        secretLayout = holdsSecrets ? item.layout : null;
         activatedLabel = item.layout.headerOf('activatedAt');
         lastUsedLabel = item.layout.headerOf('lastUsedAt');
         continue;
@@ -53,6 +59,11 @@ export async function* readDevicesWith(path: string, options: ReadOptions, seams
       }
       if (columns === null) continue;
       const row = item.row;
+      const rejection = secretLayout === null ? null : unalignedSecretRow(row, secretLayout, 'OATH secret key or push token');
+      if (rejection !== null) {
+        yield { kind: 'finding', finding: rejection };
+        continue;
+      }
       const record: SourceDevice = {
         file: path,
         line: row.line,

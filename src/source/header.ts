@@ -5,25 +5,39 @@
 import { inputError } from '../errors.js';
 import { ALIAS_INDEX, FIELDS_OF, FILE_KINDS, normalizeHeader } from './fields.js';
 import type { FieldSpec, FileKind } from './fields.js';
+import { quotedValue } from './quoted-value.js';
 
 /** Where each canonical field sits in a file, and what the file holds besides. */
 export interface ColumnLayout {
+  /** The header row's line: 1, or later when blank lines come first. */
+  readonly line: number;
   /** Number of columns in the header row. */
   readonly width: number;
+  /** Columns up to the last one with a name: trailing commas in the header add unnamed ones. */
+  readonly namedWidth: number;
   /** Column index of a canonical field, or -1 when the file has no such column. */
   indexOf(field: string): number;
   /** The header text as written in the file, for messages (the canonical name when absent). */
   headerOf(field: string): string;
-  /** Header columns no field uses, described for the UNKNOWN_COLUMNS notice. */
+  /** Header columns no field uses, described for the UNKNOWN_COLUMNS notice (each already quoted). */
   readonly unused: readonly string[];
 }
 
+// A header of 10,000 columns (or a headerless file of long rows) must not make a message of
+// megabytes: the first ones name the problem well enough.
 const MAX_HEADERS_LISTED = 40;
 
+/** `descriptions` joined with commas, at most MAX_HEADERS_LISTED of them, then how many more. */
+export function listedHeaders(descriptions: readonly string[]): string {
+  if (descriptions.length === 0) return '(none)';
+  const shown = descriptions.slice(0, MAX_HEADERS_LISTED).join(', ');
+  return descriptions.length > MAX_HEADERS_LISTED ? `${shown} and ${descriptions.length - MAX_HEADERS_LISTED} more` : shown;
+}
+
+// A file without a header row gives its first data row as the header: quotedValue keeps a seed
+// or push token in it out of the message.
 function quoteList(texts: readonly string[]): string {
-  if (texts.length === 0) return '(none)';
-  const shown = texts.slice(0, MAX_HEADERS_LISTED).map((text) => `"${text}"`);
-  return texts.length > MAX_HEADERS_LISTED ? `${shown.join(', ')} and ${texts.length - MAX_HEADERS_LISTED} more` : shown.join(', ');
+  return listedHeaders([...texts.slice(0, MAX_HEADERS_LISTED).map(quotedValue), ...texts.slice(MAX_HEADERS_LISTED)]);
 }
 
 function joinList(texts: readonly string[], conjunction: 'or' | 'and'): string {
@@ -58,8 +72,8 @@ export function fieldNamed(kind: FileKind, name: string): FieldSpec | undefined 
   return FIELDS_OF[kind].find((spec) => normalizeHeader(spec.name) === wanted);
 }
 
-/** Matches `headers` (trimmed header texts) of `file`; throws MigrateError exit 3 as described above. */
-export function matchHeader(file: string, kind: FileKind, headers: readonly string[], columns: Readonly<Record<string, string>>): ColumnLayout {
+/** Matches `headers` (trimmed header texts, on `line`) of `file`; throws MigrateError exit 3 as described above. */
+export function matchHeader(file: string, kind: FileKind, headers: readonly string[], columns: Readonly<Record<string, string>>, line = 1): ColumnLayout {
   const normalized = headers.map(normalizeHeader);
   const columnOf = new Map<string, number>();
   const claimed = new Set<number>();
@@ -70,9 +84,9 @@ export function matchHeader(file: string, kind: FileKind, headers: readonly stri
     if (index === -1 || wanted === '') {
       throw inputError(
         'CSV_MAPPED_COLUMN_MISSING',
-        `${file}: --columns maps ${spec.name} to "${headerText}", but the file has no such column (headers found: ${quoteList(headers)}).`,
+        `${file}: --columns maps ${spec.name} to ${quotedValue(headerText)}, but the file has no such column (headers found: ${quoteList(headers)}).`,
         `Correct the header text of "${spec.name}" in the --columns map, or, if the entry is meant for another export, qualify its key with that file ("users.${spec.name}", "devices.${spec.name}" or "tokens.${spec.name}").`,
-        { file, line: 1 },
+        { file, line },
       );
     }
     columnOf.set(spec.name, index);
@@ -89,9 +103,9 @@ export function matchHeader(file: string, kind: FileKind, headers: readonly stri
     if (key === '') continue;
     const spec = aliases.get(key);
     if (spec === undefined) {
-      unused.push(`"${header}"`);
+      unused.push(quotedValue(header));
     } else if (columnOf.has(spec.name)) {
-      unused.push(`"${header}" (${spec.name} is read from "${headers[columnOf.get(spec.name) ?? 0] ?? ''}")`);
+      unused.push(`${quotedValue(header)} (${spec.name} is read from ${quotedValue(headers[columnOf.get(spec.name) ?? 0] ?? '')})`);
     } else {
       columnOf.set(spec.name, index);
     }
@@ -106,12 +120,16 @@ export function matchHeader(file: string, kind: FileKind, headers: readonly stri
       'CSV_MISSING_COLUMN',
       `${file}: the ${joinList(names, 'and')} column${names.length > 1 ? 's are' : ' is'} missing (headers found: ${quoteList(headers)}).`,
       `Name the column as one of the accepted headers (${accepted}), or map it with --columns map.json ({${example}}).`,
-      { file, line: 1 },
+      { file, line },
     );
   }
 
+  let namedWidth = headers.length;
+  while (namedWidth > 0 && headers[namedWidth - 1] === '') namedWidth--;
   return {
+    line,
     width: headers.length,
+    namedWidth,
     unused,
     indexOf: (fieldName) => columnOf.get(fieldName) ?? -1,
     headerOf: (fieldName) => {

@@ -69,11 +69,14 @@ export interface SourceToken extends RecordOrigin {
   readonly serialNumber: string;
   /** As found in the file (Base32 or hex, unvalidated); mapping normalises it (R13). */
   readonly secretKey: Secret | null;
-  /** Seconds; 30 when the column is absent or empty. Unreadable values are kept raw (a string) for R13. */
+  /**
+   * Seconds; 30 when the column is absent or empty. Unreadable values are kept raw (a string) for
+   * R13, or described when they look like a seed (a seed file with its columns mislabelled).
+   */
   readonly timeInterval: number | string;
   readonly manufacturer: string | null;
   readonly model: string | null;
-  /** A `HashFunction` when recognised; unknown hash names are kept raw for R13 to reject. */
+  /** A `HashFunction` when recognised; unknown hash names are kept raw for R13 to reject, or described as timeInterval. */
   readonly hashFunction: string;
   readonly findings: readonly Finding[];
 }

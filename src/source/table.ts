@@ -10,7 +10,7 @@ import { csvRecords } from './csv-records.js';
 import type { CsvRecord } from './csv-records.js';
 import { ENCODING_DISPLAY_NAME, openDecodedText } from './decode.js';
 import type { TextEncodingName } from './decode.js';
-import { matchHeader } from './header.js';
+import { listedHeaders, matchHeader } from './header.js';
 import type { ColumnLayout } from './header.js';
 import type { FileKind } from './fields.js';
 import type { ReadOptions } from './records.js';
@@ -39,6 +39,17 @@ export class TableRow implements ValueSite {
     this.#fields = fields;
   }
 
+  /** How many fields the row has; the header's width when it lines up. */
+  get fieldCount(): number {
+    return this.#fields.length;
+  }
+
+  /** True when every field from `index` on is empty (or the row ends before it). */
+  emptyFrom(index: number): boolean {
+    for (let i = index; i < this.#fields.length; i++) if (this.#fields[i] !== '') return false;
+    return true;
+  }
+
   /** The trimmed cell at `index`; '' when the column is absent (-1) or the row is short. */
   cell(index: number): string {
     return index < 0 ? '' : (this.#fields[index] ?? '');
@@ -59,6 +70,25 @@ export class TableRow implements ValueSite {
   }
 }
 
+/**
+ * A ROW_INVALID finding for a row of a file that holds secrets (tokens, and devices exported with
+ * their OATH secret or push token) whose fields do not line up with the header: an unquoted comma
+ * in a name, a field left out. Read by position, its secret would land in another column — kept
+ * as a serial number or device name, quoted by a message, stored in the journal — and another
+ * column's text would be taken for the secret. Empty fields after the last named column are only
+ * commas, so they do not count; text there (under the header's trailing commas or past the
+ * header's end) does. Null when the row lines up.
+ */
+export function unalignedSecretRow(row: TableRow, layout: ColumnLayout, secret: string): Finding | null {
+  if (row.fieldCount >= layout.namedWidth && row.emptyFrom(layout.namedWidth)) return null;
+  return finding(
+    'ROW_INVALID',
+    row.file,
+    row.line,
+    `${row.file} line ${row.line}: the row has ${row.fieldCount} fields but the header has ${layout.namedWidth}, so its ${secret} cannot be told from its other fields — quote fields that contain commas and give every field, then run again; the row was not used.`,
+  );
+}
+
 export type TableItem = { readonly kind: 'header'; readonly layout: ColumnLayout } | { readonly kind: 'row'; readonly row: TableRow } | { readonly kind: 'finding'; readonly finding: Finding };
 
 function isBlank(fields: readonly string[]): boolean {
@@ -66,14 +96,14 @@ function isBlank(fields: readonly string[]): boolean {
   return true;
 }
 
-function hasReplacement(fields: readonly string[]): boolean {
-  for (const field of fields) if (field.includes(REPLACEMENT_CHARACTER)) return true;
+function hasCharacter(fields: readonly string[], character: string): boolean {
+  for (const field of fields) if (field.includes(character)) return true;
   return false;
 }
 
 function checkHeaderEncoding(file: string, header: CsvRecord, encoding: TextEncodingName): void {
   const name = ENCODING_DISPLAY_NAME[encoding];
-  if (header.fields.some((field) => field.includes(NUL))) {
+  if (hasCharacter(header.fields, NUL)) {
     // UTF-16 text read as UTF-8 or Windows-1252 shows a NUL beside every ASCII letter.
     const remedy =
       encoding === 'utf16le' || encoding === 'utf16be'
@@ -84,7 +114,7 @@ function checkHeaderEncoding(file: string, header: CsvRecord, encoding: TextEnco
       line: header.line,
     });
   }
-  if (hasReplacement(header.fields)) {
+  if (hasCharacter(header.fields, REPLACEMENT_CHARACTER)) {
     throw inputError('CSV_ENCODING', `${file}: the header holds bytes that are not valid ${name}, so no column can be matched.`, 'Re-run with --encoding windows1252 (or utf16le), or save the export as UTF-8.', {
       file,
       line: header.line,
@@ -92,13 +122,14 @@ function checkHeaderEncoding(file: string, header: CsvRecord, encoding: TextEnco
   }
 }
 
-function unknownColumnsFinding(file: string, unused: readonly string[]): Finding {
+function unknownColumnsFinding(file: string, layout: ColumnLayout): Finding {
+  const unused = layout.unused;
   const many = unused.length > 1;
   return finding(
     'UNKNOWN_COLUMNS',
     file,
-    1,
-    `${file} line 1: the column${many ? 's' : ''} ${unused.join(', ')} ${many ? 'are' : 'is'} not used by mfa-migrate and ${many ? 'were' : 'was'} ignored — map a column with --columns map.json if it holds a field to migrate.`,
+    layout.line,
+    `${file} line ${layout.line}: the column${many ? 's' : ''} ${listedHeaders(unused)} ${many ? 'are' : 'is'} not used by mfa-migrate and ${many ? 'were' : 'was'} ignored — map a column with --columns map.json if it holds a field to migrate.`,
   );
 }
 
@@ -112,10 +143,14 @@ export async function* readTable(file: string, kind: FileKind, options: ReadOpti
   const decoded = await openDecodedText(file, { encoding: options.encoding, ...(seams.chunkBytes === undefined ? {} : { chunkBytes: seams.chunkBytes }) });
   // U+FFFD can only come from a bad byte once the decoder has produced one; until then rows are
   // not searched for it. (A file that holds U+FFFD as text is reported too: that is accepted.)
-  const decoding = { replacementSeen: false };
+  // NUL likewise: no text export holds one, but a damaged file does (a block of zeros where a
+  // copy or a crash lost data), and a NUL in a username or number would reach Graph and the
+  // reports; the header's NULs are the encoding check's (UTF-16 without a BOM).
+  const decoding = { replacementSeen: false, nulSeen: false };
   async function* watchedText(): AsyncGenerator<string, void, undefined> {
     for await (const chunk of decoded.chunks) {
       if (!decoding.replacementSeen && chunk.includes(REPLACEMENT_CHARACTER)) decoding.replacementSeen = true;
+      if (!decoding.nulSeen && chunk.includes(NUL)) decoding.nulSeen = true;
       yield chunk;
     }
   }
@@ -128,17 +163,22 @@ export async function* readTable(file: string, kind: FileKind, options: ReadOpti
     const layout = progress.layout;
     if (layout === null) {
       checkHeaderEncoding(file, record, decoded.encoding);
-      progress.layout = matchHeader(file, kind, record.fields, options.columns);
+      progress.layout = matchHeader(file, kind, record.fields, options.columns, record.line);
       items.push({ kind: 'header', layout: progress.layout });
       return;
     }
     if (!progress.rowsSeen) {
       progress.rowsSeen = true;
       // Reported with the first row, so a header-only file says FILE_EMPTY and nothing else.
-      if (layout.unused.length > 0) items.push({ kind: 'finding', finding: unknownColumnsFinding(file, layout.unused) });
+      if (layout.unused.length > 0) items.push({ kind: 'finding', finding: unknownColumnsFinding(file, layout) });
     }
-    if (decoding.replacementSeen && hasReplacement(record.fields)) {
+    if (decoding.replacementSeen && hasCharacter(record.fields, REPLACEMENT_CHARACTER)) {
       const message = `${file} line ${record.line}: the row holds bytes that are not valid ${encodingName} — re-run with --encoding windows1252 (or utf16le), or save the export as UTF-8; the row was not used.`;
+      items.push({ kind: 'finding', finding: finding('BYTES_UNDECODABLE', file, record.line, message) });
+      return;
+    }
+    if (decoding.nulSeen && hasCharacter(record.fields, NUL)) {
+      const message = `${file} line ${record.line}: the row holds NUL bytes, which no text export contains, so the file is probably damaged — export it again from MFA Server; the row was not used.`;
       items.push({ kind: 'finding', finding: finding('BYTES_UNDECODABLE', file, record.line, message) });
       return;
     }
@@ -160,11 +200,12 @@ export async function* readTable(file: string, kind: FileKind, options: ReadOpti
     // Closes the file when the consumer stops early; a no-op after a full read.
     await decoded.chunks.return();
   }
-  if (progress.layout === null) {
+  const layout = progress.layout;
+  if (layout === null) {
     throw inputError('CSV_EMPTY', `${file}: the file is empty — it has no header row.`, 'Export the file again from MFA Server and check that the export finished.', { file });
   }
   if (!progress.rowsSeen) {
-    const message = `${file} line 1: the file has a header but no rows — nothing was read from it; check that the export finished.`;
-    yield [{ kind: 'finding', finding: finding('FILE_EMPTY', file, 1, message) }];
+    const message = `${file} line ${layout.line}: the file has a header but no rows — nothing was read from it; check that the export finished.`;
+    yield [{ kind: 'finding', finding: finding('FILE_EMPTY', file, layout.line, message) }];
   }
 }

@@ -4,7 +4,7 @@
  * [REDACTED] wherever the record goes; no message of this module quotes it.
  */
 import { Secret } from '../secret.js';
-import { readTable } from './table.js';
+import { readTable, unalignedSecretRow } from './table.js';
 import type { TableSeams } from './table.js';
 import type { ColumnLayout } from './header.js';
 import type { TokenField } from './fields.js';
@@ -27,9 +27,9 @@ function tokenColumns(layout: ColumnLayout): TokenColumns {
 
 /**
  * Streams the tokens file at `path` (as named on the command line). Yields one record per data row
- * and findings about the file or rows that give no record. Throws MigrateError (exit 3) on the
- * first `next()` when the file is missing, unreadable, empty, or lacks the serial number or secret
- * key column.
+ * and findings about the file or rows that give no record (ROW_INVALID for a row that does not
+ * line up with the header). Throws MigrateError (exit 3) on the first `next()` when the file is
+ * missing, unreadable, empty, or lacks the serial number or secret key column.
  */
 export function readTokens(path: string, options: ReadOptions): AsyncIterable<ReadItem<SourceToken>> {
   return readTokensWith(path, options, {});
@@ -38,18 +38,25 @@ export function readTokens(path: string, options: ReadOptions): AsyncIterable<Re
 /** readTokens with test seams (chunk size). */
 export async function* readTokensWith(path: string, options: ReadOptions, seams: TableSeams): AsyncGenerator<ReadItem<SourceToken>, void, undefined> {
   let columns: TokenColumns | null = null;
+  let layout: ColumnLayout | null = null;
   for await (const batch of readTable(path, 'tokens', options, seams)) {
     for (const item of batch) {
       if (item.kind === 'header') {
         columns = tokenColumns(item.layout);
+        layout = item.layout;
         continue;
       }
       if (item.kind === 'finding') {
         yield item;
         continue;
       }
-      if (columns === null) continue;
+      if (columns === null || layout === null) continue;
       const row = item.row;
+      const rejection = unalignedSecretRow(row, layout, 'seed');
+      if (rejection !== null) {
+        yield { kind: 'finding', finding: rejection };
+        continue;
+      }
       const secret = row.cell(columns.secretKey);
       const record: SourceToken = {
         file: path,

@@ -65,12 +65,14 @@ export function readUsers(path: string, options: ReadOptions): AsyncIterable<Rea
 export async function* readUsersWith(path: string, options: ReadOptions, seams: TableSeams): AsyncGenerator<ReadItem<SourceUser>, void, undefined> {
   let columns: UserColumns | null = null;
   let labels: UserLabels | null = null;
+  let headerLine = 1;
   let languageNoted = false;
   for await (const batch of readTable(path, 'users', options, seams)) {
     for (const item of batch) {
       if (item.kind === 'header') {
         columns = userColumns(item.layout);
         labels = userLabels(item.layout);
+        headerLine = item.layout.line;
         continue;
       }
       if (item.kind === 'finding') {
@@ -87,8 +89,8 @@ export async function* readUsersWith(path: string, options: ReadOptions, seams: 
           finding: finding(
             'LANGUAGE_NOT_MIGRATED',
             path,
-            1,
-            `${path} line 1: the ${labels.language} column is not migrated — Entra uses the browser or phone language, not a per-user MFA language; nothing to do.`,
+            headerLine,
+            `${path} line ${headerLine}: the ${labels.language} column is not migrated — Entra uses the browser or phone language, not a per-user MFA language; nothing to do.`,
           ),
         };
       }

@@ -5,6 +5,7 @@
  */
 import { finding } from '../findings.js';
 import type { Finding } from '../findings.js';
+import { looksLikeKey, quotedValue } from './quoted-value.js';
 import type { HashFunction, SourceMethod, SourceMode, SourceToken } from './records.js';
 
 /** Where a value came from, and where its findings go. */
@@ -22,7 +23,7 @@ function valueKey(value: string): string {
 }
 
 function unknownValue(site: ValueSite, column: string, value: string, what: string, accepted: string, consequence: string): void {
-  site.note(finding('VALUE_UNKNOWN', site.file, site.line, `${site.file} line ${site.line}: ${column} "${value}" is not ${what} (${accepted}) — ${consequence}`));
+  site.note(finding('VALUE_UNKNOWN', site.file, site.line, `${site.file} line ${site.line}: ${column} ${quotedValue(value)} is not ${what} (${accepted}) — ${consequence}`));
 }
 
 const METHODS: ReadonlyMap<string, SourceMethod> = new Map<string, SourceMethod>([
@@ -189,7 +190,7 @@ export function readDate(value: string, column: string, site: ValueSite): Date |
       'DATE_INVALID',
       site.file,
       site.line,
-      `${site.file} line ${site.line}: ${column} "${value}" is not a date (ISO 8601 such as 2024-05-01T10:00:00Z, or M/D/YYYY h:mm:ss AM) — it was treated as empty; correct it in the export if device order matters.`,
+      `${site.file} line ${site.line}: ${column} ${quotedValue(value)} is not a date (ISO 8601 such as 2024-05-01T10:00:00Z, or M/D/YYYY h:mm:ss AM) — it was treated as empty; correct it in the export if device order matters.`,
     ),
   );
   return null;
@@ -199,10 +200,19 @@ export function readDate(value: string, column: string, site: ValueSite): Date |
 export const DEFAULT_TIME_INTERVAL_SECONDS = 30;
 const WHOLE_NUMBER = /^\d{1,6}$/;
 
-/** A token's time interval in seconds; a value that is not a whole number is kept raw for R13 to reject. */
+// R13 quotes an unreadable interval or hash name in its message. In a seed file whose header
+// names the columns in the wrong order, that cell can hold the seed: such a value is not kept.
+function unreadableTokenValue(value: string): string {
+  return looksLikeKey(value) ? `(a ${value.length}-character value shaped like a secret key, not shown)` : value;
+}
+
+/**
+ * A token's time interval in seconds; a value that is not a whole number is kept raw for R13 to
+ * reject (described instead when it looks like a seed).
+ */
 export function readTimeInterval(value: string): SourceToken['timeInterval'] {
   if (value === '') return DEFAULT_TIME_INTERVAL_SECONDS;
-  return WHOLE_NUMBER.test(value) ? Number(value) : value;
+  return WHOLE_NUMBER.test(value) ? Number(value) : unreadableTokenValue(value);
 }
 
 export const DEFAULT_HASH_FUNCTION: HashFunction = 'hmacsha1';
@@ -214,8 +224,11 @@ const HASH_FUNCTIONS: ReadonlyMap<string, HashFunction> = new Map<string, HashFu
   ['sha256', 'hmacsha256'],
 ]);
 
-/** `HMAC-SHA256` → `hmacsha256`; empty → hmacsha1; an unknown name is kept raw for R13 to reject. */
+/**
+ * `HMAC-SHA256` → `hmacsha256`; empty → hmacsha1; an unknown name is kept raw for R13 to reject
+ * (described instead when it looks like a seed).
+ */
 export function readHashFunction(value: string): SourceToken['hashFunction'] {
   if (value === '') return DEFAULT_HASH_FUNCTION;
-  return HASH_FUNCTIONS.get(valueKey(value)) ?? value;
+  return HASH_FUNCTIONS.get(valueKey(value)) ?? unreadableTokenValue(value);
 }

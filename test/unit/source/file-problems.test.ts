@@ -143,3 +143,33 @@ describe('file-level findings', () => {
     expect((await collect(readUsers(empty, AUTO))).findings).toEqual([]);
   });
 });
+
+describe('a header after blank lines', () => {
+  it('gives file findings and errors the header\'s line, not line 1', async () => {
+    const headerOnly = await folder.write('late-header-only.csv', '\r\n  \r\nUsername,Language\r\n');
+    expect((await collect(readUsers(headerOnly, AUTO))).findings.map((f) => [f.code, f.line])).toEqual([['FILE_EMPTY', 3]]);
+
+    const withRows = await folder.write('late-header.csv', '\n\nUsername,Language,Pager\nalice,English,1\n');
+    const { findings } = await collect(readUsers(withRows, AUTO));
+    expect(findings.map((f) => [f.code, f.line])).toEqual([
+      ['UNKNOWN_COLUMNS', 3],
+      ['LANGUAGE_NOT_MIGRATED', 3],
+    ]);
+    expect(findings.every((f) => f.message.startsWith(`${withRows} line 3: `))).toBe(true);
+
+    const missing = await folder.write('late-missing.csv', '\n\nLogin\nalice\n');
+    const error = await inputFailure(readUsers(missing, AUTO));
+    expect([error.code, error.line]).toEqual(['CSV_MISSING_COLUMN', 3]);
+  });
+});
+
+describe('a file without its header row', () => {
+  it('does not quote a seed of the first row in the missing-column error', async () => {
+    const seed = 'MZXW6YTBOJUWU23MNU4DCMZRGQYTGMZQ';
+    const path = await folder.write('tokens-headerless.csv', `TOTP1,${seed},30,Contoso\n`);
+    const error = await inputFailure(readTokens(path, AUTO));
+    expect(error.code).toBe('CSV_MISSING_COLUMN');
+    expect(error.message).toContain('(headers found: "TOTP1", (a 32-character value shaped like a secret key, not shown), "30", "Contoso")');
+    expect(error.message).not.toContain(seed);
+  });
+});

@@ -151,12 +151,14 @@ describe('readTokens', () => {
     const { records, findings, items } = await collect(readTokens(path, AUTO));
     expect(records.map((r) => [r.serialNumber, r.hashFunction])).toEqual([
       ['TOTP1', 'hmacsha256'],
-      ['TOTP2', 'hmacsha1'],
       ['TOTP4', 'MD5'],
     ]);
-    expect(records[2]?.secretKey?.reveal()).toBe(SEED);
-    expect(findings.map((f) => f.code).sort()).toEqual(['BYTES_UNDECODABLE', 'UNKNOWN_COLUMNS']);
-    expect(records[1]?.findings.map((f) => f.code)).toEqual(['COLUMN_COUNT']);
+    expect(records[1]?.secretKey?.reveal()).toBe(SEED);
+    expect(findings.map((f) => [f.code, f.line])).toEqual([
+      ['UNKNOWN_COLUMNS', 1],
+      ['ROW_INVALID', 3],
+      ['BYTES_UNDECODABLE', 4],
+    ]);
     const printed = [
       JSON.stringify(items),
       inspect(items, { depth: 10 }),
@@ -167,5 +169,59 @@ describe('readTokens', () => {
     ].join('\n');
     expect(printed).not.toContain(SEED);
     expect(printed).toContain('[REDACTED]');
+  });
+});
+
+describe('rows of files that hold secrets must line up with the header', () => {
+  const SEED = 'MZXW6YTBOJUWU23MNU4DCMZRGQYTGMZQ';
+
+  it('rejects a tokens row with a field left out or an extra field (ROW_INVALID), and reads one with only trailing commas', async () => {
+    const path = await folder.write(
+      'tokens-aligned.csv',
+      `serial number,secret key,time interval,,\n${SEED},30\nTOTP2,${SEED},30,,,,\nTOTP3,${SEED}\nTOTP4,Key, v2,${SEED},30\nTOTP5,${SEED},30,extra\n`,
+    );
+    const { records, items } = await collect(readTokens(path, AUTO));
+    expect(items.map((item) => (item.kind === 'record' ? item.record.serialNumber : `${item.finding.code}@${item.finding.line}`))).toEqual([
+      'ROW_INVALID@2',
+      'TOTP2',
+      'ROW_INVALID@4',
+      'ROW_INVALID@5',
+      'ROW_INVALID@6',
+    ]);
+    // Trailing commas are not fields out of place, but still not the header's width.
+    expect(records[0]?.findings.map((f) => f.code)).toEqual(['COLUMN_COUNT']);
+    const rejection = items[0]?.kind === 'finding' ? items[0].finding : undefined;
+    expect(rejection?.message).toBe(
+      `${path} line 2: the row has 2 fields but the header has 3, so its seed cannot be told from its other fields — quote fields that contain commas and give every field, then run again; the row was not used.`,
+    );
+  });
+
+  it('rejects a devices row that does not line up only when the file has a secret column', async () => {
+    const withSecret = await folder.write('devices-secret.csv', `Username,Device Name,OATH Secret Key,Activated\ndave,iPhone, 14,${SEED},2024-01-01\nerin,Pixel,,\n`);
+    const secretItems = (await collect(readDevices(withSecret, AUTO))).items;
+    expect(secretItems.map((item) => (item.kind === 'record' ? item.record.username : `${item.finding.code}@${item.finding.line}`))).toEqual(['ROW_INVALID@2', 'erin']);
+
+    const withToken = await folder.write('devices-token.csv', 'Username,Device Token,Device Name\ndave,apns-1,iPhone, 14\n');
+    expect((await collect(readDevices(withToken, AUTO))).findings.map((f) => f.code)).toEqual(['ROW_INVALID']);
+
+    const plain = await folder.write('devices-plain.csv', 'Username,Device Name,Activated\ndave,iPhone, 14,2024-01-01\n');
+    const { records } = await collect(readDevices(plain, AUTO));
+    expect(records.map((r) => [r.username, r.deviceName, r.findings.map((f) => f.code)])).toEqual([['dave', 'iPhone', ['COLUMN_COUNT', 'DATE_INVALID']]]);
+  });
+});
+
+describe('NUL characters', () => {
+  it('make a row BYTES_UNDECODABLE at its line (a damaged file), and the rows around it are read', async () => {
+    const path = await folder.write('nul.csv', 'Username,Method\nalice,SMS\nbob\u0000,SMS\n\u0000\u0000\u0000\ncarol,"SMS"\u0000x\ndave,SMS\n');
+    const { items } = await collect(readUsers(path, AUTO));
+    expect(items.map((item) => (item.kind === 'record' ? `${item.record.username}@${item.record.line}` : `${item.finding.code}@${item.finding.line}`))).toEqual([
+      'alice@2',
+      'BYTES_UNDECODABLE@3',
+      'BYTES_UNDECODABLE@4',
+      'BYTES_UNDECODABLE@5',
+      'dave@6',
+    ]);
+    const finding = items[1]?.kind === 'finding' ? items[1].finding : undefined;
+    expect(finding?.message).toBe(`${path} line 3: the row holds NUL bytes, which no text export contains, so the file is probably damaged — export it again from MFA Server; the row was not used.`);
   });
 });

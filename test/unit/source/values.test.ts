@@ -213,4 +213,34 @@ describe('token parameters', () => {
   ])('hash function %j → %j', (value, expected) => {
     expect(readHashFunction(value)).toBe(expected);
   });
+
+  // A seed file with its columns named in the wrong order puts the seed under interval or hash,
+  // whose raw value R13 quotes: a value shaped like a key is described instead of kept.
+  it.each(['JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', '3132333435363738393031323334353637383930', 'jbsw y3dp ehpk 3pxp'])('keeps no seed-shaped interval or hash: %j', (seed) => {
+    for (const value of [readTimeInterval(seed), readHashFunction(seed)]) {
+      expect(value).toBe(`(a ${seed.length}-character value shaped like a secret key, not shown)`);
+    }
+  });
+});
+
+describe('values quoted in findings', () => {
+  it('escapes control characters, so a value cannot drive the terminal', () => {
+    const where = site();
+    readMethod('Fax\u001b[2J\r\nline', 'Method', where);
+    expect(where.findings[0]?.message).toContain('Method "Fax\\u001b[2J\\r\\nline" is not');
+  });
+
+  it('cuts a long value and says how long it was', () => {
+    const where = site();
+    readMode('Standard mode '.repeat(1000), 'Phone Call Mode', where);
+    const message = where.findings[0]?.message ?? '';
+    expect(message).toContain(`Phone Call Mode "${'Standard mode '.repeat(5).slice(0, 60)}…" (14000 characters) is not`);
+    expect(message.length).toBeLessThan(400);
+  });
+
+  it('does not quote a date that has the shape of a seed (a devices row whose fields moved)', () => {
+    const where = site();
+    readDate('KRSXG5CTMVRXEZLUKN2XAZLSNFXW4ZJA', 'Activated', where);
+    expect(where.findings[0]?.message).toContain('Activated (a 32-character value shaped like a secret key, not shown) is not a date');
+  });
 });
