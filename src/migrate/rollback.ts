@@ -4,7 +4,7 @@
  * `execute` — records it as a rollback run and sends it through the same journaled loop as apply,
  * so a rollback is itself resumable: running it again resumes an unfinished one.
  */
-import { usageError } from '../errors.js';
+import { MigrateError, usageError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { FinalUserStatus, RunRecord, StoredOperation } from '../journal/records.js';
 import { serialKey } from '../graph/entra-json.js';
@@ -169,7 +169,7 @@ async function execute(run: RunRecord, applyRun: RunRecord, users: readonly Roll
     journal.finishRun(run.id, 'finished', { ...journal.runSummary(run.id) });
     return { applyRun, run: journal.getRun(run.id) ?? run, resumed, interrupted: false, users, operations, usersByFinalStatus: counts };
   } catch (error) {
-    journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id), error: error instanceof Error ? error.name : 'INTERNAL' });
+    journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id), error: error instanceof MigrateError ? error.code : 'INTERNAL' });
     throw error;
   }
 }

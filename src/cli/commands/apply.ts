@@ -22,6 +22,7 @@ import {
 import { applySummaryText, applyUserJson, applyUserLine } from '../render/apply-output.js';
 import { findingJson } from '../render/validate-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
+import { shellQuote } from '../shell-quote.js';
 import type { CommandContext } from './context.js';
 import { recordedOptions } from './plan.js';
 
@@ -143,7 +144,3 @@ export function registerApplyCommand(program: Command, context: CommandContext):
   });
 }
 
-/** Quotes an argument for a POSIX shell when it needs it, so the printed resume command can be pasted. */
-function shellQuote(argument: string): string {
-  return /^[\w@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
-}

@@ -8,6 +8,7 @@ import { writeRunReports } from '../../report/write-reports.js';
 import { addCommonOptions, type CommonOptions } from '../options.js';
 import { rollbackJson, rollbackText } from '../render/rollback-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
+import { shellQuote } from '../shell-quote.js';
 import type { CommandContext } from './context.js';
 
 type RollbackOptions = TenantOptions & CommonOptions & { readonly run: string; readonly execute: boolean };
@@ -24,7 +25,7 @@ export function registerRollbackCommand(program: Command, context: CommandContex
     const deps = context.stepDeps(options);
     const tenant = tenantSettingsFrom(options, context.io.env);
     const lock = options.execute ? acquireJournalLock(options.state, 'rollback', new Date(deps.clock.now())) : null;
-    const resumeCommand = `mfa-migrate ${context.args.join(' ')}`;
+    const resumeCommand = `mfa-migrate ${context.args.map(shellQuote).join(' ')}`;
     let stopRequested = false;
     const stopListening = context.io.onInterrupt(() => {
       stopRequested = true;
