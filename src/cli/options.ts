@@ -34,8 +34,8 @@ export interface SourceOptions {
 export function addCommonOptions(command: Command): Command {
   return command
     .option('--json', 'print one JSON document on stdout; human text goes to stderr', false)
-    .option('--state <file>', 'journal of runs (SQLite)', './mfa-migrate.db')
-    .option('--reports <dir>', 'folder for reports', './reports')
+    .option('--state <file>', 'journal of runs (SQLite)', pathOption('--state'), './mfa-migrate.db')
+    .option('--reports <dir>', 'folder for reports', pathOption('--reports'), './reports')
     .option('--no-progress', 'no progress bar or periodic progress lines')
     .addOption(
       new Option('--log-level <level>', 'how much to tell on stderr').choices(['error', 'warn', 'info', 'debug']).default('info'),
@@ -97,6 +97,17 @@ export function mappingOptionsFrom(options: SourceOptions): MappingOptions {
     includeDisabled: options.includeDisabled,
     tokenSecretEncoding: options.tokenSecretEncoding,
     hardwareTokens: options.hardwareTokens,
+  };
+}
+
+/**
+ * A parser that refuses an empty path: `--reports ""` (an unset shell variable) would otherwise
+ * put the reports, or the journal, in whatever folder the command runs from.
+ */
+export function pathOption(option: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '') throw usageError('OPTION_INVALID', `${option} is empty`, `Give ${option} a path, or leave the option out to use its default.`);
+    return value;
   };
 }
 

@@ -8,7 +8,8 @@
  * synchronous means an operation is durably `sent` before the next line of apply runs.
  */
 import { createHmac } from 'node:crypto';
-import { closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from '../migrate/deps.js';
 import type { Finding } from '../findings.js';
@@ -34,6 +35,8 @@ export const BUSY_TIMEOUT_MS = 5_000;
  */
 export const USERS_PER_TRANSACTION = 1_000;
 const PAGE_SIZE_BYTES = 16_384;
+/** The journal holds phone numbers and names: readable by this account only (docs/security.md). */
+const PRIVATE_FILE_MODE = 0o600;
 /** Retries when two runs draw the same id in the same second (1 in 65,536 each). */
 const RUN_ID_ATTEMPTS = 5;
 
@@ -51,17 +54,30 @@ export interface FinalStatusUpdate {
 }
 
 /**
- * Opens (creating on first use, mode 0600: it holds phone numbers) the journal at `path`, applying
- * schema migrations. Throws JOURNAL_UNREADABLE for a file that is not an mfa-migrate journal or is
- * damaged, JOURNAL_TOO_NEW for one written by a newer version, JOURNAL_BUSY when locked.
- * `:memory:` gives a journal without a file.
+ * Opens (creating on first use, mode 0600: it holds phone numbers) the journal file at `path`,
+ * applying schema migrations. Throws JOURNAL_UNREADABLE for a file that is not an mfa-migrate
+ * journal or is damaged, JOURNAL_TOO_NEW for one written by a newer version, JOURNAL_BUSY when
+ * locked. Every path is a file, `:memory:` too: an admin's --state must never silently keep
+ * nothing (openMemoryJournal is the tests' way to that).
  */
 export function openJournal(path: string, options: JournalOptions): Journal {
-  if (options.mustExist === true && path !== ':memory:' && !existsSync(path)) throw journalNotFound(path);
-  if (path !== ':memory:') createPrivateFile(path);
+  if (options.mustExist === true && !existsSync(path)) throw journalNotFound(path);
+  // A relative path SQLite would read as a special name (":memory:", "file:…") stays a file name.
+  const file = resolve(path);
+  createPrivateFile(path, file);
+  return openDatabase(path, file, options);
+}
+
+/** A journal in memory, gone when closed: for tests and tools that need no file. */
+export function openMemoryJournal(options: JournalOptions): Journal {
+  return openDatabase(':memory:', ':memory:', options);
+}
+
+/** `path` as the admin gave it (for messages), `location` as SQLite opens it. */
+function openDatabase(path: string, location: string, options: JournalOptions): Journal {
   let db: Database.Database;
   try {
-    db = new Database(path, { fileMustExist: path !== ':memory:', timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
+    db = new Database(location, { fileMustExist: location !== ':memory:', timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
   } catch (error) {
     // The constructor throws a TypeError, not a SqliteError, for some paths it cannot open.
     const translated = translateSqliteError(error, path);
@@ -76,15 +92,30 @@ export function openJournal(path: string, options: JournalOptions): Journal {
   }
 }
 
-/** Creates the file with mode 0600 so SQLite (which gives -wal and -shm the main file's mode) never makes it world-readable. */
-function createPrivateFile(path: string): void {
+/**
+ * Makes the file exist with mode 0600 before SQLite opens it, since SQLite gives -wal and -shm the
+ * main file's mode. A file that already exists (an empty one the admin made, a journal copied
+ * under another umask) is made 0600 too, with its -wal and -shm.
+ */
+function createPrivateFile(path: string, file: string): void {
   try {
-    closeSync(openSync(path, 'wx', 0o600));
+    closeSync(openSync(file, 'wx', PRIVATE_FILE_MODE));
+    return;
   } catch (error) {
     if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) {
       throw journalUnreadable(path, error instanceof Error ? error.message : String(error), error);
     }
-    if (!statSync(path).isFile()) throw journalUnreadable(path, 'it is not a file');
+  }
+  if (!statSync(file).isFile()) throw journalUnreadable(path, 'it is not a file');
+  for (const companion of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      chmodSync(companion, PRIVATE_FILE_MODE);
+    } catch (error) {
+      // A missing companion is normal; a file of another account we may read but not chmod is
+      // opened as it is (SQLite then says whether it can be written).
+      const code = error instanceof Error && 'code' in error ? error.code : undefined;
+      if (code !== 'ENOENT' && code !== 'EPERM') throw journalUnreadable(path, error instanceof Error ? error.message : String(error), error);
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 import { finding } from '../findings.js';
 import type { Finding } from '../findings.js';
 import type { SourceToken, SourceUser } from '../source/records.js';
+import { quotedValue } from '../source/quoted-value.js';
 import type { DesiredHardwareToken, HardwareTokenMode, TokenSecretEncoding } from './desired-state.js';
 import { normaliseSeed } from './seeds.js';
 
@@ -37,7 +38,7 @@ function seedInvalid(row: SourceToken, what: string): Finding {
     'TOKEN_SEED_INVALID',
     file,
     line,
-    `${file} line ${line}: hardware token "${row.serialNumber.trim()}" ${what} — get a correct seed file from the token vendor (Entra accepts Base32 or hex seeds of at most 128 Base32 characters, 30 or 60 s intervals, HMAC-SHA1 or HMAC-SHA256); the token was not migrated.`,
+    `${file} line ${line}: hardware token ${quotedValue(row.serialNumber.trim())} ${what} — get a correct seed file from the token vendor (Entra accepts Base32 or hex seeds of at most 128 Base32 characters, 30 or 60 s intervals, HMAC-SHA1 or HMAC-SHA256); the token was not migrated.`,
   );
 }
 
@@ -92,7 +93,7 @@ function planSerial(rows: readonly SourceToken[], encoding: TokenSecretEncoding,
           'TOKEN_SEED_MISSING',
           row.file,
           row.line,
-          `${row.file} line ${row.line}: hardware token "${row.serialNumber.trim()}" of ${username} has no secret key — add the token's seed from the vendor to the tokens file, or the token is not migrated.`,
+          `${row.file} line ${row.line}: hardware token ${quotedValue(row.serialNumber.trim())} of ${username} has no secret key — add the token's seed from the vendor to the tokens file, or the token is not migrated.`,
         ),
       );
       continue;
@@ -143,7 +144,7 @@ export function planHardwareTokens(user: SourceUser, context: TokenContext, mode
           'TOKEN_SERIAL_CONFLICT',
           file,
           line,
-          `${file} line ${line}: hardware token "${userSerial}" of ${user.username} is also the token of ${other.otherUsername} (line ${other.otherLine}) — decide who holds it and clear the serial on the other user in MFA Server; neither user gets the token until then.`,
+          `${file} line ${line}: hardware token ${quotedValue(userSerial)} of ${user.username} is also the token of ${other.otherUsername} (line ${other.otherLine}) — decide who holds it and clear the serial on the other user in MFA Server; neither user gets the token until then.`,
         ),
       );
       rowsBySerial.delete(userSerialKey);
@@ -151,7 +152,7 @@ export function planHardwareTokens(user: SourceUser, context: TokenContext, mode
       const where = context.tokensFileGiven
         ? 'has no seed in the tokens file — add the token\'s seed from the vendor to the tokens file'
         : 'has no seed because no --tokens file was given — pass the vendor\'s seed file with --tokens';
-      findings.push(finding('TOKEN_SEED_MISSING', file, line, `${file} line ${line}: hardware token "${userSerial}" of ${user.username} ${where}, or the token is not migrated.`));
+      findings.push(finding('TOKEN_SEED_MISSING', file, line, `${file} line ${line}: hardware token ${quotedValue(userSerial)} of ${user.username} ${where}, or the token is not migrated.`));
     }
   }
 

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, lstat, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export const PRIVATE_FOLDER_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
@@ -16,8 +16,35 @@ const WRITE_BUFFER_CHARS = 256 * 1024;
 
 /** Creates the folder (and missing parents) private to this account, and makes an existing one private. */
 export async function ensurePrivateFolder(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  // One level at a time, not `recursive`: Node's recursive mkdir loops for ever when a parent
+  // answers ENOENT for a child it can never hold (/proc), where this gives the error back.
+  const missing: string[] = [];
+  for (let folder = resolve(path); !(await exists(folder)); folder = dirname(folder)) {
+    missing.unshift(folder);
+    if (dirname(folder) === folder) break;
+  }
+  for (const folder of missing) {
+    try {
+      await mkdir(folder, { mode: PRIVATE_FOLDER_MODE });
+    } catch (error) {
+      // Another process (a second report of the same run) may have made it in between.
+      if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+    }
+  }
+  // A file in the way is the admin's: left as it is, with the answer mkdir would have given.
+  if (!(await stat(path)).isDirectory()) throw Object.assign(new Error(`${path} is not a folder`), { code: 'ENOTDIR' });
   await chmod(path, PRIVATE_FOLDER_MODE);
+}
+
+/** Whether anything is at `path`; ENOENT is the only answer that means no (EACCES and the rest are thrown). */
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return false;
+    throw error;
+  }
 }
 
 export class PrivateFile {

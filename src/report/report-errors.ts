@@ -3,13 +3,14 @@
  * rebuilt from the journal at any time, so every remedy ends in the command that does it.
  */
 import { inputError, usageError, type MigrateError } from '../errors.js';
+import { shellQuote } from '../shell-quote.js';
 
 export function reportWriteFailed(path: string, runId: string, journalPath: string, cause: unknown): MigrateError {
   const reason = cause instanceof Error && 'code' in cause && typeof cause.code === 'string' ? describeFileError(cause.code) : String(cause);
   return inputError(
     'REPORT_WRITE_FAILED',
     `report ${path} cannot be written: ${reason}`,
-    `Free disk space or fix the permissions of the --reports folder, then run \`mfa-migrate report --run ${runId} --state ${journalPath}\`: reports are rebuilt from the journal, which is unchanged.`,
+    `Free disk space or fix the permissions of the --reports folder, then run \`mfa-migrate report --run ${runId} --state ${shellQuote(journalPath)}\`: reports are rebuilt from the journal, which is unchanged.`,
     { file: path, cause },
   );
 }

@@ -5,9 +5,6 @@
  * folder, a file in the way, a place the account may not write — these must stop with a
  * MigrateError (exit 2 or 3) that names the path and says what to do, never a stack trace.
  * Runs the built CLI (`npm run build` first) with `plan` against the in-process emulator.
- *
- * The `it.fails` cases are bugs outside src/source/ that this suite found; each says the fix.
- * When one is fixed its test starts failing: make it an `it`.
  */
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -185,25 +182,22 @@ describe('a --reports folder that cannot be written stops with exit 3 after the 
   });
 });
 
-describe('known bugs outside src/source/ (see each fix)', () => {
+describe('paths that once went wrong', () => {
   // Node's recursive mkdir loops for ever when a parent answers ENOENT for a child it cannot
-  // hold (procfs). Fix in src/report/private-file.ts ensurePrivateFolder: create the missing
-  // folders one level at a time without `recursive` (stat up to the first existing ancestor, then
-  // mkdir each level), so /proc's ENOENT becomes REPORT_WRITE_FAILED.
-  it.runIf(hasProcfs).fails('--reports under /proc stops with exit 3 (today plan spins at 100% CPU for ever)', async () => {
+  // hold (procfs): ensurePrivateFolder makes one level at a time.
+  it.runIf(hasProcfs)('--reports under /proc stops with exit 3 (it once spun at 100% CPU for ever)', async () => {
     const result = await plan(join(dir, 'reports-proc.db'), '/proc/mfa-migrate-reports', { timeoutMs: 8_000 });
     expectClearStop(result, 'REPORT_WRITE_FAILED', 3, '/proc/mfa-migrate-reports');
   }, 15_000);
 
-  // openJournal treats ':memory:' as SQLite's in-memory database, so plan says the plan is stored
-  // in ":memory:" and keeps nothing. Fix in src/journal/journal.ts openJournal: take an in-memory
-  // journal only from an explicit option ({ inMemory: true }) the tests pass, and open every
-  // --state as a file path.
-  it.fails('--state :memory: is a file name, or refused (today the plan is kept in memory and lost)', async () => {
+  // SQLite reads ':memory:' as its in-memory database: openJournal opens every --state as a file.
+  it('--state :memory: is a file name (it was once kept in memory and lost)', async () => {
     const literal = resolve(projectRoot, ':memory:');
     try {
       const result = await plan(':memory:', join(dir, 'memory-reports'));
-      expect(result.code === 2 || result.code === 3 || existsSync(literal)).toBe(true);
+      expect(result.code).toBe(0);
+      expect(existsSync(literal)).toBe(true);
+      expect(await modeOf(literal)).toBe(PRIVATE_FILE_MODE);
     } finally {
       await rm(literal, { force: true });
       await rm(`${literal}-wal`, { force: true });
@@ -211,11 +205,8 @@ describe('known bugs outside src/source/ (see each fix)', () => {
     }
   });
 
-  // createPrivateFile makes a new journal 0600, but a file that already exists (an empty file
-  // the admin made, a journal copied with another umask) keeps its mode, and SQLite gives -wal
-  // and -shm the same. Fix in src/journal/journal.ts createPrivateFile: on EEXIST, when the path
-  // is a regular file, chmod it to 0600 before SQLite opens it.
-  it.fails('an existing world-readable --state file is made private (today it stays 0644)', async () => {
+  // A file that already exists (made by the admin, copied under another umask) is made 0600.
+  it('an existing world-readable --state file is made private', async () => {
     const state = join(dir, 'made-by-admin.db');
     await writeFile(state, '', { mode: 0o644 });
     await chmod(state, 0o644);
@@ -223,10 +214,15 @@ describe('known bugs outside src/source/ (see each fix)', () => {
     expect(await modeOf(state)).toBe(PRIVATE_FILE_MODE);
   });
 
-  // The command in REPORT_WRITE_FAILED's remedy cannot be pasted when the journal path has a
-  // space. Fix in src/report/report-errors.ts reportWriteFailed (and wherever a remedy prints a
-  // command with a path): quote the path for the shell ('…' with ' written as '\'').
-  it.fails('a remedy that prints a command quotes a --state path with spaces', async () => {
+  // An unset shell variable (`--reports "$DIR"`) would put the files in the current folder.
+  it.each(['--state', '--reports'])('an empty %s is refused with exit 2', async (option) => {
+    const result = await plan(option === '--state' ? '' : join(dir, 'empty.db'), option === '--reports' ? '' : join(dir, 'empty-reports'));
+    expectClearStop(result, 'OPTION_INVALID', 2, `${option} is empty`);
+    expect(existsSync(join(dir, 'empty.db'))).toBe(false);
+  });
+
+  // The command in REPORT_WRITE_FAILED's remedy must paste back when the path has a space.
+  it('a remedy that prints a command quotes a --state path with spaces', async () => {
     const file = join(dir, 'in-the-way');
     await writeFile(file, 'x');
     const state = join(dir, 'my journal.db');

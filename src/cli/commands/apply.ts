@@ -22,7 +22,7 @@ import {
 import { applySummaryText, applyUserJson, applyUserLine } from '../render/apply-output.js';
 import { findingJson } from '../render/validate-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
-import { shellQuote } from '../shell-quote.js';
+import { shellQuote } from '../../shell-quote.js';
 import type { CommandContext } from './context.js';
 import { recordedOptions } from './plan.js';
 

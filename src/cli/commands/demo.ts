@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { runDemo } from '../../migrate/demo.js';
+import { pathOption } from '../options.js';
 import type { CommandContext } from './context.js';
 
 interface DemoOptions {
@@ -23,8 +24,8 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
     .command('demo')
     .description('run the whole migration on the bundled Graph emulator and sample exports: validate, plan, apply, verify, report')
     .option('--fixtures <dir>', 'folder with tenant.json, users.csv, devices.csv and tokens.csv', BUNDLED_FIXTURES)
-    .option('--state <file>', 'journal to write (default: a new file in a temporary folder)')
-    .option('--reports <dir>', 'folder for reports', './reports')
+    .option('--state <file>', 'journal to write (default: a new file in a temporary folder)', pathOption('--state'))
+    .option('--reports <dir>', 'folder for reports', pathOption('--reports'), './reports')
     .option('--json', 'print one JSON document on stdout', false)
     .option('--no-progress', 'no progress bar or periodic progress lines')
     .option('--log-level <level>', 'how much to tell on stderr', 'info')

@@ -8,7 +8,7 @@ import { writeRunReports } from '../../report/write-reports.js';
 import { addCommonOptions, type CommonOptions } from '../options.js';
 import { rollbackJson, rollbackText } from '../render/rollback-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
-import { shellQuote } from '../shell-quote.js';
+import { shellQuote } from '../../shell-quote.js';
 import type { CommandContext } from './context.js';
 
 type RollbackOptions = TenantOptions & CommonOptions & { readonly run: string; readonly execute: boolean };

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { openJournal } from '../../journal/journal.js';
 import { readRunStatus } from '../../migrate/status.js';
 import { statusJson, statusText } from '../render/status-output.js';
+import { pathOption } from '../options.js';
 import type { CommandContext } from './context.js';
 
 interface StatusOptions {
@@ -17,7 +18,7 @@ export function registerStatusCommand(program: Command, context: CommandContext)
     .command('status')
     .description('progress of the latest run (or --run) from the journal: done, failed, remaining, writes per minute, time left')
     .option('--run <id>', 'the run to show (default: the latest)')
-    .option('--state <file>', 'journal of runs (SQLite)', './mfa-migrate.db')
+    .option('--state <file>', 'journal of runs (SQLite)', pathOption('--state'), './mfa-migrate.db')
     .option('--json', 'print one JSON document on stdout', false)
     .option('--no-progress', 'accepted for symmetry with the other commands; status draws no live bar')
     .action((options: StatusOptions) => {

@@ -1,6 +1,6 @@
 /** What `rollback` shows: the undo per user (dry run) or what became of it (--execute). */
 import type { RollbackResult } from '../../migrate/rollback.js';
-import { shellQuote } from '../shell-quote.js';
+import { shellQuote } from '../../shell-quote.js';
 import { describeOperation, operationJson } from './plan-output.js';
 
 export function rollbackJson(result: RollbackResult): Record<string, unknown> {

@@ -4,7 +4,7 @@
  * a second pass sends nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { openJournal } from '../../../src/journal/journal.js';
+import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
 import { systemClock } from '../../../src/migrate/deps.js';
 import { noSeeds } from '../../support/apply.js';
@@ -26,7 +26,7 @@ describe('executePlannedOperations', () => {
   it('records done with the created id, failed with Graph code, 424 dependents as failedDependency, and sends nothing twice', async () => {
     const emulator = await startTestEmulator();
     const graph = emulatorGateway(emulator);
-    const journal = openJournal(':memory:', { clock: manualClock() });
+    const journal = openMemoryJournal({ clock: manualClock() });
     try {
       const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
       // Alice already holds a mobile in fixtures/tenant.json: her create fails and her preference is not applied.
@@ -59,7 +59,7 @@ describe('executePlannedOperations', () => {
   it('stops before taking a new slice when asked, leaving the rest planned', async () => {
     const emulator = await startTestEmulator();
     const graph = emulatorGateway(emulator);
-    const journal = openJournal(':memory:', { clock: manualClock() });
+    const journal = openMemoryJournal({ clock: manualClock() });
     try {
       const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
       journal.recordUsers(runId, [userOn(2, ids.bob, [createMobile])]);

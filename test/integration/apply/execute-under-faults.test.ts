@@ -6,7 +6,7 @@
  * made buildBatchBody throw.
  */
 import { describe, expect, it } from 'vitest';
-import { openJournal } from '../../../src/journal/journal.js';
+import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
 import { systemClock } from '../../../src/migrate/deps.js';
 import { noSeeds } from '../../support/apply.js';
@@ -29,7 +29,7 @@ describe('executePlannedOperations under faults', () => {
   it('ends every operation with an outcome and never writes a phone twice', async () => {
     const emulator = await startTestEmulator({ faults: 'seed=7,5xx=0.3,drop=0.2,latency=5-20' });
     const graph = emulatorGateway(emulator, { executor: { requestTimeoutMs: 500, retryBaseDelayMs: 5, retryMaxDelayMs: 40, maxTransportAttempts: 10, maxServerErrorAttempts: 10 } });
-    const journal = openJournal(':memory:', { clock: manualClock() });
+    const journal = openMemoryJournal({ clock: manualClock() });
     try {
       const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
       const users = [ids.bob, ids.carol, ids.dave];

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { addPhoneCall } from '../../../src/graph/write-calls.js';
-import { openJournal } from '../../../src/journal/journal.js';
+import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
 import { systemClock } from '../../../src/migrate/deps.js';
 import { noSeeds } from '../../support/apply.js';
@@ -22,7 +22,7 @@ describe('reconcileSentOperations', () => {
   it('marks a write Entra shows done, re-plans one it does not, and the finished run wrote the mobile once', async () => {
     const emulator = await startTestEmulator();
     const graph = emulatorGateway(emulator);
-    const journal = openJournal(':memory:', { clock: manualClock() });
+    const journal = openMemoryJournal({ clock: manualClock() });
     try {
       const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
       const before = anEntraState({ phones: [] });

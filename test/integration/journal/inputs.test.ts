@@ -3,7 +3,7 @@ import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assertPlanFresh, fingerprintInputs } from '../../../src/journal/inputs.js';
-import { openJournal } from '../../../src/journal/journal.js';
+import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { aPlanRun, manualClock, tempDir } from './builders.js';
 
 let dir: string;
@@ -36,7 +36,7 @@ describe('fingerprintInputs', () => {
   it('lets apply --plan check a stored plan against the files given now', async () => {
     const users = join(dir, 'users.csv');
     writeFileSync(users, 'Username\nalice@contoso.com\n');
-    const journal = openJournal(':memory:', { clock: manualClock() });
+    const journal = openMemoryJournal({ clock: manualClock() });
     const plan = journal.createRun(aPlanRun({ inputs: await fingerprintInputs([{ role: 'users', path: users }]) }));
     const stored = journal.getRun(plan.id);
     if (stored === null) throw new Error('plan expected');

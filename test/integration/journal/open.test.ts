@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MigrateError } from '../../../src/errors.js';
-import { openJournal } from '../../../src/journal/journal.js';
+import { openJournal, openMemoryJournal } from '../../../src/journal/journal.js';
 import { SCHEMA_VERSION } from '../../../src/journal/schema.js';
 import { Secret } from '../../../src/secret.js';
 import { aPlanRun, aUserRecord, manualClock, tempDir } from './builders.js';
@@ -186,7 +186,7 @@ describe('openJournal', () => {
   });
 
   it('works in memory for tests of other steps', () => {
-    const journal = openJournal(':memory:', { clock });
+    const journal = openMemoryJournal({ clock });
     const runId = journal.createRun(aPlanRun()).id;
     expect(journal.recordUsers(runId, [aUserRecord()])).toBe(1);
     journal.close();

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openJournal, type Journal } from '../../../src/journal/journal.js';
+import { openMemoryJournal, type Journal } from '../../../src/journal/journal.js';
 import { RUN_ID_PATTERN } from '../../../src/journal/run-id.js';
 import { aPlanRun, manualClock } from './builders.js';
 
@@ -7,7 +7,7 @@ let journal: Journal;
 let clock: ReturnType<typeof manualClock>;
 beforeEach(() => {
   clock = manualClock();
-  journal = openJournal(':memory:', { clock });
+  journal = openMemoryJournal({ clock });
 });
 afterEach(() => { journal.close(); });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finding } from '../../../src/findings.js';
-import { openJournal, USERS_PER_TRANSACTION, type Journal } from '../../../src/journal/journal.js';
+import { openMemoryJournal, USERS_PER_TRANSACTION, type Journal } from '../../../src/journal/journal.js';
 import type { StoredOperation } from '../../../src/journal/records.js';
 import {
   aDesiredState, aHardwareToken, anEntraState, aPlanRun, aUserPlan, aUserRecord, createOffice, manualClock, setDefault, updateMobile,
@@ -11,7 +11,7 @@ let clock: ReturnType<typeof manualClock>;
 let runId: string;
 beforeEach(() => {
   clock = manualClock();
-  journal = openJournal(':memory:', { clock });
+  journal = openMemoryJournal({ clock });
   runId = journal.createRun(aPlanRun()).id;
 });
 afterEach(() => { journal.close(); });

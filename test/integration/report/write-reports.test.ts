@@ -12,7 +12,7 @@ import { FINDINGS } from '../../../src/findings.js';
 import { ACTION_NEEDED, ISSUE_CATALOGUE, ISSUE_CODES, type ReportIssueCode } from '../../../src/report/issue-catalogue.js';
 import { REPORT_STATUSES, type ReportUser } from '../../../src/report/report-user.js';
 import { chooseRun, writeRunReports, type WrittenReports } from '../../../src/report/write-reports.js';
-import { openJournal } from '../../../src/journal/journal.js';
+import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { aPlanRun, manualClock, tempDir } from '../journal/builders.js';
 import { validateAgainstSchema } from './json-schema-subset.js';
 import { buildReportJournal, FORMULA_USERNAME, SCRIPT_USERNAME, type ReportJournal } from './report-journal.js';
@@ -277,7 +277,7 @@ describe('writeRunReports', () => {
   });
 
   it('a run without users still gives valid reports', async () => {
-    const empty = openJournal(':memory:', { clock: manualClock() });
+    const empty = openMemoryJournal({ clock: manualClock() });
     try {
       const run = empty.createRun(aPlanRun());
       const reports = await writeRunReports(empty, run.id, { dir: join(temp.dir, 'empty'), unmask: false });

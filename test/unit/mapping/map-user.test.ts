@@ -356,6 +356,13 @@ describe('R13 hardware tokens', () => {
     expect(issueOf(state, 'TOKEN_SEED_MISSING').message).toContain('no --tokens file was given');
   });
 
+  it('R13 a seed shifted into the serial column is not quoted back in the message', () => {
+    const seedInSerial = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const state = mapUser(aSourceUser({ phone: '(425) 555-0100', oathTokenSerial: seedInSerial }), aContext(), options);
+    expect(issueOf(state, 'TOKEN_SEED_MISSING').message).not.toContain(seedInSerial);
+    expect(issueOf(state, 'TOKEN_SEED_MISSING').message).toContain('shaped like a secret key, not shown');
+  });
+
   it('R13 a seed row with an empty secret key is TOKEN_SEED_MISSING on the token row', () => {
     const state = mapUser(aSourceUser({ phone: '(425) 555-0100', oathTokenSerial: 'TOTP0001' }), aContext({ tokens: [aToken({ line: 7, secretKey: null })] }), options);
     expect(issueOf(state, 'TOKEN_SEED_MISSING')).toMatchObject({ file: 'tokens.csv', line: 7 });
