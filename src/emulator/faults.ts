@@ -21,6 +21,11 @@ export interface FaultConfig {
   readonly lostResponseRate: number;
   /** Share of requests never answered (until the client gives up or the emulator stops). */
   readonly stallRate: number;
+  /**
+   * Phone numbers (`+` and digits, extension left out) Graph answers 400 for, as it does for a
+   * number it finds invalid though it looks right (a country rule our numbering plan lacks).
+   */
+  readonly refusedPhoneNumbers: readonly string[];
 }
 
 export const NO_FAULTS: FaultConfig = {
@@ -31,6 +36,7 @@ export const NO_FAULTS: FaultConfig = {
   dropRate: 0,
   lostResponseRate: 0,
   stallRate: 0,
+  refusedPhoneNumbers: [],
 };
 
 export type FaultKind = 'none' | 'serverError' | 'drop' | 'lostResponse' | 'stall';
@@ -42,7 +48,7 @@ export interface FaultPlan {
 }
 
 export const FAULT_SPEC_HELP =
-  'comma-separated key=value: seed=N, 5xx=RATE, status=500|503|504, latency=MS or MIN-MAX, drop=RATE, lost=RATE, stall=RATE (rates 0–1), e.g. seed=7,5xx=0.05,latency=20-80,drop=0.01,stall=0.005';
+  'comma-separated key=value: seed=N, 5xx=RATE, status=500|503|504, latency=MS or MIN-MAX, drop=RATE, lost=RATE, stall=RATE (rates 0–1), reject=+NUMBER|+NUMBER (phone numbers answered 400), e.g. seed=7,5xx=0.05,latency=20-80,drop=0.01,stall=0.005';
 
 function rate(key: string, value: string): number {
   const parsed = Number(value);
@@ -92,6 +98,14 @@ export function parseFaultSpec(spec: string): FaultConfig {
       case 'stall':
         config.stallRate = rate(key, value);
         break;
+      case 'reject': {
+        const numbers = value.split('|').map((number) => number.replace(/[\s()-]/g, ''));
+        if (numbers.some((number) => !/^\+[1-9]\d{4,17}$/.test(number))) {
+          throw usageError('EMULATOR_FAULTS_INVALID', `--faults: reject=${value} must list numbers like +14255550100 separated by "|".`, `Write the faults as ${FAULT_SPEC_HELP}.`);
+        }
+        config.refusedPhoneNumbers = numbers;
+        break;
+      }
       default:
         throw usageError('EMULATOR_FAULTS_INVALID', `--faults: "${part}" is not a fault setting.`, `Write the faults as ${FAULT_SPEC_HELP}.`);
     }

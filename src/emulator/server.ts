@@ -122,7 +122,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const throttleConfig = resolveThrottle(options.throttle ?? 'off');
   const certificate: EmulatorCertificate | null = options.https === true ? await createEmulatorCertificate() : null;
 
-  const store = new TenantStore(seed, clock);
+  const store = new TenantStore(seed, clock, faultConfig?.refusedPhoneNumbers ?? []);
   const stats = new EmulatorStats();
   const throttle = new ThrottleModel(throttleConfig, seed.tenant.id, store.userCount, clock);
   const faults = new FaultInjector(faultConfig);

@@ -125,15 +125,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export class TenantStore {
   readonly #seed: TenantSeed;
   readonly #clock: Clock;
+  readonly #refusedPhoneNumbers: ReadonlySet<string>;
   #users = new Map<string, UserRecord>();
   #byUpn = new Map<string, UserRecord>();
   #groups = new Map<string, SeedGroup>();
   #devices = new Map<string, DeviceRecord>();
   #policy: Record<string, unknown> = {};
 
-  constructor(seed: TenantSeed, clock: Clock) {
+  /**
+   * @param refusedPhoneNumbers numbers (`+` and digits) answered 400 like a malformed one: the
+   *   emulator's `reject=` fault
+   */
+  constructor(seed: TenantSeed, clock: Clock, refusedPhoneNumbers: readonly string[] = []) {
     this.#seed = seed;
     this.#clock = clock;
+    this.#refusedPhoneNumbers = new Set(refusedPhoneNumbers);
     this.reset();
   }
 
@@ -293,7 +299,7 @@ export class TenantStore {
   }
 
   #checkPhoneNumber(phoneNumber: unknown): Failure | null {
-    if (typeof phoneNumber !== 'string' || !GRAPH_PHONE_NUMBER.test(phoneNumber)) {
+    if (typeof phoneNumber !== 'string' || !GRAPH_PHONE_NUMBER.test(phoneNumber) || this.#refusedPhoneNumbers.has(phoneNumber.replace(/x\d*$/, '').replace(' ', ''))) {
       return {
         status: 400,
         code: 'badRequest',

@@ -100,7 +100,8 @@ const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 const AUTHORITY_PROBE_TIMEOUT_MS = 10_000;
 
 export interface CredentialTokenSourceOptions {
-  readonly credential: TokenCredential;
+  /** Called for the first token, and again after Graph refused one (see invalidate). */
+  readonly makeCredential: () => TokenCredential;
   readonly scope: string;
   readonly clock: Clock;
   readonly mode: AuthMode;
@@ -114,6 +115,7 @@ export class CredentialTokenSource implements TokenSource {
   readonly #options: CredentialTokenSourceOptions;
   #cached: { token: string; refreshAt: number } | null = null;
   #fetching: Promise<string> | null = null;
+  #credential: TokenCredential | null = null;
 
   constructor(options: CredentialTokenSourceOptions) {
     this.#options = options;
@@ -126,14 +128,22 @@ export class CredentialTokenSource implements TokenSource {
     return this.#fetching;
   }
 
+  /**
+   * Graph refused the token (401) before its expiry as we know it: revoked, or the clocks differ.
+   * The credential's own cache (MSAL's) would hand the same token back and @azure/identity has no
+   * way to skip it, so app credentials are made anew. A device-code sign-in keeps its credential:
+   * a new one would ask the admin to sign in again, mid-run.
+   */
   invalidate(): void {
     this.#cached = null;
+    if (this.#options.mode !== 'device-code') this.#credential = null;
   }
 
   async #fetch(): Promise<string> {
-    const { credential, scope, clock } = this.#options;
+    const { scope, clock } = this.#options;
     try {
-      const answer = await credential.getToken(scope);
+      this.#credential ??= this.#options.makeCredential();
+      const answer = await this.#credential.getToken(scope);
       if (answer === null) throw new CredentialUnavailableError('The credential returned no token.');
       this.#cached = { token: answer.token, refreshAt: Math.min(answer.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS, answer.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY) };
       if (this.#cached.refreshAt <= clock.now()) this.#cached = { token: answer.token, refreshAt: answer.expiresOnTimestamp };

@@ -155,12 +155,13 @@ export class GraphGateway {
       auth.mode === 'emulator'
         ? developmentTokenSource
         : new CredentialTokenSource({
-            credential: (deps.credentials ?? identityCredentials)(auth, {
-              authorityHost: config.authorityHost,
-              disableInstanceDiscovery: config.disableInstanceDiscovery,
-              ca: config.ca,
-              log: deps.log,
-            }),
+            makeCredential: () =>
+              (deps.credentials ?? identityCredentials)(auth, {
+                authorityHost: config.authorityHost,
+                disableInstanceDiscovery: config.disableInstanceDiscovery,
+                ca: config.ca,
+                log: deps.log,
+              }),
             scope: config.scope,
             clock: deps.clock,
             mode: auth.mode,

@@ -9,8 +9,10 @@
  * guessed at — the admin is told how to remove it.
  */
 import { hostname } from 'node:os';
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { MigrateError, ExitCode } from '../errors.js';
+import { shellQuote } from '../shell-quote.js';
 
 export interface LockOwner {
   readonly pid: number;
@@ -28,6 +30,7 @@ export interface JournalLock {
 const HALF_WRITTEN_LOCK_MS = 10_000;
 /** How often a vanished owner's lock is retaken before giving up (two resumes racing for it). */
 const TAKEOVER_ATTEMPTS = 3;
+const DRAFT_SUFFIX = '.draft';
 
 export function lockPathOf(statePath: string): string {
   return `${statePath}.lock`;
@@ -40,14 +43,10 @@ export function lockPathOf(statePath: string): string {
 export function acquireJournalLock(statePath: string, command: string, now: Date, isRunning: (pid: number) => boolean = processIsRunning): JournalLock {
   const path = lockPathOf(statePath);
   const owner: LockOwner = { pid: process.pid, host: hostname(), command, startedAt: now.toISOString() };
+  removeVanishedDrafts(path, isRunning);
   for (let attempt = 1; attempt <= TAKEOVER_ATTEMPTS; attempt++) {
     try {
-      const fd = openSync(path, 'wx', 0o600);
-      try {
-        writeSync(fd, `${JSON.stringify(owner)}\n`);
-      } finally {
-        closeSync(fd);
-      }
+      createWhole(path, owner);
       let released = false;
       return {
         path,
@@ -81,13 +80,54 @@ export function acquireJournalLock(statePath: string, command: string, now: Date
   throw lockedError(statePath, path, readOwner(path));
 }
 
+/**
+ * Creates the lock file holding `owner`, whole or not at all: the owner is written to a draft
+ * named after our pid, then linked to the lock path (atomic, and EEXIST when taken). A process
+ * killed at any moment leaves no lock file without an owner — a crash test found that a kill
+ * between create and write left an empty lock that refused the resume.
+ */
+function createWhole(path: string, owner: LockOwner): void {
+  const draft = `${path}.${String(owner.pid)}${DRAFT_SUFFIX}`;
+  writeFileSync(draft, `${JSON.stringify(owner)}\n`, { mode: 0o600 });
+  try {
+    linkSync(draft, path);
+  } catch (error) {
+    // File systems without hard links (some network shares): exclusive create, then write.
+    if (!(error instanceof Error && 'code' in error && (error.code === 'EPERM' || error.code === 'ENOTSUP' || error.code === 'ENOSYS'))) throw error;
+    const fd = openSync(path, 'wx', 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify(owner)}\n`);
+    } finally {
+      closeSync(fd);
+    }
+  } finally {
+    unlinkStale(draft);
+  }
+}
+
+/** Drafts left by processes killed between writing and linking them (one per kill at most). */
+function removeVanishedDrafts(path: string, isRunning: (pid: number) => boolean): void {
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return; // The create below reports an unreadable folder with its remedy.
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(DRAFT_SUFFIX)) continue;
+    const pid = Number(name.slice(prefix.length, -DRAFT_SUFFIX.length));
+    if (Number.isInteger(pid) && pid !== process.pid && !isRunning(pid)) unlinkStale(join(dirname(path), name));
+  }
+}
+
 function lockedError(statePath: string, path: string, owner: LockOwner | null): MigrateError {
   const who = owner === null ? 'another process' : `${owner.command} (pid ${String(owner.pid)} on ${owner.host}, started ${owner.startedAt})`;
   return new MigrateError({
     code: 'JOURNAL_LOCKED',
     message: `the journal ${statePath} is in use by ${who}`,
     exitCode: ExitCode.usage,
-    remedy: `Wait for it to finish (\`mfa-migrate status --state ${statePath}\` shows its progress). If that process is gone for certain (another machine, or it was stopped), delete ${path} and run again; the journal itself stays consistent.`,
+    remedy: `Wait for it to finish (\`mfa-migrate status --state ${shellQuote(statePath)}\` shows its progress). If that process is gone for certain (another machine, or it was stopped), delete ${path} and run again; the journal itself stays consistent.`,
   });
 }
 

@@ -5,7 +5,7 @@
  * converge to it, and a second apply must write nothing.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,6 +163,17 @@ describe('runApply', () => {
     expect(JSON.parse(readFileSync(lockPathOf(state), 'utf8'))).toMatchObject({ pid: process.pid });
     taken.release();
     expect(existsSync(lockPathOf(state))).toBe(false);
+  });
+
+  it('a writer killed while taking the lock leaves nothing that refuses the resume', async () => {
+    const state = join(dir, 'killed-while-locking.db');
+    // Killed after writing its draft, before linking it: only the draft of a dead pid is left.
+    const draft = `${lockPathOf(state)}.999999999.draft`;
+    writeFileSync(draft, JSON.stringify({ pid: 999_999_999, host: hostname(), command: 'apply', startedAt: new Date().toISOString() }));
+    const lock = acquireJournalLock(state, 'apply', new Date(), (pid) => pid === process.pid);
+    expect(JSON.parse(readFileSync(lockPathOf(state), 'utf8'))).toMatchObject({ pid: process.pid });
+    expect((await readdir(dir)).filter((name) => name.startsWith('killed-while-locking'))).toEqual(['killed-while-locking.db.lock']);
+    lock.release();
   });
 });
 
