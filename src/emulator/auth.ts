@@ -54,6 +54,10 @@ export class TokenAuthority {
   readonly #seed: TenantSeed;
   readonly #clock: Clock;
   readonly #key = randomBytes(32);
+  /** Tokens issued so far; each carries its number in `uti`. */
+  #issued = 0;
+  /** Tokens numbered below this are expired (expireIssuedTokens). */
+  #firstValid = 0;
 
   constructor(seed: TenantSeed, clock: Clock) {
     this.#seed = seed;
@@ -64,9 +68,19 @@ export class TokenAuthority {
     return createHmac('sha256', this.#key).update(input).digest();
   }
 
+  /**
+   * Every token issued so far is refused from now on as expired, as if its hour had passed: a
+   * run's token expiring mid-run, without moving the clock that TOTP and throttling read.
+   */
+  expireIssuedTokens(): void {
+    this.#firstValid = this.#issued;
+  }
+
   /** An access token for an app of the seed, with its roles. */
   issue(app: SeedApp): string {
     const now = Math.floor(this.#clock.now() / 1000);
+    const number = this.#issued;
+    this.#issued += 1;
     const tenantId = this.#seed.tenant.id;
     const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
     const payload = base64url(
@@ -82,6 +96,7 @@ export class TokenAuthority {
         roles: app.roles,
         sub: app.clientId,
         tid: tenantId,
+        uti: String(number),
         ver: '1.0',
       }),
     );
@@ -105,6 +120,7 @@ export class TokenAuthority {
     if (typeof claims !== 'object' || claims === null) return { problem: 'foreign' };
     const record = claims as Record<string, unknown>;
     if (typeof record['exp'] !== 'number' || record['exp'] * 1000 <= this.#clock.now()) return { problem: 'expired' };
+    if (Number(record['uti']) < this.#firstValid) return { problem: 'expired' };
     return { claims: record };
   }
 

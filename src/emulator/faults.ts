@@ -21,6 +21,10 @@ export interface FaultConfig {
   readonly lostResponseRate: number;
   /** Share of requests never answered (until the client gives up or the emulator stops). */
   readonly stallRate: number;
+  /** Share of requests answered 429 whatever the budgets (Graph's global and service limits). */
+  readonly throttleRate: number;
+  /** The `Retry-After` of those 429s, in seconds; Graph sends whole ones, fractions test the parsing. */
+  readonly retryAfterSeconds: number;
   /**
    * Phone numbers (`+` and digits, extension left out) Graph answers 400 for, as it does for a
    * number it finds invalid though it looks right (a country rule our numbering plan lacks).
@@ -36,10 +40,12 @@ export const NO_FAULTS: FaultConfig = {
   dropRate: 0,
   lostResponseRate: 0,
   stallRate: 0,
+  throttleRate: 0,
+  retryAfterSeconds: 1,
   refusedPhoneNumbers: [],
 };
 
-export type FaultKind = 'none' | 'serverError' | 'drop' | 'lostResponse' | 'stall';
+export type FaultKind = 'none' | 'serverError' | 'throttled' | 'drop' | 'lostResponse' | 'stall';
 
 export interface FaultPlan {
   readonly kind: FaultKind;
@@ -48,7 +54,7 @@ export interface FaultPlan {
 }
 
 export const FAULT_SPEC_HELP =
-  'comma-separated key=value: seed=N, 5xx=RATE, status=500|503|504, latency=MS or MIN-MAX, drop=RATE, lost=RATE, stall=RATE (rates 0–1), reject=+NUMBER|+NUMBER (phone numbers answered 400), e.g. seed=7,5xx=0.05,latency=20-80,drop=0.01,stall=0.005';
+  'comma-separated key=value: seed=N, 5xx=RATE, status=500|503|504, latency=MS or MIN-MAX, drop=RATE, lost=RATE, stall=RATE, 429=RATE (rates 0–1), retryAfter=SECONDS, reject=+NUMBER|+NUMBER (phone numbers answered 400), e.g. seed=7,5xx=0.05,latency=20-80,drop=0.01,stall=0.005';
 
 function rate(key: string, value: string): number {
   const parsed = Number(value);
@@ -98,6 +104,17 @@ export function parseFaultSpec(spec: string): FaultConfig {
       case 'stall':
         config.stallRate = rate(key, value);
         break;
+      case '429':
+        config.throttleRate = rate(key, value);
+        break;
+      case 'retryAfter': {
+        const seconds = Number(value);
+        if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 300) {
+          throw usageError('EMULATOR_FAULTS_INVALID', `--faults: retryAfter=${value} must be seconds above 0 and at most 300.`, `Write the faults as ${FAULT_SPEC_HELP}.`);
+        }
+        config.retryAfterSeconds = seconds;
+        break;
+      }
       case 'reject': {
         const numbers = value.split('|').map((number) => number.replace(/[\s()-]/g, ''));
         if (numbers.some((number) => !/^\+[1-9]\d{4,17}$/.test(number))) {
@@ -110,8 +127,8 @@ export function parseFaultSpec(spec: string): FaultConfig {
         throw usageError('EMULATOR_FAULTS_INVALID', `--faults: "${part}" is not a fault setting.`, `Write the faults as ${FAULT_SPEC_HELP}.`);
     }
   }
-  if (config.serverErrorRate + config.dropRate + config.lostResponseRate + config.stallRate > 1) {
-    throw usageError('EMULATOR_FAULTS_INVALID', '--faults: the rates of 5xx, drop, lost and stall add up to more than 1.', 'Lower the rates so their sum is at most 1.');
+  if (config.serverErrorRate + config.throttleRate + config.dropRate + config.lostResponseRate + config.stallRate > 1) {
+    throw usageError('EMULATOR_FAULTS_INVALID', '--faults: the rates of 5xx, 429, drop, lost and stall add up to more than 1.', 'Lower the rates so their sum is at most 1.');
   }
   return config;
 }
@@ -124,13 +141,18 @@ export class FaultInjector {
     this.#config = config ?? NO_FAULTS;
   }
 
+  /** The `Retry-After` of injected 429s. */
+  get retryAfterSeconds(): number {
+    return this.#config.retryAfterSeconds;
+  }
+
   reset(): void {
     this.#sequence = 0;
   }
 
   /**
-   * The fault for the next request. Requests inside `$batch` (`inner`) can only get a 5xx or
-   * latency: a connection belongs to the whole batch.
+   * The fault for the next request. Requests inside `$batch` (`inner`) can only get a 5xx, a
+   * 429 or latency: a connection belongs to the whole batch.
    */
   next(inner: boolean): FaultPlan {
     const config = this.#config;
@@ -141,12 +163,16 @@ export class FaultInjector {
     const status = config.serverErrorStatuses[random.between(0, config.serverErrorStatuses.length - 1)] ?? 500;
     let threshold = 0;
     const bands: [FaultKind, number][] = inner
-      ? [['serverError', config.serverErrorRate]]
+      ? [
+          ['serverError', config.serverErrorRate],
+          ['throttled', config.throttleRate],
+        ]
       : [
           ['drop', config.dropRate],
           ['stall', config.stallRate],
           ['lostResponse', config.lostResponseRate],
           ['serverError', config.serverErrorRate],
+          ['throttled', config.throttleRate],
         ];
     for (const [kind, share] of bands) {
       threshold += share;

@@ -140,6 +140,11 @@ export class GraphPipeline {
         stats.fault('serverError');
         return { response: serverError(fault.status), family: router.familyOf(version, segments) };
       }
+      if (fault.kind === 'throttled') {
+        stats.fault('throttled');
+        this.#noteRetry(principal.appId, operation, this.#deps.clock.now() + faults.retryAfterSeconds * 1000);
+        return { response: injectedThrottle(faults.retryAfterSeconds), family: router.familyOf(version, segments) };
+      }
     }
     const match = router.match(method, version, segments);
     if ('error' in match) return { response: match.error, family: match.family };
@@ -181,6 +186,11 @@ export class GraphPipeline {
     if (decision.limitRatio > 0.8) headers['x-ms-throttle-limit-percentage'] = decision.limitRatio.toFixed(2);
     return { response: { ...response, headers }, family: route.family };
   }
+}
+
+/** A 429 of a limit outside the app's budgets (Graph's global limits), as the `429=` fault gives it. */
+export function injectedThrottle(retryAfterSeconds: number): GraphResponse {
+  return graphError(429, 'TooManyRequests', `Too many requests. Please try after ${retryAfterSeconds} seconds.`, { 'retry-after': String(retryAfterSeconds) });
 }
 
 /** A 5xx as Graph's gateway answers when a backend fails or is unavailable (concepts/errors.md). */

@@ -15,7 +15,7 @@ import { TokenAuthority, type Principal } from './auth.js';
 import { batchItemUrl, readBatch, runBatch } from './batch.js';
 import { systemClock, type Clock } from './clock.js';
 import { FaultInjector, parseFaultSpec, type FaultConfig } from './faults.js';
-import { GraphPipeline, serverError, splitGraphPath } from './graph-pipeline.js';
+import { GraphPipeline, injectedThrottle, serverError, splitGraphPath } from './graph-pipeline.js';
 import { errors, graphError, jsonResponse, withInnerError, type GraphResponse } from './graph-response.js';
 import { Router, WRITE_METHODS, type RouteContext } from './router.js';
 import { authenticationMethodRoutes } from './routes/authentication-methods.js';
@@ -69,6 +69,8 @@ export interface RunningEmulator {
   state(): Record<string, unknown>;
   /** Back to the seed; stats, throttle windows and the fault sequence start again. */
   reset(): void;
+  /** Tokens issued so far are refused as expired from now on (a token expiring mid-run). */
+  expireIssuedTokens(): void;
   /** An access token for an app of the seed (default the seed's app), as the token endpoint issues. */
   issueToken(clientId?: string): string;
   /** Stops listening and ends open connections (stalled ones included). */
@@ -240,6 +242,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       finishRefused(serverError(fault.status));
       return;
     }
+    if (fault.kind === 'throttled') {
+      stats.fault('throttled');
+      finishRefused(injectedThrottle(faults.retryAfterSeconds));
+      return;
+    }
     const principal = authority.authenticate(headers['authorization'], secure);
     if ('status' in principal) {
       finishRefused(principal);
@@ -294,6 +301,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       (inner) => withInnerError(inner, requestId, clientRequestId, new Date(clock.now())),
       (answered) => batchOrder.shuffle(answered),
     );
+    // Items answered 424 never reached the pipeline, which counts the others.
+    for (const answered of responses) {
+      if (answered.status !== 424) continue;
+      const item = items.find((candidate) => candidate.id === answered.id);
+      const itemPath = item === undefined ? null : splitGraphPath(batchItemUrl(baseUrl, version, item.url).pathname);
+      stats.operation(item?.method ?? 'POST', itemPath === null ? 'unknown' : router.familyOf(itemPath.version, itemPath.segments), 424, true);
+    }
     stats.operation(method, 'batch', 200, false);
     return jsonResponse(200, { responses }, { 'content-type': 'application/json' });
   };
@@ -365,6 +379,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     caCertPath: certificate?.caCertPath ?? null,
     stats: () => stats.snapshot(),
     state: () => store.snapshot(),
+    expireIssuedTokens: () => { authority.expireIssuedTokens(); },
     reset,
     issueToken: (clientId) => {
       const app = [seed.app, ...seed.additionalApps].find((candidate) => clientId === undefined || candidate.clientId === clientId);

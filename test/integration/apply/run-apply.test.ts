@@ -13,37 +13,19 @@ import { startEmulator, type RunningEmulator } from '../../../src/emulator/serve
 import { openJournal, type Journal } from '../../../src/journal/journal.js';
 import { acquireJournalLock, lockPathOf } from '../../../src/journal/lock.js';
 import { memoryLog } from '../../../src/log.js';
-import { runApply, type ApplyInput, type ApplyResult } from '../../../src/migrate/apply.js';
+import { runApply, type ApplyResult } from '../../../src/migrate/apply.js';
 import { silentProgress, systemClock } from '../../../src/migrate/deps.js';
 import { runRollback } from '../../../src/migrate/rollback.js';
 import { runVerify } from '../../../src/migrate/verify.js';
 import type { ExecutorSettings } from '../../../src/graph/batch-executor.js';
 import type { GovernorLimits } from '../../../src/graph/governor.js';
+import { fixtureApplyInput, tenantState } from '../../support/apply-run.js';
 import { callGraph, ids, sampleSeed } from '../../support/emulator.js';
 import { emulatorGateway } from '../graph/gateway-fixture.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'mfa-migrate-apply-')); });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
-
-function input(emulator: RunningEmulator, shouldStop: () => boolean = () => false): ApplyInput {
-  return {
-    plan: {
-      validate: {
-        files: { users: 'fixtures/users.csv', devices: 'fixtures/devices.csv', tokens: 'fixtures/tokens.csv' },
-        read: { encoding: 'auto', columns: {} },
-        mapping: { defaultCountryCode: '1', upnSuffix: 'contoso.com', includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'import-and-activate' },
-      },
-      diff: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: 'import-and-activate' },
-      scope: { group: null, only: null },
-      // The emulator's url differs per test; the tenant is the same seed. Keep it stable so resumes match.
-      run: { tenantId: null, graphUrl: 'emulator', options: { hardwareTokens: 'import-and-activate' } },
-      columnsFile: null,
-    },
-    planRunId: null,
-    shouldStop,
-  };
-}
 
 interface GatewayTuning {
   readonly limits?: Partial<GovernorLimits>;
@@ -54,19 +36,10 @@ async function apply(emulator: RunningEmulator, journal: Journal, options: { sho
   const graph = emulatorGateway(emulator, { matchAttribute: 'onPremisesSamAccountName', ...options.tuning });
   try {
     const temporaryAccessPass = options.tapFile === undefined ? null : { file: options.tapFile, lifetimeInMinutes: 120 };
-    return await runApply({ ...input(emulator, options.shouldStop), temporaryAccessPass }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
+    return await runApply({ ...fixtureApplyInput(options.shouldStop), temporaryAccessPass }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
   } finally {
     graph.close();
   }
-}
-
-/** What a migration decides in the emulator: every user's phones, default method and tokens. */
-function tenantState(emulator: RunningEmulator): unknown {
-  const state = emulator.state() as { users: { userPrincipalName: string; phoneMethods: unknown[]; signInPreferences: unknown }[]; hardwareOathDevices: { serialNumber: string; assignedTo: string | null; status: string }[] };
-  return {
-    users: state.users.map((user) => ({ upn: user.userPrincipalName, phones: user.phoneMethods, preferences: user.signInPreferences })),
-    tokens: state.hardwareOathDevices.map((device) => ({ serial: device.serialNumber, assignedTo: device.assignedTo, status: device.status })).sort((a, b) => a.serial.localeCompare(b.serial)),
-  };
 }
 
 let reference: unknown;
