@@ -140,7 +140,7 @@ function projectRoot(): string {
 }
 
 /**
- * A mobile for everyone and a backup for every third user (as test/e2e/apply-crash.test.ts):
+ * A mobile for everyone and a backup for every third user (as test/reliability/crash-resume.test.ts):
  * chains of 2–3 dependent writes. Numbers are unique, as real users' are, so the emulator's
  * one-sign-in-mobile-per-number rule never fires.
  */
