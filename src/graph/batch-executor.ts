@@ -38,6 +38,13 @@ export interface GraphCall {
   readonly cost?: RequestCost;
   /** Called just before each attempt leaves: the journal marks an operation `sent` here (DESIGN §6). */
   readonly beforeSend?: (attempt: number) => void;
+  /**
+   * A call that got no answer (connection lost, timeout) may have been carried out. `retry`
+   * (default) sends it again: right for reads and for writes that do the same twice. `report`
+   * resolves it unanswered (`answered: false`, status 0) for the caller to read back first —
+   * apply's writes, whose journal knows how (apply-reconcile.ts).
+   */
+  readonly whenUnanswered?: 'retry' | 'report';
   /** What the call does, for messages: "reading the authentication methods policy". */
   readonly doing: string;
   /** The permission it needs, named when Graph answers 403. */
@@ -45,6 +52,8 @@ export interface GraphCall {
 }
 
 export interface GraphCallResult {
+  /** False only for a `whenUnanswered: 'report'` call that got no answer; its status is then 0. */
+  readonly answered: boolean;
   readonly status: number;
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string>>;
@@ -440,7 +449,11 @@ export class BatchExecutor {
       if (!(error instanceof TransportError)) throw error;
       for (const unit of units) {
         unit.transportFailures += 1;
-        if (unit.transportFailures >= settings.maxTransportAttempts) {
+        if (unit.calls.some((pending) => pending.call.whenUnanswered === 'report')) {
+          // The unit's calls are chained: report them all, the caller reads back what was done.
+          const failure = unreachable(this.#deps.target, unit.calls[0]?.call.doing ?? 'calling Graph', error, unit.transportFailures);
+          for (const pending of unit.calls) pending.resolve({ answered: false, status: 0, headers: {}, body: undefined, requestId: null, attempts: pending.attempts, error: failure });
+        } else if (unit.transportFailures >= settings.maxTransportAttempts) {
           const failure = unreachable(this.#deps.target, unit.calls[0]?.call.doing ?? 'calling Graph', error, unit.transportFailures);
           for (const pending of unit.calls) pending.reject(failure);
         } else {
@@ -520,7 +533,7 @@ export class BatchExecutor {
         if (pending.serverErrors >= settings.maxServerErrorAttempts) error = serviceError(pending.call.doing, graph);
       }
       if (error !== null) {
-        pending.resolve({ status, headers: {}, body: undefined, requestId: graph.requestId, attempts: pending.attempts, error });
+        pending.resolve({ answered: true, status, headers: {}, body: undefined, requestId: graph.requestId, attempts: pending.attempts, error });
         givenUp.push(pending);
       }
     }
@@ -607,6 +620,7 @@ export class BatchExecutor {
 
   #result(pending: PendingCall, status: number, headers: Readonly<Record<string, string>>, body: unknown, graph: GraphErrorInfo | null): GraphCallResult {
     return {
+      answered: true,
       status,
       headers,
       body,

@@ -425,6 +425,13 @@ export class Journal {
     return this.#guard(() => this.#statements.operationsByStatus.all(runId, 'sent').map((row) => operationFromRow(row, this.#path)));
   }
 
+  /** The run's users with an operation left `sent`, with all their operations: the ones a reconcile reads. */
+  usersWithSentOperations(runId: string): StoredUser[] {
+    return this.#guard(() =>
+      this.#statements.usersWithSentOperations.all(runId, runId).map((row) => userFromRow(row, this.operationsOfUser(row.id), this.#path)),
+    );
+  }
+
   /**
    * planned → sent, counting an attempt. Call it BEFORE the requests leave: it returns only once
    * the change is committed and fsynced, so a crash can never hide a request that was sent.
@@ -641,6 +648,9 @@ function prepareStatements(db: Database.Database) {
       WHERE id = ? AND status IN ('running', 'interrupted', 'failed')`),
     runById: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
     usersOfRun: db.prepare<[string], UserRow>('SELECT * FROM users WHERE run_id = ? ORDER BY line'),
+    usersWithSentOperations: db.prepare<[string, string], UserRow>(
+      "SELECT * FROM users WHERE run_id = ? AND id IN (SELECT user_id FROM operations WHERE run_id = ? AND status = 'sent') ORDER BY line",
+    ),
     setFinalStatus: db.prepare<{ id: number; status: string; updated_at: string }>(
       'UPDATE users SET final_status = @status, updated_at = @updated_at WHERE id = @id'),
     copyUsers: db.prepare<{ from: string; into: string; now: string }>(`

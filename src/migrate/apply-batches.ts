@@ -76,7 +76,8 @@ export function buildUserChain(operations: readonly StoredOperation[], context: 
     const call = callFor(operation, context, link, createdHere);
     if (call === 'wait') break;
     if ('problem' in call) return { calls, operations: chained, unsendable: { operation, reason: call.problem } };
-    calls.push(call);
+    // A write whose answer is lost is read back, not sent blind (apply-execute.ts, apply-reconcile.ts).
+    calls.push({ ...call, whenUnanswered: 'report' });
     chained.push(operation);
     previousKey = key;
   }

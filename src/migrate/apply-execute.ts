@@ -10,8 +10,9 @@ import type { GraphGateway } from '../graph/gateway.js';
 import type { HardwareTokenDescription } from '../graph/write-calls.js';
 import type { Journal } from '../journal/journal.js';
 import type { StoredOperation } from '../journal/records.js';
-import { MAX_BATCHES_IN_FLIGHT } from '../graph/limits.js';
+import { MAX_BATCHES_IN_FLIGHT, MAX_TRANSPORT_ATTEMPTS } from '../graph/limits.js';
 import { buildUserChain, packChains, type CallGroup, type UserChain } from './apply-batches.js';
+import { reconcileSentOperations } from './apply-reconcile.js';
 import type { Clock } from './deps.js';
 
 /** Operations read from the journal per round: 20 full batches, so a round rarely ends on a half-empty batch. */
@@ -28,6 +29,14 @@ export const GROUPS_IN_FLIGHT = MAX_BATCHES_IN_FLIGHT;
 /** Graph's answer for a request whose dependsOn failed (concepts/json-batching.md). */
 const FAILED_DEPENDENCY = 424;
 
+/**
+ * Sends of one operation after which an answer still in doubt is taken as final: each doubt costs
+ * a read of the user and one more send, and a write Graph really refuses must not loop. As many
+ * as the gateway gives any request without an answer; a Graph that answers nothing at all stops
+ * the run sooner, when the read-back itself cannot get through (GRAPH_UNREACHABLE).
+ */
+export const MAX_SENDS_IN_DOUBT = MAX_TRANSPORT_ATTEMPTS;
+
 export interface ExecuteCounts {
   done: number;
   failed: number;
@@ -41,7 +50,7 @@ export interface ExecuteOutcome extends ExecuteCounts {
 
 export interface ExecuteDeps {
   readonly journal: Journal;
-  readonly graph: Pick<GraphGateway, 'executeBatch'>;
+  readonly graph: Pick<GraphGateway, 'executeBatch' | 'readUserState' | 'readHardwareTokenInventory'>;
   readonly clock: Clock;
 }
 
@@ -60,11 +69,15 @@ export interface ExecuteSettings {
 export async function executePlannedOperations(deps: ExecuteDeps, settings: ExecuteSettings): Promise<ExecuteOutcome> {
   const { journal } = deps;
   const counts: ExecuteCounts = { done: 0, failed: 0, skipped: 0 };
+  let inDoubt = 0;
   const send = async (group: CallGroup): Promise<void> => {
     const results = await deps.graph.executeBatch(group.calls);
+    const outcomes = outcomesOf(group.operations, results);
     journal.transaction(() => {
       group.operations.forEach((operation, index) => {
-        counts[record(journal, operation, results[index])] += 1;
+        const outcome = outcomes[index];
+        if (outcome === 'inDoubt') inDoubt += 1;
+        else counts[record(journal, operation, results[index])] += 1;
       });
     });
     settings.onRecorded?.(counts);
@@ -122,6 +135,15 @@ export async function executePlannedOperations(deps: ExecuteDeps, settings: Exec
     }
     await Promise.all(inFlight);
     if (failures.length > 0) throw failures[0];
+    if (inDoubt > 0) {
+      // Writes whose answer was lost stayed `sent`: read back what Graph did, as a resume would;
+      // what is not there goes back to planned and leaves again in the next round.
+      inDoubt = 0;
+      const reconciled = await reconcileSentOperations(journal, settings.runId, deps.graph, { failAfterSends: MAX_SENDS_IN_DOUBT });
+      counts.done += reconciled.done;
+      counts.failed += reconciled.failed;
+      settings.onRecorded?.(counts);
+    }
     if (stopped) return { ...counts, stopped: journal.nextPlannedOperations(settings.runId, 1).length > 0 };
   }
 }
@@ -175,11 +197,34 @@ function resourceIdOf(body: unknown): string | null {
   return typeof id === 'string' ? id : null;
 }
 
+/**
+ * Per operation of a group: `inDoubt` when Graph may have carried it out though the answer does not
+ * say so — no answer at all, or a refusal after the executor had to send it again (a 5xx first: a
+ * create that went through then comes back "already exists") — and, with it, the user's later
+ * operations Graph skipped (424). Those stay `sent` for a read-back. After MAX_SENDS_IN_DOUBT sends
+ * a refusal is taken as it is, and a write still not seen in Entra is failed.
+ */
+function outcomesOf(operations: readonly StoredOperation[], results: readonly (GraphCallResult | undefined)[]): ('recorded' | 'inDoubt')[] {
+  const doubtedUsers = new Set<number>();
+  return operations.map((operation, index) => {
+    const result = results[index];
+    if (result === undefined) return 'recorded';
+    // This send is the operation's attempts + 1 (attempts counts earlier markSent calls).
+    const refusedAfterResend = result.status >= 400 && result.status < 500 && result.status !== FAILED_DEPENDENCY && result.attempts > 1;
+    const doubt = !result.answered || (refusedAfterResend && operation.attempts + 1 < MAX_SENDS_IN_DOUBT);
+    const skippedAfterDoubt = result.status === FAILED_DEPENDENCY && doubtedUsers.has(operation.userId);
+    if (!doubt && !skippedAfterDoubt) return 'recorded';
+    doubtedUsers.add(operation.userId);
+    return 'inDoubt';
+  });
+}
+
 function record(journal: Journal, operation: StoredOperation, result: GraphCallResult | undefined): 'done' | 'failed' {
   if (result === undefined) {
     journal.markFailed(operation.id, null, 'no answer was recorded for this call', null);
     return 'failed';
   }
+
   if (result.status < 400) {
     journal.markDone(operation.id, result.requestId, { resourceId: resourceIdOf(result.body) });
     return 'done';

@@ -8,9 +8,9 @@
 import { serialKey } from '../graph/entra-json.js';
 import type { GraphGateway } from '../graph/gateway.js';
 import type { Journal } from '../journal/journal.js';
-import type { StoredOperation } from '../journal/records.js';
+import type { StoredOperation, StoredUser } from '../journal/records.js';
 import { phoneNumbersMatch } from '../plan/phone-numbers.js';
-import type { EntraHardwareToken, EntraState, EntraUser } from '../plan/entra-state.js';
+import type { EntraHardwareToken, EntraState } from '../plan/entra-state.js';
 
 /** Graph's hardwareOathTokenStatus once activation succeeded. */
 const ACTIVATED = 'activated';
@@ -18,7 +18,23 @@ const ACTIVATED = 'activated';
 export interface ReconcileOutcome {
   readonly done: number;
   readonly replanned: number;
+  /** Not seen in Entra after `failAfterSends` sends: failed instead of replanned. */
+  readonly failed: number;
 }
+
+export interface ReconcileOptions {
+  /**
+   * During a run (apply-execute.ts): an operation sent this many times without an answer that
+   * Entra shows is failed, not sent again. A resume after a crash gives none: it replans all.
+   */
+  readonly failAfterSends?: number;
+}
+
+/** Users read at once: their reads share the gateway's batches, so a round's doubts cost seconds, not minutes. */
+const USERS_READ_AT_ONCE = 50;
+
+/** Graph's answer never arrived, or arrived without the write; for the journal's error code. */
+const NO_ANSWER_CODE = 'noAnswer';
 
 type Inventory = ReadonlyMap<string, EntraHardwareToken>;
 
@@ -56,37 +72,48 @@ function appliedResource(operation: StoredOperation, state: EntraState, inventor
   }
 }
 
+/**
+ * Reconciles every operation of the run left `sent`: after a crash (on resume), and after a round
+ * in which Graph's answer to a write was lost (apply-execute.ts). Users are read as the plan saw
+ * them (their Entra object); a user the plan found no Entra object for has nothing applied.
+ */
 export async function reconcileSentOperations(
   journal: Journal,
   runId: string,
   graph: Pick<GraphGateway, 'readUserState' | 'readHardwareTokenInventory'>,
-  entraUserOf: (journalUserId: number) => EntraUser | null,
+  options: ReconcileOptions = {},
 ): Promise<ReconcileOutcome> {
-  const byUser = new Map<number, StoredOperation[]>();
-  for (const operation of journal.sentOperations(runId)) byUser.set(operation.userId, [...(byUser.get(operation.userId) ?? []), operation]);
-  const tokenCreateInDoubt = [...byUser.values()].some((operations) => operations.some((operation) => operation.kind === 'createHardwareToken' || operation.kind === 'deleteHardwareToken'));
+  const users = journal.usersWithSentOperations(runId);
+  if (users.length === 0) return { done: 0, replanned: 0, failed: 0 };
+  const giveUpAt = options.failAfterSends ?? Number.POSITIVE_INFINITY;
+  const inDoubt = (user: StoredUser): StoredOperation[] => user.operations.filter((operation) => operation.status === 'sent');
+  const tokenCreateInDoubt = users.some((user) => inDoubt(user).some((operation) => operation.kind === 'createHardwareToken' || operation.kind === 'deleteHardwareToken'));
   const inventory: Inventory = tokenCreateInDoubt ? await graph.readHardwareTokenInventory() : new Map();
   let done = 0;
+  let failed = 0;
   const replan: number[] = [];
-  for (const [userId, operations] of byUser) {
-    const entraUser = entraUserOf(userId);
-    if (entraUser === null) {
-      replan.push(...operations.map((operation) => operation.id));
-      continue;
-    }
-    const state = await graph.readUserState(entraUser);
+  for (let start = 0; start < users.length; start += USERS_READ_AT_ONCE) {
+    const chunk = users.slice(start, start + USERS_READ_AT_ONCE);
+    // A user the plan found no Entra object for has nothing applied: no read.
+    const states = await Promise.all(chunk.map((user) => (user.before === null ? Promise.resolve(null) : graph.readUserState(user.before.user))));
     journal.transaction(() => {
-      for (const operation of operations) {
-        const applied = appliedResource(operation, state, inventory);
-        if (applied === undefined) {
-          replan.push(operation.id);
-        } else {
-          journal.markDone(operation.id, null, applied);
-          done += 1;
+      chunk.forEach((user, index) => {
+        const state = states[index] ?? null;
+        for (const operation of inDoubt(user)) {
+          const applied = state === null ? undefined : appliedResource(operation, state, inventory);
+          if (applied === undefined && operation.attempts >= giveUpAt) {
+            journal.markFailed(operation.id, NO_ANSWER_CODE, `sent ${String(operation.attempts)} times without an answer that Entra shows carried out; Graph may be failing for this user — run apply again later`, null);
+            failed += 1;
+          } else if (applied === undefined) {
+            replan.push(operation.id);
+          } else {
+            journal.markDone(operation.id, null, applied);
+            done += 1;
+          }
         }
-      }
+      });
     });
   }
   const replanned = replan.length === 0 ? 0 : journal.resetSentToPlanned(replan);
-  return { done, replanned };
+  return { done, replanned, failed };
 }

@@ -15,7 +15,6 @@ import { assertPlanFresh, fingerprintInputs } from '../journal/inputs.js';
 import type { Journal } from '../journal/journal.js';
 import type { FinalUserStatus, InputFingerprint, RunRecord, StoredOperation } from '../journal/records.js';
 import type { DesiredHardwareToken } from '../mapping/desired-state.js';
-import type { EntraUser } from '../plan/entra-state.js';
 import { finalStatusOf } from '../plan/final-status.js';
 import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js';
 import { reconcileSentOperations } from './apply-reconcile.js';
@@ -79,8 +78,7 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
   const started = await startRun(input, inputs, deps);
   const { run } = started;
   try {
-    const entraUsers = started.start === 'resumed' ? entraUsersWithSentOperations(journal, run.id) : new Map<number, EntraUser>();
-    const reconciled = await reconcileSentOperations(journal, run.id, graph, (id) => entraUsers.get(id) ?? null);
+    const reconciled = await reconcileSentOperations(journal, run.id, graph);
     if (reconciled.done + reconciled.replanned > 0) {
       log.info(`Reconciled ${String(reconciled.done + reconciled.replanned)} operations left in doubt: ${String(reconciled.done)} were applied, ${String(reconciled.replanned)} will be sent again.`);
     }
@@ -225,16 +223,6 @@ function reusablePlan(journal: Journal, input: ApplyInput, inputs: InputFingerpr
 }
 
 /** The Entra users behind operations left `sent`: all the reconciliation needs to read. */
-function entraUsersWithSentOperations(journal: Journal, runId: string): Map<number, EntraUser> {
-  const wanted = new Set(journal.sentOperations(runId).map((operation) => operation.userId));
-  const users = new Map<number, EntraUser>();
-  if (wanted.size === 0) return users;
-  for (const user of journal.iterateUsers(runId)) {
-    if (wanted.has(user.id) && user.before !== null) users.set(user.id, user.before.user);
-  }
-  return users;
-}
-
 /** Sets every user's final status (§5) once no operation is left planned or sent. */
 function settleFinalStatuses(journal: Journal, runId: string): Partial<Record<FinalUserStatus, number>> {
   const updates: { userId: number; status: FinalUserStatus }[] = [];

@@ -138,12 +138,7 @@ async function decide(applyRun: RunRecord, deps: RollbackDeps): Promise<Rollback
 async function execute(run: RunRecord, applyRun: RunRecord, users: readonly RollbackUserPlan[], resumed: boolean, input: RollbackInput, deps: RollbackDeps): Promise<RollbackResult> {
   const { journal, graph } = deps;
   try {
-    if (resumed) {
-      const sentUsers = new Set(journal.sentOperations(run.id).map((operation) => operation.userId));
-      const entraUsers = new Map<number, EntraUser>();
-      if (sentUsers.size > 0) for (const user of journal.iterateUsers(run.id)) if (sentUsers.has(user.id) && user.before !== null) entraUsers.set(user.id, user.before.user);
-      await reconcileSentOperations(journal, run.id, graph, (id) => entraUsers.get(id) ?? null);
-    }
+    if (resumed) await reconcileSentOperations(journal, run.id, graph);
     const entraUserIds = journal.entraUserIds(run.id);
     const operations = await executePlannedOperations(
       { journal, graph, clock: deps.clock },

@@ -54,7 +54,7 @@ const statusCount = (stats: StatsSnapshot, status: number): number => stats.bySt
 const CASES: readonly FaultCase[] = [
   {
     name: '429 of whole batches and of batch items, Retry-After 1 s',
-    emulator: (seed) => ({ faults: `seed=${seed},429=0.08,retryAfter=1` }),
+    emulator: (seed) => ({ faults: `seed=${seed},429=0.2,retryAfter=1` }),
     injected: (stats) => ({ 'whole 429': stats.throttled - stats.throttledInBatch, 'item 429': stats.throttledInBatch }),
   },
   {
@@ -84,7 +84,7 @@ const CASES: readonly FaultCase[] = [
   },
   {
     name: 'requests stalled past the client timeout',
-    emulator: (seed) => ({ faults: `seed=${seed},stall=0.1` }),
+    emulator: (seed) => ({ faults: `seed=${seed},stall=0.15` }),
     injected: (stats) => ({ stalled: stats.faults['stall'] ?? 0 }),
   },
   {
