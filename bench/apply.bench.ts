@@ -131,7 +131,7 @@ export interface ApplyMeasurement {
 }
 
 /** The folder holding bin/mfa-migrate.js and fixtures/, from bench/ (tsx) or dist/bench/ (built). */
-function projectRoot(): string {
+export function projectRoot(): string {
   for (const relative of ['..', '../..']) {
     const candidate = fileURLToPath(new URL(relative, import.meta.url));
     if (existsSync(join(candidate, 'bin', 'mfa-migrate.js')) && existsSync(join(candidate, 'fixtures'))) return candidate;
@@ -144,7 +144,7 @@ function projectRoot(): string {
  * chains of 2–3 dependent writes. Numbers are unique, as real users' are, so the emulator's
  * one-sign-in-mobile-per-number rule never fires.
  */
-function usersCsv(upns: readonly string[]): string {
+export function usersCsv(upns: readonly string[]): string {
   const rows = upns.map((upn, index) => {
     const subscriber = String(FIRST_SUBSCRIBER_NUMBER + index);
     const phone = `425 ${subscriber}`;
@@ -154,19 +154,23 @@ function usersCsv(upns: readonly string[]): string {
   return `Username,Primary Country Code,Primary Phone,Backup Country Code,Backup Phone,Method,Enabled\n${rows.join('\n')}\n`;
 }
 
-interface EmulatorChild {
+export interface EmulatorChild {
   readonly url: string;
   readonly process: ChildProcess;
 }
 
 /** Runs `mfa-migrate emulator` as a child, so its CPU and memory stay out of the tool's figures. */
-async function startEmulatorChild(root: string, tenantFile: string, throttleFile: string): Promise<EmulatorChild> {
+export async function startEmulatorChild(root: string, tenantFile: string, throttleFile: string): Promise<EmulatorChild> {
   const child = spawn(process.execPath, ['bin/mfa-migrate.js', 'emulator', '--tenant', tenantFile, '--throttle', throttleFile, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => { reject(new Error(`the emulator printed no URL within ${String(EMULATOR_START_TIMEOUT_MS)} ms: ${stderr}`)); }, EMULATOR_START_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      // Not left behind: an emulator still loading a large seed would hold a core for minutes.
+      child.kill('SIGKILL');
+      reject(new Error(`the emulator printed no URL within ${String(EMULATOR_START_TIMEOUT_MS)} ms: ${stderr}`));
+    }, EMULATOR_START_TIMEOUT_MS);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const newline = stdout.indexOf('\n');
@@ -183,21 +187,21 @@ async function startEmulatorChild(root: string, tenantFile: string, throttleFile
   return { url, process: child };
 }
 
-async function stopEmulatorChild(child: ChildProcess): Promise<void> {
+export async function stopEmulatorChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
   child.kill('SIGTERM');
   await exited;
 }
 
-async function emulatorStats(url: string): Promise<StatsSnapshot> {
+export async function emulatorStats(url: string): Promise<StatsSnapshot> {
   const response = await fetch(`${url}/_emulator/stats`);
   if (!response.ok) throw new Error(`GET ${url}/_emulator/stats answered ${String(response.status)}`);
   return (await response.json()) as StatsSnapshot;
 }
 
 /** CPU seconds (user + system) a process has used, from /proc/PID/stat fields 14 and 15; null off Linux. */
-function childCpuSeconds(pid: number | undefined): number | null {
+export function childCpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
     const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
@@ -219,7 +223,7 @@ function countsSince(before: Readonly<Record<string, number>>, after: Readonly<R
  * iowait, proc(5)); null off Linux. Busy time that is neither ours nor the emulator's is other
  * processes competing for the same cores, which slows both sides.
  */
-function machineBusyCpuSeconds(): number | null {
+export function machineBusyCpuSeconds(): number | null {
   try {
     const [cpuLine = ''] = readFileSync('/proc/stat', 'utf8').split('\n', 1);
     const [, user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpuLine.trim().split(/\s+/).map(Number);
@@ -233,7 +237,7 @@ function fileBytes(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;
 }
 
-function planInput(usersFile: string, graphUrl: string): PlanInput {
+export function planInput(usersFile: string, graphUrl: string): PlanInput {
   return {
     validate: {
       files: { users: usersFile, devices: null, tokens: null },
@@ -328,7 +332,7 @@ class EventLoopProbe {
   }
 }
 
-function round(value: number, digits: number): number {
+export function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
