@@ -97,6 +97,25 @@ describe('phoneMethods (authentication-post-phonemethods.md, phoneauthentication
     expect(created.body.smsSignInState).toBe('phoneNumberNotUnique');
   });
 
+  it('keeps phoneNumberNotUnique right through updates and deletes', async () => {
+    const mobile = (user: string): string => `${phones(user)}/${ids.mobile}`;
+    const stateOf = async (user: string): Promise<unknown> => (await callGraph(emulator, 'GET', mobile(user))).body.smsSignInState;
+    await callGraph(emulator, 'POST', phones(ids.bob), { body: { phoneNumber: '+1 2065550177', phoneType: 'mobile' } });
+    expect(await stateOf(ids.bob)).toBe('ready');
+    // Bob moves to Alice's sign-in number, then back to a number of his own.
+    expect((await callGraph(emulator, 'PATCH', mobile(ids.bob), { body: { phoneNumber: '+1 4255550100' } })).status).toBe(204);
+    expect(await stateOf(ids.bob)).toBe('phoneNumberNotUnique');
+    await callGraph(emulator, 'PATCH', mobile(ids.bob), { body: { phoneNumber: '+1 2065550177' } });
+    expect(await stateOf(ids.bob)).toBe('ready');
+    // Carol taking it is a duplicate until Bob's mobile is deleted; then Dave's is not.
+    const carol = await callGraph(emulator, 'POST', phones(ids.carol), { body: { phoneNumber: '+1 2065550177', phoneType: 'mobile' } });
+    expect(carol.body.smsSignInState).toBe('phoneNumberNotUnique');
+    expect((await callGraph(emulator, 'DELETE', mobile(ids.bob))).status).toBe(204);
+    expect((await callGraph(emulator, 'DELETE', mobile(ids.carol))).status).toBe(204);
+    const dave = await callGraph(emulator, 'POST', phones(ids.dave), { body: { phoneNumber: '+1 2065550177', phoneType: 'mobile' } });
+    expect(dave.body.smsSignInState).toBe('ready');
+  });
+
   it('answers 404 for a user that does not exist', async () => {
     const response = await callGraph(emulator, 'POST', phones('walter.white@contoso.com'), { body: { phoneNumber: '+1 4255550117', phoneType: 'mobile' } });
     expect(response.status).toBe(404);
