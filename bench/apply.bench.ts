@@ -15,9 +15,8 @@
  * answer, and the CPU the emulator and other processes took from the same cores.
  *
  * Defaults: 6,000 users (≈ 12,800 writes) at time scale 0.02 (3 s windows, 1,000 writes/s) span
- * about 4.3 windows. A faster scale does not measure the tool: the emulator checks each new mobile
- * number against every user of the tenant, so at 0.01 (2,000 writes/s) with a tenant this size it
- * needs a whole core on its own and becomes the bottleneck on a 2-core machine.
+ * about 4.3 windows. Scale 0.01 (2,000 writes/s) also holds every whole window at the ceiling
+ * since the emulator counts each mobile number's holders instead of scanning every user.
  *
  *   npm run bench:apply
  *   node dist/bench/apply.bench.js --users 6000 --time-scale 0.01 --runs 3
