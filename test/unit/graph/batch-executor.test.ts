@@ -197,6 +197,22 @@ describe('batch executor', () => {
     executor.close();
   });
 
+  it('reports calls marked whenUnanswered: report unanswered after a lost answer, without sending them again', async () => {
+    // The first $batch loses its answer (the writes may have been made); later requests are answered.
+    const graph = scriptedGraph(ok, (call) => (call === 1 ? new TransportError('network', 'socket hang up', { errorCode: 'ECONNRESET' }) : null));
+    const { executor } = executorFor(graph);
+    const write = (path: string, extra: Partial<GraphCall>): GraphCall => ({ method: 'POST', version: 'v1.0', path, body: {}, doing: `writing ${path}`, whenUnanswered: 'report', ...extra });
+    const results = await executor.run([write('/users/a/phone', { key: 'a' }), write('/users/a/pref', { key: 'b', dependsOn: ['a'] }), get('/users/b')]);
+    expect(results.map((result) => ({ answered: result.answered, status: result.status }))).toEqual([
+      { answered: false, status: 0 },
+      { answered: false, status: 0 },
+      { answered: true, status: 200 },
+    ]);
+    // The read was sent again; the writes were not.
+    expect(graph.sent.flatMap((sent) => sent.items.map((item) => item.url)).filter((url) => url !== '/users/b')).toEqual(['/users/a/phone', '/users/a/pref']);
+    executor.close();
+  });
+
   it('sends a single call as itself, not inside $batch', async () => {
     const graph = scriptedGraph(() => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: 31 }));
     const { executor } = executorFor(graph);
