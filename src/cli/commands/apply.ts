@@ -6,15 +6,11 @@ import { openJournal } from '../../journal/journal.js';
 import { acquireJournalLock } from '../../journal/lock.js';
 import { applyExitCode, runApply } from '../../migrate/apply.js';
 import { writeRunReports } from '../../report/write-reports.js';
-import { loadColumnMap } from '../../source/column-map.js';
-import { readOnlyList } from '../../source/only-list.js';
 import { JsonArraySpool } from '../json-document.js';
 import {
   addCommonOptions,
   addPolicyOptions,
   addSourceOptions,
-  diffOptionsFrom,
-  mappingOptionsFrom,
   type CommonOptions,
   type PolicyOptions,
   type SourceOptions,
@@ -24,7 +20,7 @@ import { findingJson } from '../render/validate-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandContext } from './context.js';
-import { recordedOptions } from './plan.js';
+import { planInputFrom } from './plan.js';
 
 type ApplyOptions = SourceOptions & TenantOptions & PolicyOptions & CommonOptions & {
   readonly plan?: string;
@@ -54,8 +50,7 @@ export function registerApplyCommand(program: Command, context: CommandContext):
   command.action(async (options: ApplyOptions) => {
     const deps = context.stepDeps(options);
     const tenant = tenantSettingsFrom(options, context.io.env);
-    const columns = options.columns === undefined ? {} : await loadColumnMap(options.columns);
-    const only = tenant.only === null ? null : await readOnlyList(tenant.only);
+    const input = await planInputFrom(options, tenant);
     if (options.tapForReregistration !== undefined && existsSync(options.tapForReregistration)) {
       throw usageError('TAP_FILE_EXISTS', `${options.tapForReregistration} exists already`, 'Name a new file for the Temporary Access Passes: an existing one (maybe holding passes handed out earlier) is never overwritten.');
     }
@@ -74,17 +69,7 @@ export function registerApplyCommand(program: Command, context: CommandContext):
       try {
         const result = await runApply(
           {
-            plan: {
-              validate: {
-                files: { users: options.users, devices: options.devices ?? null, tokens: options.tokens ?? null },
-                read: { encoding: options.encoding, columns },
-                mapping: mappingOptionsFrom(options),
-              },
-              diff: diffOptionsFrom(options),
-              scope: { group: tenant.group, only },
-              run: { tenantId: options.tenantId ?? null, graphUrl: tenant.graph.graphRoot, options: recordedOptions(options) },
-              columnsFile: options.columns ?? null,
-            },
+            plan: input,
             planRunId: options.plan ?? null,
             shouldStop: () => stopRequested,
             temporaryAccessPass: options.tapForReregistration === undefined ? null : { file: options.tapForReregistration, lifetimeInMinutes: options.tapLifetime ?? null },

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createGraphGateway } from '../../graph/gateway.js';
 import { openJournal } from '../../journal/journal.js';
 import type { JsonObject } from '../../journal/records.js';
-import { runPlan } from '../../migrate/plan.js';
+import { runPlan, type PlanInput } from '../../migrate/plan.js';
 import { writeRunReports } from '../../report/write-reports.js';
 import { loadColumnMap } from '../../source/column-map.js';
 import { readOnlyList } from '../../source/only-list.js';
@@ -19,10 +19,10 @@ import {
 } from '../options.js';
 import { planSummaryText, planUserJson, planUserLine } from '../render/plan-output.js';
 import { findingJson } from '../render/validate-output.js';
-import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
+import { addTenantOptions, tenantSettingsFrom, type TenantOptions, type TenantSettings } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
 
-type PlanOptions = SourceOptions & TenantOptions & PolicyOptions & CommonOptions;
+export type PlanOptions = SourceOptions & TenantOptions & PolicyOptions & CommonOptions;
 
 export function registerPlanCommand(program: Command, context: CommandContext): void {
   const command = program
@@ -35,26 +35,12 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
   command.action(async (options: PlanOptions) => {
     const deps = context.stepDeps(options);
     const tenant = tenantSettingsFrom(options, context.io.env);
-    const columns = options.columns === undefined ? {} : await loadColumnMap(options.columns);
-    const only = tenant.only === null ? null : await readOnlyList(tenant.only);
+    const input = await planInputFrom(options, tenant);
     const journal = openJournal(options.state, { clock: deps.clock });
     const graph = createGraphGateway(tenant.graph, { clock: deps.clock, log: deps.log });
     const startedAt = deps.clock.now();
     try {
-      const result = await runPlan(
-        {
-          validate: {
-            files: { users: options.users, devices: options.devices ?? null, tokens: options.tokens ?? null },
-            read: { encoding: options.encoding, columns },
-            mapping: mappingOptionsFrom(options),
-          },
-          diff: diffOptionsFrom(options),
-          scope: { group: tenant.group, only },
-          run: { tenantId: options.tenantId ?? null, graphUrl: tenant.graph.graphRoot, options: recordedOptions(options) },
-          columnsFile: options.columns ?? null,
-        },
-        { ...deps, graph, journal },
-      );
+      const result = await runPlan(input, { ...deps, graph, journal });
       const summaryText = planSummaryText(result.summary, { runId: result.run.id, state: options.state, seconds: (deps.clock.now() - startedAt) / 1000 });
       if (options.json) {
         const spool = await JsonArraySpool.create();
@@ -83,6 +69,23 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
       journal.close();
     }
   });
+}
+
+/** What plan, apply and `verify --users` read and decide, from their options (the --columns and --only files read here). */
+export async function planInputFrom(options: PlanOptions, tenant: TenantSettings): Promise<PlanInput> {
+  const columns = options.columns === undefined ? {} : await loadColumnMap(options.columns);
+  const only = tenant.only === null ? null : await readOnlyList(tenant.only);
+  return {
+    validate: {
+      files: { users: options.users, devices: options.devices ?? null, tokens: options.tokens ?? null },
+      read: { encoding: options.encoding, columns },
+      mapping: mappingOptionsFrom(options),
+    },
+    diff: diffOptionsFrom(options),
+    scope: { group: tenant.group, only },
+    run: { tenantId: options.tenantId ?? null, graphUrl: tenant.graph.graphRoot, options: recordedOptions(options) },
+    columnsFile: options.columns ?? null,
+  };
 }
 
 /** The options kept with the run: what `status`, `apply --plan` and the reports need. Never secrets. */
