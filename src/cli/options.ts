@@ -42,9 +42,13 @@ export function addCommonOptions(command: Command): Command {
     );
 }
 
-export function addSourceOptions(command: Command): Command {
-  return command
-    .requiredOption('--users <file>', 'MFA Server users export (File > Export Users), CSV')
+/**
+ * @param users `required` for validate, plan and apply; verify takes an `optional` one (every
+ *   user of the exports instead of an apply run's).
+ */
+export function addSourceOptions(command: Command, users: { readonly required: boolean; readonly description?: string } = { required: true }): Command {
+  const usersDescription = users.description ?? 'MFA Server users export (File > Export Users), CSV';
+  return (users.required ? command.requiredOption('--users <file>', usersDescription) : command.option('--users <file>', usersDescription))
     .option('--devices <file>', 'mobile-app devices export, CSV')
     .option('--tokens <file>', 'hardware OATH token seeds (vendor seed file or Entra upload CSV)')
     .addOption(

@@ -2,15 +2,17 @@
  * verify (DESIGN §5): re-read Entra for the users of an apply run and reconcile what it holds with
  * the exports' desired state and the journal. Records a verify run (the apply run's users, each with
  * its verified status and any METHOD_DRIFTED / METHOD_MISSING finding) for `status` and the reports.
- * Sends GETs only.
+ * `verify --users` checks every user of the exports instead, whatever run wrote them (or none): it
+ * plans against Entra now and reports each write still to make as missing. Sends GETs only.
  */
 import { usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import type { Journal } from '../journal/journal.js';
 import type { FinalUserStatus, RunRecord, StoredUser } from '../journal/records.js';
 import type { EntraState } from '../plan/entra-state.js';
-import { verifyUser } from '../plan/verify-user.js';
+import { verifyAgainstExports, verifyUser, type VerifiedUser } from '../plan/verify-user.js';
 import type { ApplyGraph } from './apply.js';
+import { runPlan, type PlanDeps, type PlanInput } from './plan.js';
 import type { StepDeps } from './deps.js';
 
 /** Users read at once: each read is one `$batch` of a few GETs, paced by the governor. */
@@ -58,20 +60,38 @@ export async function runVerify(input: { readonly runId: string | null }, deps: 
   await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, checkable.length) }, worker));
   deps.progress.finish();
 
+  return recordVerifyRun(journal, verifiedRun, users, checkable.length, (user) => {
+    const state = states.get(user.id);
+    return state === undefined
+      ? { status: user.finalStatus ?? (user.planStatus === 'planned' ? 'failed' : user.planStatus), findings: [], drifted: false }
+      : verifyUser(user, state);
+  });
+}
+
+/**
+ * `verify --users`: every user of the exports against Entra now. The plan it makes (recorded as a
+ * plan run, which `apply --plan` can then execute) is the verify run's parent.
+ */
+export async function runVerifyExports(input: PlanInput, deps: PlanDeps): Promise<VerifyResult> {
+  const planned = await runPlan(input, deps);
+  const users: StoredUser[] = [...deps.journal.iterateUsers(planned.run.id)];
+  const checked = users.filter((user) => user.before !== null).length;
+  return recordVerifyRun(deps.journal, planned.run, users, checked, verifyAgainstExports);
+}
+
+/** The verify run: each user of `verifiedRun` with the status and findings `verify` gives it. */
+function recordVerifyRun(journal: Journal, verifiedRun: RunRecord, users: readonly StoredUser[], checked: number, verify: (user: StoredUser) => VerifiedUser): VerifyResult {
   const run = journal.createRun({ command: 'verify', parentRunId: verifiedRun.id, tenantId: verifiedRun.tenantId, graphUrl: verifiedRun.graphUrl, options: {}, inputs: verifiedRun.inputs });
   const counts: Partial<Record<FinalUserStatus, number>> = {};
   let drifted = 0;
   const records: { line: number; status: FinalUserStatus; addedIssues: readonly Finding[] }[] = [];
   for (const user of users) {
-    const state = states.get(user.id);
-    const verified = state === undefined
-      ? { status: user.finalStatus ?? (user.planStatus === 'planned' ? 'failed' : user.planStatus), findings: [], drifted: false }
-      : verifyUser(user, state);
+    const verified = verify(user);
     if (verified.drifted) drifted += 1;
     counts[verified.status] = (counts[verified.status] ?? 0) + 1;
     records.push({ line: user.line, status: verified.status, addedIssues: verified.findings });
   }
   journal.recordVerifiedUsers(verifiedRun.id, run.id, records);
-  journal.finishRun(run.id, 'finished', { ...journal.runSummary(run.id), drifted, checked: checkable.length });
-  return { run: journal.getRun(run.id) ?? run, verifiedRun, usersByStatus: counts, drifted, checked: checkable.length };
+  journal.finishRun(run.id, 'finished', { ...journal.runSummary(run.id), drifted, checked });
+  return { run: journal.getRun(run.id) ?? run, verifiedRun, usersByStatus: counts, drifted, checked };
 }

@@ -5,6 +5,9 @@
  * else the export's number when the plan found it already there; nothing when the plan kept a
  * conflict (Entra's own number stays by design). A written method that is no longer as written is
  * drift (METHOD_DRIFTED); an expected method that was never written is missing (METHOD_MISSING).
+ *
+ * `verify --users` checks every user of the exports without an apply run: a plan made just now
+ * against Entra says what is still to write; each write it plans is a missing method.
  */
 import { finding, type Finding } from '../findings.js';
 import type { FinalUserStatus, StoredUser } from '../journal/records.js';
@@ -67,4 +70,47 @@ export function verifyUser(user: StoredUser, current: EntraState): VerifiedUser 
   let status = base;
   if ((drifted || missing) && (base === 'migrated' || base === 'unchanged' || base === 'conflict')) status = 'partial';
   return { status, findings, drifted };
+}
+
+/** What a planned write would put in place, for a METHOD_MISSING message; null for kinds that are not a method. */
+function missingMethod(operation: StoredUser['operations'][number]): string | null {
+  switch (operation.kind) {
+    case 'createPhone':
+      return `the ${operation.target} phone ${operation.phoneNumber} is not in Entra`;
+    case 'updatePhone':
+      return `the ${operation.target} phone is ${operation.previousPhoneNumber ?? 'another number'} in Entra, not ${operation.phoneNumber}`;
+    case 'setPreferredMethod':
+      return `the default method is ${operation.previous ?? 'unset'} in Entra, not ${operation.target}`;
+    case 'createHardwareToken':
+    case 'assignHardwareToken':
+      return `hardware token ${operation.target} is not assigned to the user`;
+    case 'activateHardwareToken':
+      return `hardware token ${operation.target} is not activated`;
+    case 'deletePhone':
+    case 'unassignHardwareToken':
+    case 'deleteHardwareToken':
+    case 'phoneConflict':
+    case 'hardwareTokenConflict':
+      return null;
+  }
+}
+
+/**
+ * One user of a plan made just now for `verify --users`: nothing left to write is `migrated`;
+ * writes left make `failed` — or `partial` when Entra already holds part of what the export asks —
+ * with a METHOD_MISSING per write. A conflict, skip, unmatched or rejected user keeps that status.
+ */
+export function verifyAgainstExports(user: StoredUser): VerifiedUser {
+  const { file, line } = user.desired;
+  const who = `${file} line ${String(line)}: ${user.upn ?? user.username}`;
+  if (user.planStatus === 'unchanged') return { status: 'migrated', findings: [], drifted: false };
+  if (user.planStatus !== 'planned') return { status: user.planStatus, findings: [], drifted: false };
+  const findings: Finding[] = [];
+  for (const operation of user.operations) {
+    const missing = missingMethod(operation);
+    if (missing !== null) findings.push(finding('METHOD_MISSING', file, line, `${who}: ${missing} — run apply to write it (plan shows the change first).`));
+  }
+  const writtenPhoneTypes = new Set(user.operations.flatMap((operation) => (operation.kind === 'createPhone' || operation.kind === 'updatePhone' ? [operation.target] : [])));
+  const heldAlready = PHONE_TYPES.some((phoneType) => user.desired.phones[phoneType] !== null && !writtenPhoneTypes.has(phoneType));
+  return { status: findings.length === 0 ? 'migrated' : heldAlready ? 'partial' : 'failed', findings, drifted: false };
 }

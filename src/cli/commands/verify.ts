@@ -1,30 +1,41 @@
 import type { Command } from 'commander';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, usageError } from '../../errors.js';
 import { createGraphGateway } from '../../graph/gateway.js';
 import { openJournal } from '../../journal/journal.js';
-import { runVerify } from '../../migrate/verify.js';
+import { runVerify, runVerifyExports } from '../../migrate/verify.js';
 import { writeRunReports } from '../../report/write-reports.js';
-import { addCommonOptions, type CommonOptions } from '../options.js';
+import { addCommonOptions, addPolicyOptions, addSourceOptions } from '../options.js';
 import { verifyText, verifyUserJson } from '../render/verify-output.js';
-import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
+import { addTenantOptions, tenantSettingsFrom } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
+import { planInputFrom, type PlanOptions } from './plan.js';
 
-type VerifyOptions = TenantOptions & CommonOptions & { readonly run?: string };
+/** `--users` and the other source options are optional here: given, every user of the exports is verified. */
+type VerifyOptions = Omit<PlanOptions, 'users'> & { readonly users?: string; readonly run?: string };
 
 export function registerVerifyCommand(program: Command, context: CommandContext): void {
   const command = program
     .command('verify')
-    .description('re-read Entra for an apply run\'s users and check every method against the exports and the journal (sends GETs only)')
+    .description('re-read Entra for an apply run\'s users — or, with --users, every user of the exports — and check every method (sends GETs only)')
     .option('--run <id>', 'the apply run to verify (default: the latest)');
+  addSourceOptions(command, { required: false, description: 'verify every user of this users export (with --devices, --tokens… as for plan) instead of an apply run\'s users' });
   addTenantOptions(command);
+  addPolicyOptions(command);
   addCommonOptions(command);
   command.action(async (options: VerifyOptions) => {
     const deps = context.stepDeps(options);
     const tenant = tenantSettingsFrom(options, context.io.env);
-    const journal = openJournal(options.state, { clock: deps.clock, mustExist: true });
+    const users = options.users;
+    if (users !== undefined && options.run !== undefined) {
+      throw usageError('OPTION_INVALID', '--users and --run were both given', 'Give --run to verify an apply run\'s users, or --users (with the export options of the plan) to verify every user of the exports.');
+    }
+    const input = users === undefined ? null : await planInputFrom({ ...options, users }, tenant);
+    const journal = openJournal(options.state, { clock: deps.clock, mustExist: input === null });
     const graph = createGraphGateway(tenant.graph, { clock: deps.clock, log: deps.log });
     try {
-      const result = await runVerify({ runId: options.run ?? null }, { ...deps, graph, journal });
+      const result = input === null
+        ? await runVerify({ runId: options.run ?? null }, { ...deps, graph, journal })
+        : await runVerifyExports(input, { ...deps, graph, journal });
       const users = [...journal.iterateUsers(result.run.id)];
       if (options.json) {
         context.io.stdout.write(`${JSON.stringify({ runId: result.run.id, verifiedRunId: result.verifiedRun.id, summary: { usersByStatus: result.usersByStatus, drifted: result.drifted, checked: result.checked }, users: users.map(verifyUserJson) })}\n`);

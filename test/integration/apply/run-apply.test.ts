@@ -16,7 +16,7 @@ import { memoryLog } from '../../../src/log.js';
 import { runApply, type ApplyResult } from '../../../src/migrate/apply.js';
 import { silentProgress, systemClock } from '../../../src/migrate/deps.js';
 import { runRollback } from '../../../src/migrate/rollback.js';
-import { runVerify } from '../../../src/migrate/verify.js';
+import { runVerify, runVerifyExports } from '../../../src/migrate/verify.js';
 import type { ExecutorSettings } from '../../../src/graph/batch-executor.js';
 import type { GovernorLimits } from '../../../src/graph/governor.js';
 import { fixtureApplyInput, tenantState } from '../../support/apply-run.js';
@@ -217,6 +217,42 @@ describe('runVerify', () => {
       expect(carol?.finalStatus).toBe('partial');
       expect(carol?.issues.filter((issue) => issue.code === 'METHOD_DRIFTED').map((issue) => issue.message)).toEqual([expect.stringContaining('is now +44 7911000000')]);
       expect(journal.getRun(drifted.run.id)).toMatchObject({ command: 'verify', parentRunId: applied.run.id, status: 'finished' });
+    } finally {
+      graph.close();
+      journal.close();
+      await emulator.close();
+    }
+  });
+
+  it('verify --users: every user of the exports, before apply (each missing method named) and after (complete)', async () => {
+    const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off' });
+    const journal = openJournal(join(dir, 'verify-exports.db'), { clock: systemClock });
+    const graph = emulatorGateway(emulator, { matchAttribute: 'onPremisesSamAccountName' });
+    const deps = { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress };
+    const { plan } = fixtureApplyInput();
+    try {
+      const before = await runVerifyExports(plan, deps);
+      expect(before.verifiedRun.command).toBe('plan');
+      expect(journal.getRun(before.run.id)).toMatchObject({ command: 'verify', parentRunId: before.verifiedRun.id });
+      expect(before.usersByStatus.failed).toBeGreaterThan(15);
+      expect(emulator.stats().writeAttempts).toBe(0);
+      const users = [...journal.iterateUsers(before.run.id)];
+      // Carol (no phone in Entra yet): her mobile and her default are each named.
+      const carol = users.find((user) => user.entraUserId === ids.carol);
+      expect(carol?.finalStatus).toBe('failed');
+      expect(carol?.issues.filter((issue) => issue.code === 'METHOD_MISSING').map((issue) => issue.message)).toEqual([
+        expect.stringContaining('the mobile phone +44 7911123456 is not in Entra'),
+        expect.stringContaining('the default method is unset in Entra, not sms'),
+      ]);
+      // Alice already holds her number and default: nothing missing.
+      expect(users.find((user) => user.entraUserId === ids.alice)?.finalStatus).toBe('migrated');
+
+      await apply(emulator, journal);
+      const after = await runVerifyExports(plan, deps);
+      expect(after.usersByStatus.failed ?? 0).toBe(0);
+      expect(after.usersByStatus.partial ?? 0).toBe(0);
+      expect(after.usersByStatus.migrated).toBeGreaterThan(15);
+      expect([...journal.iterateUsers(after.run.id)].flatMap((user) => user.issues.filter((issue) => issue.code === 'METHOD_MISSING'))).toEqual([]);
     } finally {
       graph.close();
       journal.close();
