@@ -137,8 +137,8 @@ export const FINDINGS = {
   },
   METHOD_MISSING: {
     severity: 'error',
-    cause: 'verify: a method the exports ask for is not in Entra and was not written (its write failed or was never sent).',
-    remedy: 'See the user\'s failed operation in the apply report for Graph\'s code, fix the cause, then run apply again.',
+    cause: 'verify: a method the exports ask for is not in Entra and was not written (its write failed or was never sent); with `verify --users`, a write the exports still need.',
+    remedy: 'See the user\'s failed operation in the apply report for Graph\'s code, fix the cause, then run apply again (`plan` shows the writes first).',
   },
   USER_READ_FAILED: {
     severity: 'error',
