@@ -19,6 +19,8 @@ export interface FaultConfig {
   readonly dropRate: number;
   /** Share of requests handled (writes applied) whose response is then lost with the connection. */
   readonly lostResponseRate: number;
+  /** The answers of this many requests that carried out a write are lost: the first ones, deterministically. */
+  readonly lostWriteAnswers: number;
   /** Share of requests never answered (until the client gives up or the emulator stops). */
   readonly stallRate: number;
   /** Share of requests answered 429 whatever the budgets (Graph's global and service limits). */
@@ -39,6 +41,7 @@ export const NO_FAULTS: FaultConfig = {
   latencyMs: null,
   dropRate: 0,
   lostResponseRate: 0,
+  lostWriteAnswers: 0,
   stallRate: 0,
   throttleRate: 0,
   retryAfterSeconds: 1,
@@ -54,7 +57,7 @@ export interface FaultPlan {
 }
 
 export const FAULT_SPEC_HELP =
-  'comma-separated key=value: seed=N, 5xx=RATE, status=500|503|504, latency=MS or MIN-MAX, drop=RATE, lost=RATE, stall=RATE, 429=RATE (rates 0–1), retryAfter=SECONDS, reject=+NUMBER|+NUMBER (phone numbers answered 400), e.g. seed=7,5xx=0.05,latency=20-80,drop=0.01,stall=0.005';
+  'comma-separated key=value: seed=N, 5xx=RATE, status=500|503|504, latency=MS or MIN-MAX, drop=RATE, lost=RATE, stall=RATE, 429=RATE (rates 0–1), lostWrites=COUNT (the first COUNT answers to requests that made a write), retryAfter=SECONDS, reject=+NUMBER|+NUMBER (phone numbers answered 400), e.g. seed=7,5xx=0.05,latency=20-80,drop=0.01,stall=0.005';
 
 function rate(key: string, value: string): number {
   const parsed = Number(value);
@@ -101,6 +104,10 @@ export function parseFaultSpec(spec: string): FaultConfig {
       case 'lost':
         config.lostResponseRate = rate(key, value);
         break;
+      case 'lostWrites':
+        if (!/^\d+$/.test(value)) throw usageError('EMULATOR_FAULTS_INVALID', `--faults: lostWrites=${value} is not a whole number.`, `Write the faults as ${FAULT_SPEC_HELP}.`);
+        config.lostWriteAnswers = Number(value);
+        break;
       case 'stall':
         config.stallRate = rate(key, value);
         break;
@@ -136,9 +143,11 @@ export function parseFaultSpec(spec: string): FaultConfig {
 export class FaultInjector {
   readonly #config: FaultConfig;
   #sequence = 0;
+  #lostWritesLeft: number;
 
   constructor(config: FaultConfig | null) {
     this.#config = config ?? NO_FAULTS;
+    this.#lostWritesLeft = this.#config.lostWriteAnswers;
   }
 
   /** The `Retry-After` of injected 429s. */
@@ -148,6 +157,14 @@ export class FaultInjector {
 
   reset(): void {
     this.#sequence = 0;
+    this.#lostWritesLeft = this.#config.lostWriteAnswers;
+  }
+
+  /** Whether the answer of a request that made a write is to be lost (`lostWrites=`); counts it. */
+  loseWriteAnswer(): boolean {
+    if (this.#lostWritesLeft === 0) return false;
+    this.#lostWritesLeft -= 1;
+    return true;
   }
 
   /**

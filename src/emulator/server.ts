@@ -112,6 +112,21 @@ function lowerCaseHeaders(request: IncomingMessage): Record<string, string> {
   return headers;
 }
 
+/**
+ * Whether a handled request carried out a write: a write answered below 400, or a `$batch` with
+ * such an item (stats: `lostAfterWrite`, the lost answers a client must not re-send blind).
+ */
+function madeWrite(method: string, isBatch: boolean, body: unknown, answer: GraphResponse): boolean {
+  if (!isBatch) return WRITE_METHODS.includes(method) && answer.status < 400;
+  const requests = (body as { requests?: { id?: unknown; method?: unknown }[] } | null)?.requests;
+  const responses = (answer.body as { responses?: { id?: unknown; status?: unknown }[] } | null)?.responses;
+  if (!Array.isArray(requests) || !Array.isArray(responses)) return false;
+  return responses.some((item) => {
+    const sent = requests.find((candidate) => candidate.id === item.id);
+    return typeof sent?.method === 'string' && WRITE_METHODS.includes(sent.method.toUpperCase()) && typeof item.status === 'number' && item.status < 400;
+  });
+}
+
 /** Graph's diagnostic header (every Graph response carries one). */
 const AGS_DIAGNOSTIC = JSON.stringify({
   ServerInfo: { DataCenter: 'Local Emulator', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'MFA-MIGRATE-EMULATOR' },
@@ -262,9 +277,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     } else {
       graphResponse = await pipeline.execute({ method, url, headers, body: parsed.value, inBatch: false, receivedAt }, principal);
     }
-    if (fault.kind === 'lostResponse') {
+    const wrote = madeWrite(method, isBatch, parsed.value, graphResponse);
+    if (fault.kind === 'lostResponse' || (wrote && faults.loseWriteAnswer())) {
       // The request was handled (a write is applied) but its answer never arrives.
       stats.fault('lostResponse');
+      if (wrote) stats.fault('lostAfterWrite');
       request.socket.destroy();
       return;
     }

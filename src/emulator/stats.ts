@@ -10,6 +10,8 @@
  * - `earlyRetries`: requests that repeated a throttled request (same app, method, URL and body)
  *   before the Retry-After it had been given had passed; a well-behaved client has none.
  * - `byMethod`, `byFamily`, `byStatus`: operations by HTTP method, path family and final status.
+ * - `faults`: injected faults by kind (`serverError`, `throttled`, `drop`, `stall`, `lostResponse`),
+ *   and `lostAfterWrite`: the lost answers of requests that had carried out a write.
  * - `maxInFlight`: most HTTP requests being handled at the same time.
  * - `phoneCreates`: successful phone method creations per `userId/phoneType`, to prove none was written twice.
  */

@@ -79,8 +79,9 @@ const CASES: readonly FaultCase[] = [
   },
   {
     name: 'answers lost after the writes were made',
-    emulator: (seed) => ({ faults: `seed=${seed},lost=0.2` }),
-    injected: (stats) => ({ lost: stats.faults['lostResponse'] ?? 0 }),
+    // lostWrites: the first 3 answers to batches that made writes are lost whatever the seed.
+    emulator: (seed) => ({ faults: `seed=${seed},lost=0.2,lostWrites=3` }),
+    injected: (stats) => ({ lost: stats.faults['lostResponse'] ?? 0, 'lost after a write': stats.faults['lostAfterWrite'] ?? 0 }),
   },
   {
     name: 'requests stalled past the client timeout',

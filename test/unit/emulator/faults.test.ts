@@ -3,13 +3,14 @@ import { FaultInjector, parseFaultSpec } from '../../../src/emulator/faults.js';
 
 describe('--faults spec', () => {
   it('parses every setting', () => {
-    expect(parseFaultSpec('seed=7,5xx=0.05,status=500|503,latency=20-80,drop=0.01,lost=0.02,stall=0.005,429=0.03,retryAfter=0.25,reject=+14255550100|+44 20 7946 0000')).toEqual({
+    expect(parseFaultSpec('seed=7,5xx=0.05,status=500|503,latency=20-80,drop=0.01,lost=0.02,stall=0.005,lostWrites=2,429=0.03,retryAfter=0.25,reject=+14255550100|+44 20 7946 0000')).toEqual({
       seed: 7,
       serverErrorRate: 0.05,
       serverErrorStatuses: [500, 503],
       latencyMs: { min: 20, max: 80 },
       dropRate: 0.01,
       lostResponseRate: 0.02,
+      lostWriteAnswers: 2,
       stallRate: 0.005,
       throttleRate: 0.03,
       retryAfterSeconds: 0.25,
@@ -18,7 +19,7 @@ describe('--faults spec', () => {
     expect(parseFaultSpec('latency=15').latencyMs).toEqual({ min: 15, max: 15 });
   });
 
-  it.each(['5xx=1.5', 'latency=80-20', 'seed=x', 'status=404', 'jitter=3', '5xx=0.6,drop=0.6', 'reject=4255550100', 'reject=+1|+2', 'retryAfter=0', 'retryAfter=x', '429=0.5,5xx=0.6'])('refuses %s as a usage error', (spec) => {
+  it.each(['5xx=1.5', 'latency=80-20', 'seed=x', 'status=404', 'jitter=3', '5xx=0.6,drop=0.6', 'reject=4255550100', 'reject=+1|+2', 'retryAfter=0', 'retryAfter=x', 'lostWrites=-1', '429=0.5,5xx=0.6'])('refuses %s as a usage error', (spec) => {
     expect(() => parseFaultSpec(spec)).toThrow(expect.objectContaining({ exitCode: 2, code: 'EMULATOR_FAULTS_INVALID' }) as Error);
   });
 
