@@ -224,7 +224,6 @@ function record(journal: Journal, operation: StoredOperation, result: GraphCallR
     journal.markFailed(operation.id, null, 'no answer was recorded for this call', null);
     return 'failed';
   }
-
   if (result.status < 400) {
     journal.markDone(operation.id, result.requestId, { resourceId: resourceIdOf(result.body) });
     return 'done';
