@@ -39,6 +39,7 @@ import { runApply } from '../src/migrate/apply.js';
 import { silentProgress, systemClock } from '../src/migrate/deps.js';
 import { runPlan, type PlanInput } from '../src/migrate/plan.js';
 import { generatedTenant } from './graph-reads.bench.js';
+import { formatTable } from './table.js';
 
 /** node:http publishes every failed client request here (diagnostics_channel, Node ≥ 20). */
 const HTTP_CLIENT_ERROR_CHANNEL = 'http.client.request.error';
@@ -528,9 +529,7 @@ function printTable(rows: readonly ApplyMeasurement[]): void {
     row.otherCpuSeconds === null ? 'n/a' : row.otherCpuSeconds.toFixed(2),
     row.journalMiBPer100kUsers.toFixed(1),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
-  const format = (cells: readonly string[]): string => cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ');
-  process.stdout.write(`${format(header)}\n${lines.map(format).join('\n')}\n`);
+  process.stdout.write(formatTable(header, lines));
   for (const [index, row] of rows.entries()) {
     const verdicts = [
       `sustained ${percent(row.sustainedFraction)} ${row.sustainedFraction >= TARGET_SUSTAINED_FRACTION ? '≥' : '<'} ${percent(TARGET_SUSTAINED_FRACTION)} (whole windows ${percent(row.fullWindowsFraction)})`,

@@ -18,6 +18,7 @@ import type { CsvRecord } from '../src/source/csv-records.js';
 import { openDecodedText } from '../src/source/decode.js';
 import { csvParseRecords } from '../test/support/csv-parse-records.js';
 import { generateExports, type GeneratedFiles } from './generate-exports.js';
+import { formatTable } from './table.js';
 
 type Reader = (file: string, text: AsyncIterable<string>) => AsyncGenerator<readonly CsvRecord[], void, undefined>;
 
@@ -97,12 +98,8 @@ function printTable(file: string, results: ReadonlyMap<string, Round>): void {
     Math.round(round.records / round.seconds).toLocaleString('en-US'),
     oldRound === undefined ? '' : `${(oldRound.seconds / round.seconds).toFixed(2)}×`,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
-  const format = (cells: readonly string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
   console.log(`${file}, best of ${rounds} rounds, parsing only (text decoded beforehand)`);
-  console.log(format(header));
-  console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
-  for (const line of lines) console.log(format(line));
+  process.stdout.write(formatTable(header, lines, 'markdown'));
   const characters = new Set([...results.values()].map((round) => `${round.records}/${round.characters}`));
   if (characters.size > 1) console.log('warning: the readers disagree on the records or their text');
 }

@@ -20,6 +20,7 @@ import { resolveGraphConfig } from '../src/graph/config.js';
 import { createGraphGateway, type UserLookup } from '../src/graph/gateway.js';
 import { memoryLog } from '../src/log.js';
 import { systemClock } from '../src/migrate/deps.js';
+import { formatTable } from './table.js';
 
 export interface GraphReadsOptions {
   /** Generated users added to the sample tenant. */
@@ -181,9 +182,7 @@ function printTable(rows: readonly GraphReadsMeasurement[]): void {
     String(row.batches),
     String(row.maxBatchesInFlight),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
-  const format = (cells: readonly string[]): string => cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ');
-  process.stdout.write(`${format(header)}\n${lines.map(format).join('\n')}\n`);
+  process.stdout.write(formatTable(header, lines));
 }
 
 async function main(): Promise<void> {

@@ -60,6 +60,7 @@ import { silentProgress, systemClock } from '../src/migrate/deps.js';
 import { runPlan } from '../src/migrate/plan.js';
 import { planInput, projectRoot, round, usersCsv } from './apply.bench.js';
 import { generatedTenant } from './graph-reads.bench.js';
+import { formatTable } from './table.js';
 
 /** Latency the emulator adds to every request (and every `$batch` item) unless --latency-ms says otherwise. */
 const DEFAULT_LATENCY_MS = 80;
@@ -465,12 +466,6 @@ function duration(seconds: number): string {
   return `${String(Math.round(seconds))} s (${spelled})`;
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const format = (cells: readonly string[]): string => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
-  return `${[header, ...rows].map(format).join('\n')}\n`;
-}
-
 function printResult(result: PeerBaselineResult): void {
   const sideRow = (side: SideMeasurement, speedUp: string): string[] => [
     side.side,
@@ -488,7 +483,7 @@ function printResult(result: PeerBaselineResult): void {
     speedUp,
   ];
   process.stdout.write(
-    table(
+    formatTable(
       ['side', 'wall s', 'plan s', 'HTTP requests', 'Graph calls', 'writes', 'users/s', 'writes/s', '429s', 'RU', 'failed', 'CPU s', 'speed-up'],
       [sideRow(result.peer, '1.0×'), sideRow(result.ours, `${result.speedUp.toFixed(1)}×`)],
     ),
@@ -510,7 +505,7 @@ function printResult(result: PeerBaselineResult): void {
     `projection to a real (large) tenant at ${String(result.latencyMs)} ms per call; write ceiling ${String(WRITE_CEILING_PER_SECOND)}/s after a first burst of ${String(WRITES_PER_WINDOW)}:\n`,
   );
   process.stdout.write(
-    table(
+    formatTable(
       ['users', 'writes', 'peer', 'peer bound', 'mfa-migrate', 'mfa-migrate bound', 'speed-up'],
       result.projection.map((row) => [String(row.users), String(row.writes), duration(row.peerSeconds), row.peerBound, duration(row.oursSeconds), row.oursBound, `${row.speedUp.toFixed(1)}×`]),
     ),

@@ -79,6 +79,7 @@ import {
   type EmulatorChild,
 } from './apply.bench.js';
 import { generatedTenant } from './graph-reads.bench.js';
+import { formatTable } from './table.js';
 
 /** Target from the task: users per second ≥ 90 % of the RU ceiling. */
 const TARGET_BUDGET_FRACTION = 0.9;
@@ -413,9 +414,7 @@ function printTable(rows: readonly PlanMeasurement[]): void {
     `${row.meanBatchesInFlight.toFixed(1)}/${String(row.maxBatchesInFlight)}`,
     `${row.eventLoopDelayP99Ms.toFixed(1)}/${row.eventLoopDelayMaxMs.toFixed(1)}`,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
-  const format = (cells: readonly string[]): string => cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ');
-  process.stdout.write(`${format(header)}\n${lines.map(format).join('\n')}\n`);
+  process.stdout.write(formatTable(header, lines));
   for (const [index, row] of rows.entries()) {
     const verdict = row.budgetFraction >= TARGET_BUDGET_FRACTION ? 'PASS' : 'MISS';
     const checks = [

@@ -51,6 +51,7 @@ import type { Browser, Page } from 'playwright-core';
 import { openJournal, type Journal } from '../src/journal/journal.js';
 import { systemClock } from '../src/migrate/deps.js';
 import { writeRunReports, type ReportPaths } from '../src/report/write-reports.js';
+import { formatTable } from './table.js';
 
 /** Rows on one page of report.html's table (PAGE_SIZE in src/report/html-script.ts). */
 const REPORT_PAGE_SIZE = 100;
@@ -352,9 +353,7 @@ function printTable(results: readonly SizeResult[]): void {
     mebibytes(median.csvBytes, 1), mebibytes(median.jsonBytes, 1), mebibytes(median.issuesBytes, 1), mebibytes(median.htmlBytes, 1),
     seconds(median.loadMs), mebibytes(median.pageHeapBytes, 0), median.searchMs.toFixed(0), median.searchAgainMs.toFixed(0),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
-  const format = (cells: readonly string[]): string => `| ${cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join(' | ')} |`;
-  process.stdout.write(`${format(header)}\n|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|\n${lines.map(format).join('\n')}\n`);
+  process.stdout.write(formatTable(header, lines, 'markdown'));
 }
 
 function printVerdicts(results: readonly SizeResult[]): void {

@@ -15,6 +15,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateExports, type GeneratedFiles } from './generate-exports.js';
+import { formatTable } from './table.js';
 
 interface Measurement {
   readonly users: number;
@@ -106,9 +107,5 @@ function printTable(rows: readonly Measurement[]): void {
     row.users.toLocaleString('en-US'), row.deviceRows.toLocaleString('en-US'), row.tokenRows.toLocaleString('en-US'),
     row.mode, row.seconds.toFixed(2), row.usersPerSecond.toLocaleString('en-US'), String(row.peakRssMiB), String(row.exitCode),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
-  const format = (cells: readonly string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
-  console.log(format(header));
-  console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
-  for (const line of lines) console.log(format(line));
+  process.stdout.write(formatTable(header, lines, 'markdown'));
 }
