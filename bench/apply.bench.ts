@@ -201,7 +201,7 @@ export async function emulatorStats(url: string): Promise<StatsSnapshot> {
 }
 
 /** CPU seconds (user + system) a process has used, from /proc/PID/stat fields 14 and 15; null off Linux. */
-export function childCpuSeconds(pid: number | undefined): number | null {
+function childCpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
     const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
@@ -223,13 +223,60 @@ function countsSince(before: Readonly<Record<string, number>>, after: Readonly<R
  * iowait, proc(5)); null off Linux. Busy time that is neither ours nor the emulator's is other
  * processes competing for the same cores, which slows both sides.
  */
-export function machineBusyCpuSeconds(): number | null {
+function machineBusyCpuSeconds(): number | null {
   try {
     const [cpuLine = ''] = readFileSync('/proc/stat', 'utf8').split('\n', 1);
     const [, user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpuLine.trim().split(/\s+/).map(Number);
     return (user + nice + system + irq + softirq + steal) / PROC_TICKS_PER_SECOND;
   } catch {
     return null;
+  }
+}
+
+/** What one measured step cost: this process's CPU and peak memory, the emulator child's CPU, other processes'. */
+export interface ResourceUse {
+  readonly cpuSeconds: number;
+  readonly peakRssMiB: number;
+  /** null off Linux. */
+  readonly emulatorCpuSeconds: number | null;
+  /** Busy machine time that is neither ours nor the emulator's; null off Linux. */
+  readonly otherCpuSeconds: number | null;
+}
+
+/** Measures from construction to `stop()`: CPU of this process and of the emulator child, and this process's peak RSS. */
+export class ResourceMeter {
+  readonly #emulatorPid: number | undefined;
+  readonly #emulatorCpuBefore: number | null;
+  readonly #machineBefore: number | null;
+  readonly #cpuBefore = process.cpuUsage();
+  readonly #sampler: NodeJS.Timeout;
+  #peakRss = process.memoryUsage().rss;
+  #use: ResourceUse | null = null;
+
+  constructor(emulatorPid: number | undefined) {
+    this.#emulatorPid = emulatorPid;
+    this.#emulatorCpuBefore = childCpuSeconds(emulatorPid);
+    this.#machineBefore = machineBusyCpuSeconds();
+    this.#sampler = setInterval(() => { this.#peakRss = Math.max(this.#peakRss, process.memoryUsage().rss); }, RSS_SAMPLE_INTERVAL_MS);
+  }
+
+  /** Ends the measurement (again: the same figures, so a `finally` may call it too). */
+  stop(): ResourceUse {
+    if (this.#use !== null) return this.#use;
+    const cpu = process.cpuUsage(this.#cpuBefore);
+    clearInterval(this.#sampler);
+    const peakRss = Math.max(this.#peakRss, process.memoryUsage().rss);
+    const emulatorCpuAfter = childCpuSeconds(this.#emulatorPid);
+    const machineAfter = machineBusyCpuSeconds();
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const emulatorCpuSeconds = this.#emulatorCpuBefore === null || emulatorCpuAfter === null ? null : emulatorCpuAfter - this.#emulatorCpuBefore;
+    this.#use = {
+      cpuSeconds,
+      peakRssMiB: round(peakRss / 2 ** 20, 1),
+      emulatorCpuSeconds: emulatorCpuSeconds === null ? null : round(emulatorCpuSeconds, 2),
+      otherCpuSeconds: this.#machineBefore === null || machineAfter === null || emulatorCpuSeconds === null ? null : round(Math.max(0, machineAfter - this.#machineBefore - cpuSeconds - emulatorCpuSeconds), 2),
+    };
+    return this.#use;
   }
 }
 
@@ -365,7 +412,7 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
     const input = planInput(usersFile, emulator.url);
     const journal = openJournal(journalFile, { clock: systemClock });
     let graph: GraphGateway | null = null;
-    let rssSampler: NodeJS.Timeout | null = null;
+    let meter: ResourceMeter | null = null;
     try {
       // Plan with a gateway of its own, as `plan` then `apply` would run: the apply starts with a fresh governor.
       const planStarted = performance.now();
@@ -391,10 +438,6 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
         },
       });
       const statsBefore = await emulatorStats(emulator.url);
-      const emulatorCpuBefore = childCpuSeconds(emulator.process.pid);
-      const machineBefore = machineBusyCpuSeconds();
-      let peakRss = process.memoryUsage().rss;
-      rssSampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, RSS_SAMPLE_INTERVAL_MS);
       const loopProbe = new EventLoopProbe();
       const transportErrors: Record<string, number> = {};
       const onRequestError = (message: unknown): void => {
@@ -403,16 +446,11 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
         transportErrors[code] = (transportErrors[code] ?? 0) + 1;
       };
       subscribe(HTTP_CLIENT_ERROR_CHANNEL, onRequestError);
-      const cpuBefore = process.cpuUsage();
+      meter = new ResourceMeter(emulator.process.pid);
       const result = await runApply({ plan: input, planRunId, shouldStop: () => false }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
-      const cpu = process.cpuUsage(cpuBefore);
+      const use = meter.stop();
       loopProbe.stop();
       unsubscribe(HTTP_CLIENT_ERROR_CHANNEL, onRequestError);
-      clearInterval(rssSampler);
-      rssSampler = null;
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-      const emulatorCpuAfter = childCpuSeconds(emulator.process.pid);
-      const machineAfter = machineBusyCpuSeconds();
       const statsAfter = await emulatorStats(emulator.url);
       graph.close();
       graph = null;
@@ -440,8 +478,6 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
       }
       const loopLateness = loopProbe.latenessBetween(t0, tEnd);
       const done = result.operations.done;
-      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-      const emulatorCpuSeconds = emulatorCpuBefore === null || emulatorCpuAfter === null ? null : emulatorCpuAfter - emulatorCpuBefore;
       return {
         users: options.users,
         timeScale: options.timeScale,
@@ -471,10 +507,10 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
         maxBatchesInFlight: timeline.maxInFlight,
         eventLoopDelayP99Ms: round(loopLateness.at(Math.floor(loopLateness.length * 0.99)) ?? 0, 1),
         eventLoopDelayMaxMs: round(loopLateness.at(-1) ?? 0, 1),
-        cpuSecondsPer1000Writes: done > 0 ? round((cpuSeconds * 1000) / done, 3) : Number.NaN,
-        peakRssMiB: round(peakRss / 2 ** 20, 1),
-        emulatorCpuSeconds: emulatorCpuSeconds === null ? null : round(emulatorCpuSeconds, 2),
-        otherCpuSeconds: machineBefore === null || machineAfter === null || emulatorCpuSeconds === null ? null : round(Math.max(0, machineAfter - machineBefore - cpuSeconds - emulatorCpuSeconds), 2),
+        cpuSecondsPer1000Writes: done > 0 ? round((use.cpuSeconds * 1000) / done, 3) : Number.NaN,
+        peakRssMiB: use.peakRssMiB,
+        emulatorCpuSeconds: use.emulatorCpuSeconds,
+        otherCpuSeconds: use.otherCpuSeconds,
         journalBytes,
         journalMiBPer100kUsers: round((journalBytes / options.users) * JOURNAL_SIZE_PER_USERS / 2 ** 20, 1),
         emulatorStats: {
@@ -486,7 +522,7 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
         },
       };
     } finally {
-      if (rssSampler !== null) clearInterval(rssSampler);
+      meter?.stop();
       graph?.close();
       journal.close();
     }

@@ -67,11 +67,10 @@ import { silentProgress, systemClock } from '../src/migrate/deps.js';
 import { runPlan } from '../src/migrate/plan.js';
 import type { PlanStatus } from '../src/plan/operations.js';
 import {
-  childCpuSeconds,
   emulatorStats,
-  machineBusyCpuSeconds,
   planInput,
   projectRoot,
+  ResourceMeter,
   round,
   startEmulatorChild,
   stopEmulatorChild,
@@ -83,8 +82,6 @@ import { formatTable } from './table.js';
 
 /** Target from the task: users per second ≥ 90 % of the RU ceiling. */
 const TARGET_BUDGET_FRACTION = 0.9;
-/** How often this process's resident set size is sampled for its peak. */
-const RSS_SAMPLE_INTERVAL_MS = 100;
 /** Resolution of the event-loop delay histogram: fine enough to see one journal commit. */
 const EVENT_LOOP_RESOLUTION_MS = 10;
 /** A process using this share of one core or more is taken as CPU-bound (Node runs JavaScript on one thread). */
@@ -310,34 +307,23 @@ export async function measurePlan(options: PlanBenchOptions): Promise<PlanMeasur
       },
     });
     const journal = openJournal(join(dir, 'mfa-migrate.db'), { clock: systemClock });
-    let rssSampler: NodeJS.Timeout | null = null;
+    let meter: ResourceMeter | null = null;
     const loopDelay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
     try {
       const statsBefore = await emulatorStats(emulator.url);
-      const emulatorCpuBefore = childCpuSeconds(emulator.process.pid);
-      const machineBefore = machineBusyCpuSeconds();
-      let peakRss = process.memoryUsage().rss;
-      rssSampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, RSS_SAMPLE_INTERVAL_MS);
+      meter = new ResourceMeter(emulator.process.pid);
       loopDelay.enable();
-      const cpuBefore = process.cpuUsage();
       const wallStarted = performance.now();
       const planned = await runPlan(planInput(usersFile, emulator.url), { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
       const planWallSeconds = (performance.now() - wallStarted) / 1000;
-      const cpu = process.cpuUsage(cpuBefore);
+      const use = meter.stop();
       loopDelay.disable();
-      clearInterval(rssSampler);
-      rssSampler = null;
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-      const emulatorCpuAfter = childCpuSeconds(emulator.process.pid);
-      const machineAfter = machineBusyCpuSeconds();
       const statsAfter = await emulatorStats(emulator.url);
 
       const elapsedMs = Math.max(1, timeline.lastAnswered - timeline.firstSent);
       const windows = elapsedMs / windowMs;
       const usersPlanned = planned.summary.users;
       const resourceUnitsPerUser = usersPlanned > 0 ? timeline.resourceUnits / usersPlanned : Number.NaN;
-      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-      const emulatorCpuSeconds = emulatorCpuBefore === null || emulatorCpuAfter === null ? null : emulatorCpuAfter - emulatorCpuBefore;
       const measured: Omit<PlanMeasurement, 'heldBackBy'> = {
         mode: options.budgetKnown ? 'tenant size' : 'adaptive',
         users: options.users,
@@ -366,16 +352,16 @@ export async function measurePlan(options: PlanBenchOptions): Promise<PlanMeasur
         idleUnderBudgetSeconds: round(timeline.idleUnderBudgetMs / 1000, 3),
         eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6, 1),
         eventLoopDelayMaxMs: round(loopDelay.max / 1e6, 1),
-        cpuSeconds: round(cpuSeconds, 2),
-        cpuSecondsPer1000Users: usersPlanned > 0 ? round((cpuSeconds * 1000) / usersPlanned, 3) : Number.NaN,
-        peakRssMiB: round(peakRss / 2 ** 20, 1),
-        emulatorCpuSeconds: emulatorCpuSeconds === null ? null : round(emulatorCpuSeconds, 2),
-        otherCpuSeconds: machineBefore === null || machineAfter === null || emulatorCpuSeconds === null ? null : round(Math.max(0, machineAfter - machineBefore - cpuSeconds - emulatorCpuSeconds), 2),
+        cpuSeconds: round(use.cpuSeconds, 2),
+        cpuSecondsPer1000Users: usersPlanned > 0 ? round((use.cpuSeconds * 1000) / usersPlanned, 3) : Number.NaN,
+        peakRssMiB: use.peakRssMiB,
+        emulatorCpuSeconds: use.emulatorCpuSeconds,
+        otherCpuSeconds: use.otherCpuSeconds,
         planWallSeconds: round(planWallSeconds, 3),
       };
       return { ...measured, heldBackBy: measured.budgetFraction >= TARGET_BUDGET_FRACTION ? [] : causesOfMiss(measured) };
     } finally {
-      if (rssSampler !== null) clearInterval(rssSampler);
+      meter?.stop();
       loopDelay.disable();
       graph.close();
       journal.close();
