@@ -191,6 +191,11 @@ export const FINDINGS = {
     cause: 'The user\'s sign-in preferences could not be read from Graph, so the tool cannot tell whether a default method is already set and leaves it alone.',
     remedy: 'Check that the app may read authentication methods (UserAuthenticationMethod.Read.All) and that Graph\'s beta endpoint is reachable, then run again; or set the default method by hand in Entra.',
   },
+  POLICY_GROUP_NOT_FOUND: {
+    severity: 'notice',
+    cause: 'The tenant\'s authentication methods policy includes or excludes a group that no longer exists in Entra; that target covers nobody.',
+    remedy: 'None needed for the migration. Remove the stale target in Entra > Authentication methods > Policies so the policy says what it does.',
+  },
   TOKEN_ASSIGNED_ELSEWHERE: {
     severity: 'error',
     cause: 'The hardware token\'s serial number is already assigned to another user in Entra\'s token inventory.',

@@ -64,9 +64,9 @@ export function addSourceOptions(command: Command, users: { readonly required: b
       new Option('--token-secret-encoding <encoding>', 'how hardware token seeds are written').choices(['auto', 'base32', 'hex']).default('auto'),
     )
     .addOption(
-      new Option('--hardware-tokens <mode>', 'what to do with hardware OATH tokens')
+      new Option('--hardware-tokens <mode>', 'hardware OATH tokens with seeds: import and activate them (so users sign in with them on cut-over day), import only (users activate them), or leave them out')
         .choices(['off', 'import', 'import-and-activate'])
-        .default('import'),
+        .default('import-and-activate'),
     );
 }
 

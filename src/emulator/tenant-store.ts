@@ -246,12 +246,35 @@ export class TenantStore {
     );
   }
 
-  /** Whether a policy target (`all_users` or a group id) covers the user, nested groups included. */
+  /**
+   * Whether a policy target (`all_users`, a group id or a user id: authenticationMethodTarget's
+   * targetType) covers the user, nested groups included. A group that no longer exists covers
+   * nobody.
+   */
   #targets(target: unknown, user: UserRecord): boolean {
     if (!isPlainObject(target) || typeof target['id'] !== 'string') return false;
     if (target['id'] === 'all_users') return true;
+    if (target['id'].toLowerCase() === user.id.toLowerCase()) return true;
     const group = this.findGroup(target['id']);
     return group !== undefined && this.transitiveMembers(group).some((member) => member.kind === 'user' && member.user === user);
+  }
+
+  /**
+   * Whether the authentication methods policy lets the user use a method: its configuration is
+   * enabled, an include target covers the user and no exclude target does. A method the policy
+   * does not configure is allowed (the policy restricts only what it lists).
+   */
+  #allowedByPolicy(id: string, user: UserRecord): boolean {
+    const configuration = this.#methodConfiguration(id);
+    if (configuration === undefined) return true;
+    const included = configuration['includeTargets'];
+    const excluded = configuration['excludeTargets'];
+    return (
+      configuration['state'] === 'enabled' &&
+      Array.isArray(included) &&
+      (included as unknown[]).some((target) => this.#targets(target, user)) &&
+      !(Array.isArray(excluded) && (excluded as unknown[]).some((target) => this.#targets(target, user)))
+    );
   }
 
   /**
@@ -409,12 +432,24 @@ export class TenantStore {
 
   // --- sign-in preferences (beta authentication-get.md / authentication-update.md)
 
-  /** Whether the user holds a method the default can point at. */
+  /**
+   * Whether the user holds a method the default can point at, and the authentication methods
+   * policy lets them use it. Graph documents neither refusal for signInPreferences; the emulator
+   * takes the strict side (docs/decisions.md): no default to a method the user cannot register
+   * or sign in with — an assigned hardware token counts only once activated.
+   */
   #canUseDefault(user: UserRecord, method: DefaultMethod): boolean {
     const phone = phoneOfDefaultMethod(method);
-    if (phone !== null) return user.phones.has(phone);
-    if (method === 'push') return user.authenticators.length > 0;
-    return user.softwareOath.length > 0 || this.hardwareMethods(user).some((device) => device.status === 'activated');
+    if (phone !== null) {
+      if (!user.phones.has(phone)) return false;
+      if (method === 'sms') return this.#allowedByPolicy('Sms', user);
+      if (!this.#allowedByPolicy('Voice', user)) return false;
+      return method !== 'voiceOffice' || this.#methodConfiguration('Voice')?.['isOfficePhoneAllowed'] === true || this.#methodConfiguration('Voice') === undefined;
+    }
+    if (method === 'push') return user.authenticators.length > 0 && this.#allowedByPolicy('MicrosoftAuthenticator', user);
+    const software = user.softwareOath.length > 0 && this.#allowedByPolicy('SoftwareOath', user);
+    const hardware = this.hardwareMethods(user).some((device) => device.status === 'activated') && this.#allowedByPolicy('HardwareOath', user);
+    return software || hardware;
   }
 
   updateSignInPreferences(user: UserRecord, body: unknown): Outcome<SignInPreferencesRecord> {
@@ -434,7 +469,7 @@ export class TenantStore {
         return fail(400, 'BadRequest', `${JSON.stringify(preferred)} is not a valid value for userPreferredMethodForSecondaryAuthentication.`);
       }
       if (!this.#canUseDefault(user, preferred as DefaultMethod)) {
-        return fail(400, 'badRequest', `The user has no registered method for '${preferred}'; register it before making it the default.`);
+        return fail(400, 'badRequest', `The user has no registered method for '${preferred}' that the authentication methods policy allows; register it (and activate a hardware token) before making it the default.`);
       }
       user.signInPreferences.userPreferredMethodForSecondaryAuthentication = preferred as DefaultMethod;
     }

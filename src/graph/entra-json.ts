@@ -135,6 +135,19 @@ function targetIds(value: unknown): string[] {
   return value.map((target) => stringOrNull(asRecord(target)?.['id'])).filter((id): id is string => id !== null);
 }
 
+/** Ids of include/exclude targets whose targetType is `user` (authenticationmethodtarget.md, excludetarget.md). */
+function userTargetIds(...lists: unknown[]): string[] {
+  return lists.flatMap((value) =>
+    Array.isArray(value)
+      ? value.flatMap((target) => {
+          const record = asRecord(target);
+          const id = stringOrNull(record?.['id']);
+          return id !== null && stringOrNull(record?.['targetType'])?.toLowerCase() === 'user' ? [id] : [];
+        })
+      : [],
+  );
+}
+
 /** authenticationmethodspolicy-get.md: the method configurations R9 needs, others dropped. */
 export function readTenantPolicy(body: unknown): TenantPolicy {
   const policy = asRecord(body);
@@ -146,11 +159,13 @@ export function readTenantPolicy(body: unknown): TenantPolicy {
     const id = POLICY_METHOD_IDS.find((known) => known.toLowerCase() === rawId?.toLowerCase());
     if (configuration === null || id === undefined) continue;
     const officePhone = booleanOrNull(configuration['isOfficePhoneAllowed']);
+    const users = userTargetIds(configuration['includeTargets'], configuration['excludeTargets']);
     methods.push({
       id,
       state: stringOrNull(configuration['state'])?.toLowerCase() === 'enabled' ? 'enabled' : 'disabled',
       includeGroupIds: targetIds(configuration['includeTargets']),
       excludeGroupIds: targetIds(configuration['excludeTargets']),
+      ...(users.length > 0 ? { userTargetIds: users } : {}),
       ...(id === 'Voice' && officePhone !== null ? { isOfficePhoneAllowed: officePhone } : {}),
     });
   }

@@ -502,8 +502,29 @@ export class GraphGateway {
    */
   async readGroupMemberIds(idOrName: string): Promise<ReadonlySet<string>> {
     const group = await this.resolveGroup(idOrName);
+    return this.#userIdsOf(this.#pages('v1.0', `/groups/${group.id}/transitiveMembers?$select=id&$top=999`, `listing the members of group ${group.displayName ?? group.id}`, READ_GROUP_MEMBERS));
+  }
+
+  /**
+   * Members of a group the authentication methods policy targets, nested groups included; null
+   * when Graph no longer knows the group (404). A policy can keep targeting a group that was
+   * deleted: such a target covers nobody, and it must not stop a run that never named it.
+   */
+  async readPolicyGroupMemberIds(groupId: string): Promise<ReadonlySet<string> | null> {
+    const found = { group: true };
+    const members = this.#userIdsOf(
+      this.#pages('v1.0', `/groups/${encodeURIComponent(groupId)}/transitiveMembers?$select=id&$top=999`, `listing the members of group ${groupId}, which the authentication methods policy targets`, READ_GROUP_MEMBERS, () => {
+        found.group = false;
+      }),
+    );
+    const ids = await members;
+    return found.group ? ids : null;
+  }
+
+  /** The user ids among transitive members; other directory objects (devices, groups) are dropped. */
+  async #userIdsOf(items: AsyncIterable<unknown>): Promise<Set<string>> {
     const ids = new Set<string>();
-    for await (const item of this.#pages('v1.0', `/groups/${group.id}/transitiveMembers?$select=id&$top=999`, `listing the members of group ${group.displayName ?? group.id}`, READ_GROUP_MEMBERS)) {
+    for await (const item of items) {
       const member = item as { id?: unknown; '@odata.type'?: unknown } | null;
       const type = member?.['@odata.type'];
       if (typeof member?.id === 'string' && (type === undefined || (typeof type === 'string' && type.toLowerCase() === '#microsoft.graph.user'))) ids.add(member.id);
@@ -521,11 +542,18 @@ export class GraphGateway {
     return tokens;
   }
 
-  /** Follows `@odata.nextLink` (concepts/paging.md); each page is one call through the governor. */
-  async *#pages(version: GraphVersion, firstPath: string, doing: string, permission: PermissionRequirement): AsyncGenerator {
+  /**
+   * Follows `@odata.nextLink` (concepts/paging.md); each page is one call through the governor.
+   * `notFound`, when given, is called instead of throwing when the first page answers 404.
+   */
+  async *#pages(version: GraphVersion, firstPath: string, doing: string, permission: PermissionRequirement, notFound?: () => void): AsyncGenerator {
     let path: string | null = firstPath;
     for (let page = 1; path !== null; page += 1) {
       const answer = await this.#executor.single({ method: 'GET', version, path, doing: page === 1 ? doing : `${doing} (page ${page})`, permission });
+      if (page === 1 && answer.status === 404 && notFound !== undefined) {
+        notFound();
+        return;
+      }
       if (answer.error !== null) throw answer.error;
       const collection = readCollection(answer.body);
       yield* collection.items;

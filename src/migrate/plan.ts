@@ -34,7 +34,10 @@ export const PLAN_CHUNK_USERS = 1_000;
 export const READ_AHEAD_USERS = 2_000;
 
 /** The gateway calls plan makes; the GraphGateway has them, tests may pass a smaller fake. */
-export type PlanGraph = Pick<GraphGateway, 'preflight' | 'readTenantPolicy' | 'readGroupMemberIds' | 'readHardwareTokenInventory' | 'readUsers'>;
+export type PlanGraph = Pick<GraphGateway, 'preflight' | 'readTenantPolicy' | 'readGroupMemberIds' | 'readPolicyGroupMemberIds' | 'readHardwareTokenInventory' | 'readUsers'>;
+
+/** Where findings about the tenant's policy point: no export file holds them. */
+const POLICY_FILE = 'authentication methods policy';
 
 export interface PlanDeps extends StepDeps {
   readonly graph: PlanGraph;
@@ -79,6 +82,8 @@ export interface PlanResult {
 /** What the plan learns once about the tenant before reading users. */
 interface TenantView {
   readonly policy: TenantPolicy;
+  /** Findings about the tenant itself (a policy target that no longer exists), reported once. */
+  readonly findings: readonly Finding[];
   /** Members of every group the policy targets, by group id. */
   readonly policyGroups: ReadonlyMap<string, ReadonlySet<string>>;
   readonly scopeMembers: ReadonlySet<string> | null;
@@ -161,7 +166,8 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
   };
 
   try {
-    const [fileIssues] = await Promise.all([produce(), consume()]);
+    const [validatedIssues] = await Promise.all([produce(), consume()]);
+    const fileIssues = [...validatedIssues, ...tenant.findings];
     flush();
     for (const issue of fileIssues) summary.issues[issue.code] = (summary.issues[issue.code] ?? 0) + 1;
     journal.finishRun(run.id, 'finished', summaryJson(summary, fileIssues));
@@ -190,14 +196,28 @@ async function readTenant(input: PlanInput, graph: PlanGraph, tokensUsed: boolea
   const policy = await graph.readTenantPolicy();
   const groupIds = new Set<string>();
   for (const method of policy.methods) {
-    for (const id of [...method.includeGroupIds, ...method.excludeGroupIds]) if (id !== 'all_users') groupIds.add(id);
+    const users = new Set(method.userTargetIds ?? []);
+    for (const id of [...method.includeGroupIds, ...method.excludeGroupIds]) if (id !== 'all_users' && !users.has(id)) groupIds.add(id);
   }
   const policyGroups = new Map<string, ReadonlySet<string>>();
-  for (const id of groupIds) policyGroups.set(id, await graph.readGroupMemberIds(id));
+  const findings: Finding[] = [];
+  for (const id of groupIds) {
+    const members = await graph.readPolicyGroupMemberIds(id);
+    if (members !== null) {
+      policyGroups.set(id, members);
+      continue;
+    }
+    // A deleted group the policy still names covers nobody; it must not stop the migration.
+    const methods = policy.methods.filter((method) => method.includeGroupIds.includes(id) || method.excludeGroupIds.includes(id)).map((method) => method.id);
+    const message = `The authentication methods policy targets group ${id} (${methods.join(', ')}), which no longer exists in Entra; it was treated as a group with no members — remove the stale target in Entra > Authentication methods > Policies.`;
+    log.warn(message);
+    findings.push(finding('POLICY_GROUP_NOT_FOUND', POLICY_FILE, 0, message));
+    policyGroups.set(id, new Set());
+  }
   const scopeMembers = input.scope.group === null ? null : await graph.readGroupMemberIds(input.scope.group);
   if (scopeMembers !== null) log.info(`--group ${input.scope.group ?? ''}: ${scopeMembers.size.toLocaleString('en-US')} members.`);
   const inventory = tokensUsed ? await graph.readHardwareTokenInventory() : new Map<string, EntraHardwareToken>();
-  return { policy, policyGroups, scopeMembers, inventory };
+  return { policy, findings, policyGroups, scopeMembers, inventory };
 }
 
 /** Resolves, reads and diffs the ready users as they come; every user gets exactly one record. */

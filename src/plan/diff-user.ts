@@ -79,7 +79,14 @@ export function diffUser(desired: DesiredState, current: EntraState | null, cont
   const preferred = planPreferredMethod(
     desired,
     current,
-    { phones: phones.held, writtenPhones: phones.written, hardwareTokens: tokens.heldCount, assignedHardwareTokens: tokens.assignedCount },
+    {
+      phones: phones.held,
+      writtenPhones: phones.written,
+      conflictPhones: phones.conflicts,
+      assignedHardwareTokens: tokens.assignedCount,
+      usableHardwareTokens: tokens.usableCount,
+      hardwareTokensAwaitingActivation: tokens.awaitingActivationCount,
+    },
     context.availability,
     options.defaultMethodPolicy,
   );

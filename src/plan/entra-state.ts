@@ -95,9 +95,11 @@ export type PolicyMethodId = 'Sms' | 'Voice' | 'MicrosoftAuthenticator' | 'Softw
 export interface PolicyMethodConfiguration {
   readonly id: PolicyMethodId;
   readonly state: 'enabled' | 'disabled';
-  /** Group ids, or the literal `all_users`. */
+  /** Target ids: groups, users (targetType `user`), or the literal `all_users`. */
   readonly includeGroupIds: readonly string[];
   readonly excludeGroupIds: readonly string[];
+  /** The ids above that name users, not groups: no members to read. */
+  readonly userTargetIds?: readonly string[];
   /** Voice only. */
   readonly isOfficePhoneAllowed?: boolean;
 }

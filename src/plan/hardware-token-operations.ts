@@ -15,14 +15,18 @@ const ACTIVATED = 'activated';
 
 export interface HardwareTokenPlan {
   readonly operations: readonly HardwareTokenOperation[];
-  /** Tokens the user holds once the plan has run (already assigned, or assigned by it). */
-  readonly heldCount: number;
   /** Tokens this plan assigns. */
   readonly assignedCount: number;
+  /**
+   * The user's hardware tokens that are activated once the plan has run — already activated in
+   * Entra, or activated by it. Only these can sign the user in, so only these make `oath` a usable
+   * default (R8): an assigned token the user has not activated cannot be one.
+   */
+  readonly usableCount: number;
+  /** Tokens the user holds after the plan that still await activation (`--hardware-tokens import`, or a status Graph did not give). */
+  readonly awaitingActivationCount: number;
   readonly findings: readonly Finding[];
 }
-
-const NO_TOKENS: HardwareTokenPlan = { operations: [], heldCount: 0, assignedCount: 0, findings: [] };
 
 function serialKey(serial: string): string {
   return serial.trim().toLowerCase();
@@ -34,16 +38,26 @@ export function planHardwareTokenOperations(
   mode: HardwareTokenMode,
   inventory: (serialNumber: string) => EntraHardwareToken | null,
 ): HardwareTokenPlan {
-  if (mode === 'off' || desired.hardwareTokens.length === 0) return NO_TOKENS;
+  const wanted = mode === 'off' ? [] : desired.hardwareTokens;
   const { file, line } = desired;
   const at = `${file} line ${line}`;
   const activate = mode === 'import-and-activate';
   const operations: HardwareTokenOperation[] = [];
   const findings: Finding[] = [];
-  let heldCount = 0;
   let assignedCount = 0;
+  let usableCount = 0;
+  let awaitingActivationCount = 0;
+  const wantedKeys = new Set(wanted.map((token) => serialKey(token.serialNumber)));
 
-  for (const token of desired.hardwareTokens) {
+  // Tokens Entra already holds for the user that the export does not name: theirs, untouched.
+  for (const method of current.hardwareOath) {
+    if (method.serialNumber !== null && wantedKeys.has(serialKey(method.serialNumber))) continue;
+    const status = method.status ?? (method.serialNumber === null ? null : inventory(method.serialNumber)?.status ?? null);
+    if (status === ACTIVATED) usableCount += 1;
+    else awaitingActivationCount += 1;
+  }
+
+  for (const token of wanted) {
     const target = token.serialNumber;
     const key = serialKey(target);
     const method = current.hardwareOath.find((item) => item.serialNumber !== null && serialKey(item.serialNumber) === key);
@@ -51,9 +65,12 @@ export function planHardwareTokenOperations(
 
     // The user's own method list is evidence enough that the token is theirs.
     if (method !== undefined || device?.assignedToUserId === current.user.id) {
-      heldCount += 1;
       const status = device?.status ?? method?.status ?? null;
-      if (activate && status !== ACTIVATED) operations.push({ kind: 'activateHardwareToken', target, status: 'planned', deviceId: device?.id ?? method?.id ?? null });
+      if (status === ACTIVATED) usableCount += 1;
+      else if (activate) {
+        operations.push({ kind: 'activateHardwareToken', target, status: 'planned', deviceId: device?.id ?? method?.id ?? null });
+        usableCount += 1;
+      } else awaitingActivationCount += 1;
       continue;
     }
     if (device !== null && device.assignedToUserId !== null) {
@@ -71,9 +88,11 @@ export function planHardwareTokenOperations(
     const deviceId = device?.id ?? null;
     if (device === null) operations.push({ kind: 'createHardwareToken', target, status: 'planned', deviceId });
     operations.push({ kind: 'assignHardwareToken', target, status: 'planned', deviceId });
-    if (activate) operations.push({ kind: 'activateHardwareToken', target, status: 'planned', deviceId });
-    heldCount += 1;
+    if (activate) {
+      operations.push({ kind: 'activateHardwareToken', target, status: 'planned', deviceId });
+      usableCount += 1;
+    } else awaitingActivationCount += 1;
     assignedCount += 1;
   }
-  return { operations, heldCount, assignedCount, findings };
+  return { operations, assignedCount, usableCount, awaitingActivationCount, findings };
 }

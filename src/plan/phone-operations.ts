@@ -28,6 +28,8 @@ export interface PhonePlan {
   readonly held: ReadonlySet<PhoneType>;
   /** Phone types this plan writes (createPhone or updatePhone). */
   readonly written: ReadonlySet<PhoneType>;
+  /** Phone types where Entra holds a different number that `--phone-conflict keep` kept. */
+  readonly conflicts: ReadonlySet<PhoneType>;
   readonly findings: readonly Finding[];
 }
 
@@ -39,6 +41,7 @@ export function planPhoneOperations(desired: DesiredState, current: EntraState, 
   const findings: Finding[] = [];
   const held = new Set<PhoneType>();
   const written = new Set<PhoneType>();
+  const conflicts = new Set<PhoneType>();
   for (const phone of current.phones) held.add(phone.phoneType);
 
   for (const phoneType of PHONE_ORDER) {
@@ -95,6 +98,7 @@ export function planPhoneOperations(desired: DesiredState, current: EntraState, 
       continue;
     }
     operations.push({ kind: 'phoneConflict', target: phoneType, status: 'conflict', phoneNumber, previousPhoneNumber: existing.phoneNumber });
+    conflicts.add(phoneType);
     findings.push(
       finding(
         'PHONE_CONFLICT',
@@ -104,5 +108,5 @@ export function planPhoneOperations(desired: DesiredState, current: EntraState, 
       ),
     );
   }
-  return { operations, held, written, findings };
+  return { operations, held, written, conflicts, findings };
 }

@@ -19,9 +19,14 @@ export interface HeldMethods {
   readonly phones: ReadonlySet<PhoneType>;
   /** Phone types the plan writes. */
   readonly writtenPhones: ReadonlySet<PhoneType>;
-  /** Hardware tokens held after the plan, and how many of them the plan assigns. */
-  readonly hardwareTokens: number;
+  /** Phone types where Entra keeps a number that differs from MFA Server's (`--phone-conflict keep`). */
+  readonly conflictPhones: ReadonlySet<PhoneType>;
+  /** Hardware tokens this plan assigns. */
   readonly assignedHardwareTokens: number;
+  /** Hardware tokens activated once the plan has run (already, or by it): the only ones a user signs in with. */
+  readonly usableHardwareTokens: number;
+  /** Hardware tokens the user holds after the plan that still await activation. */
+  readonly hardwareTokensAwaitingActivation: number;
 }
 
 export interface PreferredMethodPlan {
@@ -55,16 +60,20 @@ interface Availability {
 
 function availabilityOf(current: EntraState, held: HeldMethods, policy: MethodAvailability): Availability {
   const methods = new Set<DefaultMethod>();
-  const hasHardwareOath = held.hardwareTokens > 0 || current.hardwareOath.length > 0;
+  const hasHardwareOath = held.usableHardwareTokens > 0;
   const hasSoftwareOath = current.softwareOath.length > 0;
   if (current.authenticators.length > 0) methods.add('push');
   if (hasHardwareOath || hasSoftwareOath) methods.add('oath');
-  if (held.phones.has('mobile')) {
+  // A phone whose number Entra keeps against MFA Server's (a conflict) is not the number the
+  // user's MFA Server default dialled: the default is never pointed at it, so nobody is called on
+  // a number we could not confirm is theirs.
+  const phoneUsable = (phone: PhoneType): boolean => held.phones.has(phone) && !held.conflictPhones.has(phone);
+  if (phoneUsable('mobile')) {
     methods.add('sms');
     methods.add('voiceMobile');
   }
-  if (held.phones.has('alternateMobile')) methods.add('voiceAlternateMobile');
-  if (held.phones.has('office')) methods.add('voiceOffice');
+  if (phoneUsable('alternateMobile')) methods.add('voiceAlternateMobile');
+  if (phoneUsable('office')) methods.add('voiceOffice');
 
   const disabled = new Set<DefaultMethod>();
   if (!policy.microsoftAuthenticator) disabled.add('push');
@@ -84,13 +93,19 @@ function isUnset(value: string | null): boolean {
   return value === null || UNSET_VALUES.has(value.trim().toLowerCase());
 }
 
-function unavailableBecause(method: DefaultMethod, availability: Availability): string {
+function unavailableBecause(method: DefaultMethod, availability: Availability, held: HeldMethods): string {
   if (availability.held.has(method)) return 'the tenant\'s authentication methods policy disables it for the user';
+  const phone = PHONE_OF[method];
+  if (phone !== undefined && held.conflictPhones.has(phone)) {
+    return `Entra holds a different ${PHONE_LABELS[phone]} number than MFA Server (a conflict kept with --phone-conflict keep), so the default is not pointed at it`;
+  }
   switch (method) {
     case 'push':
       return 'Entra holds no Microsoft Authenticator registration for the user (Graph cannot create one)';
     case 'oath':
-      return 'no hardware token is assigned or planned and Entra holds no OATH method for the user';
+      return held.hardwareTokensAwaitingActivation > 0
+        ? 'the hardware token awaits activation (--hardware-tokens import assigns it without activating it; the user activates it at https://aka.ms/mysecurityinfo, or run with --hardware-tokens import-and-activate)'
+        : 'no hardware token is assigned or planned and Entra holds no OATH method for the user';
     case 'sms':
     case 'voiceMobile':
       return 'the user has no mobile phone in Entra and none is planned';
@@ -172,7 +187,7 @@ export function planPreferredMethod(
         'DEFAULT_METHOD_FALLBACK',
         file,
         line,
-        `${at}: the MFA Server default method of ${who} cannot become ${requested} in Entra, because ${unavailableBecause(requested, availability)} — ${instead}; the user can change it at https://aka.ms/mysecurityinfo.`,
+        `${at}: the MFA Server default method of ${who} cannot become ${requested} in Entra, because ${unavailableBecause(requested, availability, held)} — ${instead}; the user can change it at https://aka.ms/mysecurityinfo.`,
       ),
     );
   }

@@ -82,6 +82,7 @@ export const ACTION_NEEDED: Readonly<Record<ReportIssueCode, boolean>> = {
   ALTERNATE_MOBILE_NEEDS_MOBILE: true,
   PREFERRED_METHOD_KEPT: false,
   PREFERRED_METHOD_UNREAD: true,
+  POLICY_GROUP_NOT_FOUND: false,
   TOKEN_ASSIGNED_ELSEWHERE: true,
   METHOD_DRIFTED: true,
   METHOD_MISSING: true,

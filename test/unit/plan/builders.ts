@@ -76,7 +76,7 @@ export function aDiffContext(overrides: Partial<Omit<DiffContext, 'options'>> & 
     availability: anAvailability(),
     inventory: anInventory(),
     ...rest,
-    options: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: 'import', ...options },
+    options: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: 'import-and-activate', ...options },
   };
 }
 

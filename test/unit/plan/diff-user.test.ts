@@ -187,14 +187,45 @@ describe('R8 default method with Entra visible', () => {
     expect(issueOf(plan, 'DEFAULT_METHOD_FALLBACK').message).toContain('because the tenant\'s authentication methods policy disables it for the user');
   });
 
-  it('R8 oath is available through a planned hardware token', () => {
+  it('R8 oath is available through a hardware token this run activates', () => {
     const plan = diffUser(
       aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: null }, requestedDefaultMethod: 'oath', hardwareTokens: [aDesiredToken()] }),
       anEntraState(),
-      aDiffContext(),
+      aDiffContext({ options: { hardwareTokens: 'import-and-activate' } }),
     );
     expect(plan.defaultMethod).toBe('oath');
+    expect(plan.operations.map((operation) => operation.kind)).toEqual(['createPhone', 'createHardwareToken', 'assignHardwareToken', 'activateHardwareToken', 'setPreferredMethod']);
+  });
+
+  it('R8 oath is not a default for a token assigned without activation: it falls back, saying the token awaits activation', () => {
+    const plan = diffUser(
+      aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: null }, requestedDefaultMethod: 'oath', hardwareTokens: [aDesiredToken()] }),
+      anEntraState(),
+      aDiffContext({ options: { hardwareTokens: 'import' } }),
+    );
+    expect(plan.defaultMethod).toBe('sms');
     expect(plan.operations.map((operation) => operation.kind)).toEqual(['createPhone', 'createHardwareToken', 'assignHardwareToken', 'setPreferredMethod']);
+    expect(issueOf(plan, 'DEFAULT_METHOD_FALLBACK').message).toContain('the hardware token awaits activation');
+  });
+
+  it('R8 oath is not a default for a token Entra holds assigned but not activated, whatever the mode', () => {
+    const token = aDesiredToken({ serialNumber: 'TOTP0001' });
+    const current = anEntraState({ hardwareOath: [{ id: 'method-1', serialNumber: 'TOTP0001', status: 'assigned' }] });
+    const imported = diffUser(aDesiredState({ requestedDefaultMethod: 'oath', hardwareTokens: [token] }), current, aDiffContext({ options: { hardwareTokens: 'import' } }));
+    expect(imported.defaultMethod).toBeNull();
+    expect(imported.operations).toEqual([]);
+    expect(issueOf(imported, 'DEFAULT_METHOD_FALLBACK').message).toContain('awaits activation');
+    const off = diffUser(aDesiredState({ requestedDefaultMethod: 'oath', hardwareTokens: [token] }), current, aDiffContext({ options: { hardwareTokens: 'off' } }));
+    expect(off.defaultMethod).toBeNull();
+    const activated = diffUser(aDesiredState({ requestedDefaultMethod: 'oath', hardwareTokens: [token] }), current, aDiffContext({ options: { hardwareTokens: 'import-and-activate' } }));
+    expect(activated.defaultMethod).toBe('oath');
+    expect(activated.operations.map((operation) => operation.kind)).toEqual(['activateHardwareToken', 'setPreferredMethod']);
+  });
+
+  it('R8 an activated token Entra holds that the export does not name makes oath usable', () => {
+    const current = anEntraState({ hardwareOath: [{ id: 'method-9', serialNumber: 'OTHER9', status: 'activated' }] });
+    const plan = diffUser(aDesiredState({ requestedDefaultMethod: 'oath' }), current, aDiffContext());
+    expect(plan.defaultMethod).toBe('oath');
   });
 
   it('R8 oath is available through a software OATH method in Entra', () => {
@@ -218,14 +249,35 @@ describe('R8 default method with Entra visible', () => {
     expect(plan.operations).toEqual([{ kind: 'setPreferredMethod', target: 'sms', status: 'planned', previous: null }]);
   });
 
-  it('R8 a mobile kept in a conflict still carries sms', () => {
+  it('R8 a mobile kept in a conflict carries no default: the user is left as a conflict, with the reason', () => {
     const plan = diffUser(
       aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: null }, requestedDefaultMethod: 'sms' }),
       anEntraState({ phones: [aPhone('mobile', OTHER_MOBILE)] }),
       aDiffContext(),
     );
+    expect(plan.defaultMethod).toBeNull();
+    expect(plan.status).toBe('conflict');
+    expect(issueOf(plan, 'DEFAULT_METHOD_FALLBACK').message).toContain('a conflict kept with --phone-conflict keep');
+  });
+
+  it('R8 with a conflicting mobile the default falls back to a phone that is MFA Server\'s', () => {
+    const plan = diffUser(
+      aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: OFFICE }, requestedDefaultMethod: 'voiceMobile' }),
+      anEntraState({ phones: [aPhone('mobile', OTHER_MOBILE)] }),
+      aDiffContext(),
+    );
+    expect(plan.defaultMethod).toBe('voiceOffice');
+    expect(plan.operations.map((operation) => `${operation.kind} ${operation.target}`)).toEqual(['phoneConflict mobile', 'createPhone office', 'setPreferredMethod voiceOffice']);
+  });
+
+  it('R8 with --phone-conflict overwrite the replaced mobile carries the default', () => {
+    const plan = diffUser(
+      aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: null }, requestedDefaultMethod: 'sms' }),
+      anEntraState({ phones: [aPhone('mobile', OTHER_MOBILE)] }),
+      aDiffContext({ options: { phoneConflict: 'overwrite' } }),
+    );
     expect(plan.defaultMethod).toBe('sms');
-    expect(plan.status).toBe('planned');
+    expect(plan.operations.map((operation) => operation.kind)).toEqual(['updatePhone', 'setPreferredMethod']);
   });
 
   it('R8 voiceOffice needs the Voice policy to allow office phones', () => {
@@ -402,7 +454,7 @@ describe('R13 hardware tokens against Entra', () => {
   it('R13 a token already assigned to the user, with its method in Entra, needs nothing', () => {
     const inventory = anInventory([{ id: 'device-1', serialNumber: 'TOTP0001', status: 'assigned', assignedToUserId: USER_ID }]);
     const current = anEntraState({ hardwareOath: [{ id: 'device-1', serialNumber: 'TOTP0001', status: 'assigned' }], ...withPreference('oath') });
-    const plan = diffUser(tokenUser, current, aDiffContext({ inventory }));
+    const plan = diffUser(tokenUser, current, aDiffContext({ inventory, options: { hardwareTokens: 'import' } }));
     expect(plan.operations).toEqual([]);
     expect(plan.status).toBe('unchanged');
   });
