@@ -191,6 +191,22 @@ export function unassignHardwareTokenCall(userId: string, deviceId: string, seri
   };
 }
 
+/**
+ * api-reference/beta/api/hardwareoathauthenticationmethod-deactivate.md: the token stays assigned
+ * to the user but no longer signs them in; no body, 204 (rollback of an activation).
+ */
+export function deactivateHardwareTokenCall(userId: string, methodId: string, serialNumber: string, link: WriteCallLink): GraphCall {
+  return {
+    method: 'POST',
+    version: 'beta',
+    path: userPath(userId, `hardwareOathMethods/${encodeURIComponent(methodId)}/deactivate`),
+    cost: WRITE_COST,
+    doing: `deactivating hardware token ${serialNumber}`,
+    permission: WRITE_METHODS,
+    ...linked(link),
+  };
+}
+
 /** api-reference/beta/api/hardwareoathtokenauthenticationmethoddevice-delete.md: removes an unassigned token from the inventory, 204 (rollback). */
 export function deleteHardwareTokenCall(deviceId: string, serialNumber: string, link: WriteCallLink): GraphCall {
   return {

@@ -105,6 +105,7 @@ const OPERATION_KINDS: Readonly<Record<OperationKind, 'phone' | 'preferred' | 'h
   hardwareTokenConflict: 'hardwareToken',
   deletePhone: 'phone',
   unassignHardwareToken: 'hardwareToken',
+  deactivateHardwareToken: 'hardwareToken',
   deleteHardwareToken: 'hardwareToken',
 };
 
@@ -186,6 +187,7 @@ export function operationPayload(operation: Operation): string {
     case 'activateHardwareToken':
     case 'hardwareTokenConflict':
     case 'unassignHardwareToken':
+    case 'deactivateHardwareToken':
     case 'deleteHardwareToken':
       return JSON.stringify({ deviceId: operation.deviceId });
   }
@@ -429,6 +431,7 @@ export function operationFromRow(row: OperationRow, journalPath: string): Stored
     case 'activateHardwareToken':
     case 'hardwareTokenConflict':
     case 'unassignHardwareToken':
+    case 'deactivateHardwareToken':
     case 'deleteHardwareToken':
       return { kind, target: row.target, status, deviceId: read.nullableString(payload['deviceId'], 'payload.deviceId'), ...progress };
   }

@@ -19,6 +19,7 @@ import {
   deleteHardwareTokenCall,
   deletePhoneCall,
   unassignHardwareTokenCall,
+  deactivateHardwareTokenCall,
   setPreferredMethodCall,
   updatePhoneCall,
   type HardwareTokenDescription,
@@ -55,6 +56,7 @@ const BETA_ONLY: ReadonlySet<StoredOperation['kind']> = new Set([
   'assignHardwareToken',
   'activateHardwareToken',
   'unassignHardwareToken',
+  'deactivateHardwareToken',
   'deleteHardwareToken',
 ]);
 
@@ -101,12 +103,13 @@ function callFor(
     case 'setPreferredMethod':
       return setPreferredMethodCall(userId, operation.target, link);
     case 'unassignHardwareToken':
+    case 'deactivateHardwareToken':
     case 'deleteHardwareToken': {
       const deviceId = context.deviceIdOf(operation);
       if (deviceId === null) return { problem: `the inventory id of hardware token ${operation.target} is not known` };
-      return operation.kind === 'unassignHardwareToken'
-        ? unassignHardwareTokenCall(userId, deviceId, operation.target, link)
-        : deleteHardwareTokenCall(deviceId, operation.target, link);
+      if (operation.kind === 'unassignHardwareToken') return unassignHardwareTokenCall(userId, deviceId, operation.target, link);
+      if (operation.kind === 'deactivateHardwareToken') return deactivateHardwareTokenCall(userId, deviceId, operation.target, link);
+      return deleteHardwareTokenCall(deviceId, operation.target, link);
     }
     case 'createHardwareToken': {
       const token = context.tokenOf(operation);

@@ -62,6 +62,10 @@ function appliedResource(operation: StoredOperation, state: EntraState, inventor
     }
     case 'deletePhone':
       return state.phones.some((candidate) => candidate.phoneType === operation.target) ? undefined : { resourceId: null };
+    case 'deactivateHardwareToken': {
+      const method = state.hardwareOath.find((candidate) => candidate.serialNumber !== null && serialKey(candidate.serialNumber) === serialKey(operation.target));
+      return method !== undefined && method.status !== null && method.status !== ACTIVATED ? { resourceId: null } : undefined;
+    }
     case 'unassignHardwareToken':
       return state.hardwareOath.some((candidate) => candidate.serialNumber !== null && serialKey(candidate.serialNumber) === serialKey(operation.target)) ? undefined : { resourceId: null };
     case 'deleteHardwareToken':

@@ -18,13 +18,13 @@ import type { Journal } from '../journal/journal.js';
 import type { JsonObject, RunRecord, UserRecord } from '../journal/records.js';
 import type { DesiredState } from '../mapping/desired-state.js';
 import { userKey } from '../mapping/usernames.js';
-import { availabilityFor } from '../plan/availability.js';
 import { CODES_DECIDED_BY_DIFF, diffUser, type DiffOptions } from '../plan/diff-user.js';
-import type { EntraHardwareToken, TenantPolicy } from '../plan/entra-state.js';
+import type { EntraHardwareToken } from '../plan/entra-state.js';
 import type { OperationKind, PlanStatus } from '../plan/operations.js';
 import type { OnlyList } from '../source/only-list.js';
 import { AsyncQueue } from './async-queue.js';
 import type { StepDeps } from './deps.js';
+import { readPolicyView, type PolicyGraph, type PolicyView } from './tenant-policy.js';
 import { runValidate, type ValidateInput } from './validate.js';
 import { MigrateError } from '../errors.js';
 
@@ -34,10 +34,7 @@ export const PLAN_CHUNK_USERS = 1_000;
 export const READ_AHEAD_USERS = 2_000;
 
 /** The gateway calls plan makes; the GraphGateway has them, tests may pass a smaller fake. */
-export type PlanGraph = Pick<GraphGateway, 'preflight' | 'readTenantPolicy' | 'readGroupMemberIds' | 'readPolicyGroupMemberIds' | 'readHardwareTokenInventory' | 'readUsers'>;
-
-/** Where findings about the tenant's policy point: no export file holds them. */
-const POLICY_FILE = 'authentication methods policy';
+export type PlanGraph = PolicyGraph & Pick<GraphGateway, 'preflight' | 'readGroupMemberIds' | 'readHardwareTokenInventory' | 'readUsers'>;
 
 export interface PlanDeps extends StepDeps {
   readonly graph: PlanGraph;
@@ -81,11 +78,7 @@ export interface PlanResult {
 
 /** What the plan learns once about the tenant before reading users. */
 interface TenantView {
-  readonly policy: TenantPolicy;
-  /** Findings about the tenant itself (a policy target that no longer exists), reported once. */
-  readonly findings: readonly Finding[];
-  /** Members of every group the policy targets, by group id. */
-  readonly policyGroups: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly policy: PolicyView;
   readonly scopeMembers: ReadonlySet<string> | null;
   readonly inventory: ReadonlyMap<string, EntraHardwareToken>;
 }
@@ -167,7 +160,7 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
 
   try {
     const [validatedIssues] = await Promise.all([produce(), consume()]);
-    const fileIssues = [...validatedIssues, ...tenant.findings];
+    const fileIssues = [...validatedIssues, ...tenant.policy.findings];
     flush();
     for (const issue of fileIssues) summary.issues[issue.code] = (summary.issues[issue.code] ?? 0) + 1;
     journal.finishRun(run.id, 'finished', summaryJson(summary, fileIssues));
@@ -193,31 +186,11 @@ export function planInputFiles(input: Pick<PlanInput, 'validate' | 'columnsFile'
 }
 
 async function readTenant(input: PlanInput, graph: PlanGraph, tokensUsed: boolean, log: StepDeps['log']): Promise<TenantView> {
-  const policy = await graph.readTenantPolicy();
-  const groupIds = new Set<string>();
-  for (const method of policy.methods) {
-    const users = new Set(method.userTargetIds ?? []);
-    for (const id of [...method.includeGroupIds, ...method.excludeGroupIds]) if (id !== 'all_users' && !users.has(id)) groupIds.add(id);
-  }
-  const policyGroups = new Map<string, ReadonlySet<string>>();
-  const findings: Finding[] = [];
-  for (const id of groupIds) {
-    const members = await graph.readPolicyGroupMemberIds(id);
-    if (members !== null) {
-      policyGroups.set(id, members);
-      continue;
-    }
-    // A deleted group the policy still names covers nobody; it must not stop the migration.
-    const methods = policy.methods.filter((method) => method.includeGroupIds.includes(id) || method.excludeGroupIds.includes(id)).map((method) => method.id);
-    const message = `The authentication methods policy targets group ${id} (${methods.join(', ')}), which no longer exists in Entra; it was treated as a group with no members — remove the stale target in Entra > Authentication methods > Policies.`;
-    log.warn(message);
-    findings.push(finding('POLICY_GROUP_NOT_FOUND', POLICY_FILE, 0, message));
-    policyGroups.set(id, new Set());
-  }
+  const policy = await readPolicyView(graph, log);
   const scopeMembers = input.scope.group === null ? null : await graph.readGroupMemberIds(input.scope.group);
   if (scopeMembers !== null) log.info(`--group ${input.scope.group ?? ''}: ${scopeMembers.size.toLocaleString('en-US')} members.`);
   const inventory = tokensUsed ? await graph.readHardwareTokenInventory() : new Map<string, EntraHardwareToken>();
-  return { policy, findings, policyGroups, scopeMembers, inventory };
+  return { policy, scopeMembers, inventory };
 }
 
 /** Resolves, reads and diffs the ready users as they come; every user gets exactly one record. */
@@ -260,7 +233,7 @@ function diffOne(desired: DesiredState, result: UserReadResult, input: PlanInput
   }
   const current = result.user === null || result.state === null ? null : result.state;
   const userId = current?.user.id ?? '';
-  const availability = availabilityFor(userId, tenant.policy, (groupId) => tenant.policyGroups.get(groupId)?.has(userId) ?? false);
+  const availability = tenant.policy.availabilityOf(userId);
   const plan = diffUser({ ...desired, issues: mappingIssues }, current, {
     availability,
     inventory: (serial) => tenant.inventory.get(serialKey(serial)) ?? null,

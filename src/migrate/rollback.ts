@@ -15,12 +15,13 @@ import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js
 import { reconcileSentOperations } from './apply-reconcile.js';
 import type { ApplyGraph } from './apply.js';
 import type { StepDeps } from './deps.js';
+import { readPolicyView, type PolicyGraph } from './tenant-policy.js';
 
 /** Users whose current state is read at once: each read is one `$batch` of a few GETs. */
 const READS_IN_FLIGHT = 20;
 
 export interface RollbackDeps extends StepDeps {
-  readonly graph: Pick<ApplyGraph, 'preflight' | 'readUserState' | 'readHardwareTokenInventory' | 'executeBatch'>;
+  readonly graph: PolicyGraph & Pick<ApplyGraph, 'preflight' | 'readUserState' | 'readHardwareTokenInventory' | 'executeBatch'>;
   readonly journal: Journal;
 }
 
@@ -109,6 +110,9 @@ async function decide(applyRun: RunRecord, deps: RollbackDeps): Promise<Rollback
     written.push({ line: user.line, username: user.username, upn: user.upn, user: user.before.user, operations: user.operations });
   }
   const tokensWritten = hasTokenWrites(deps.journal, applyRun.id);
+  if (written.length === 0) return [];
+  // Whether a previous default may be set back depends on what the policy allows the user now.
+  const policy = await readPolicyView(deps.graph, deps.log);
   const inventory = tokensWritten ? await deps.graph.readHardwareTokenInventory() : new Map<string, EntraHardwareToken>();
   deps.progress.start('Reading Entra for rollback', written.length);
   const plans: (RollbackUserPlan | null)[] = new Array<RollbackUserPlan | null>(written.length).fill(null);
@@ -119,7 +123,7 @@ async function decide(applyRun: RunRecord, deps: RollbackDeps): Promise<Rollback
       const entry = written[index];
       if (entry === undefined) continue;
       const current = await deps.graph.readUserState(entry.user);
-      const decided = planUserRollback(entry.operations, current, (serial) => inventory.get(serialKey(serial)) ?? null);
+      const decided = planUserRollback(entry.operations, current, (serial) => inventory.get(serialKey(serial)) ?? null, policy.availabilityOf(entry.user.id));
       for (const step of decided.steps) REVERTS.set(step.operation, step.revertsOperationId);
       for (const kept of decided.kept) REVERTS.set(kept.operation, kept.revertsOperationId);
       plans[index] = {

@@ -24,6 +24,8 @@ export type OperationKind =
   | 'deletePhone'
   /** Rollback: take a token a run assigned away from the user. */
   | 'unassignHardwareToken'
+  /** Rollback: deactivate a token the run activated that stays assigned (it was the user's before the run). */
+  | 'deactivateHardwareToken'
   /** Rollback: remove a token a run created from the inventory. */
   | 'deleteHardwareToken';
 
@@ -51,7 +53,7 @@ export interface PreferredMethodOperation extends OperationBase {
 }
 
 export interface HardwareTokenOperation extends OperationBase {
-  readonly kind: 'createHardwareToken' | 'assignHardwareToken' | 'activateHardwareToken' | 'hardwareTokenConflict' | 'unassignHardwareToken' | 'deleteHardwareToken';
+  readonly kind: 'createHardwareToken' | 'assignHardwareToken' | 'activateHardwareToken' | 'hardwareTokenConflict' | 'unassignHardwareToken' | 'deactivateHardwareToken' | 'deleteHardwareToken';
   /** The serial number. */
   readonly target: string;
   /** The inventory device id when it already exists; null until createHardwareToken has run. */

@@ -89,6 +89,15 @@ function availabilityOf(current: EntraState, held: HeldMethods, policy: MethodAv
   return { held: methods, disabledByPolicy: disabled };
 }
 
+/**
+ * The default methods a user may have set once the plan's writes are made: held and allowed by the
+ * tenant's policy. Rollback asks it before setting a previous default back.
+ */
+export function usableDefaultMethods(current: EntraState, held: HeldMethods, policy: MethodAvailability): ReadonlySet<DefaultMethod> {
+  const availability = availabilityOf(current, held, policy);
+  return new Set([...availability.held].filter((method) => !availability.disabledByPolicy.has(method)));
+}
+
 function isUnset(value: string | null): boolean {
   return value === null || UNSET_VALUES.has(value.trim().toLowerCase());
 }

@@ -11,10 +11,10 @@
  */
 import type { DefaultMethod, PhoneType } from '../mapping/desired-state.js';
 import type { StoredOperation } from '../journal/records.js';
-import type { EntraHardwareToken, EntraState } from './entra-state.js';
+import type { EntraHardwareToken, EntraState, MethodAvailability } from './entra-state.js';
 import type { Operation } from './operations.js';
 import { phoneNumbersMatch, isMaskedPhoneNumber } from './phone-numbers.js';
-import { PHONE_OF } from './preferred-method.js';
+import { PHONE_OF, usableDefaultMethods } from './preferred-method.js';
 
 export interface RevertStep {
   readonly operation: Operation;
@@ -38,12 +38,38 @@ const DEFAULT_METHOD_NAMES: ReadonlySet<string> = new Set(['push', 'oath', 'sms'
 /**
  * @param applied the apply run's operations of this user (any status; only `done` ones are undone)
  * @param current what Entra holds now
+ * @param policy what the tenant's authentication methods policy lets the user use now: a previous
+ *   default it no longer allows cannot be set back (a write Graph would refuse)
  */
-export function planUserRollback(applied: readonly StoredOperation[], current: EntraState, inventory: (serialNumber: string) => EntraHardwareToken | null): UserRollback {
+export function planUserRollback(
+  applied: readonly StoredOperation[],
+  current: EntraState,
+  inventory: (serialNumber: string) => EntraHardwareToken | null,
+  policy: MethodAvailability,
+): UserRollback {
   const done = applied.filter((operation) => operation.status === 'done').sort((a, b) => b.seq - a.seq);
   const steps: RevertStep[] = [];
   const kept: KeptChange[] = [];
   const keptPhones = new Set<PhoneType>();
+  const holds = (serial: string): boolean => current.hardwareOath.some((method) => method.serialNumber !== null && serialKey(method.serialNumber) === serialKey(serial));
+  const unassigned = new Set(done.filter((operation) => operation.kind === 'assignHardwareToken' && holds(operation.target)).map((operation) => serialKey(operation.target)));
+  const usable = usableDefaultMethods(
+    current,
+    {
+      phones: new Set(current.phones.map((phone) => phone.phoneType)),
+      writtenPhones: new Set(),
+      conflictPhones: new Set(),
+      assignedHardwareTokens: 0,
+      // Tokens this rollback unassigns no longer sign the user in.
+      usableHardwareTokens: current.hardwareOath.filter((method) => {
+        if (method.serialNumber !== null && unassigned.has(serialKey(method.serialNumber))) return false;
+        const status = method.status ?? (method.serialNumber === null ? null : inventory(method.serialNumber)?.status ?? null);
+        return status === 'activated';
+      }).length,
+      hardwareTokensAwaitingActivation: 0,
+    },
+    policy,
+  );
 
   for (const operation of done) {
     if (operation.kind !== 'setPreferredMethod') continue;
@@ -52,8 +78,15 @@ export function planUserRollback(applied: readonly StoredOperation[], current: E
     const blocked = PHONE_OF[operation.target];
     if (now !== operation.target) {
       kept.push({ operation: preferredOf(operation, operation.target), revertsOperationId: operation.id, reason: `the default method changed since the run (now ${now ?? 'unset'}); left as it is` });
-    } else if (previous !== null && DEFAULT_METHOD_NAMES.has(previous)) {
+    } else if (previous !== null && DEFAULT_METHOD_NAMES.has(previous) && usable.has(previous as DefaultMethod)) {
       steps.push({ operation: preferredOf(operation, previous as DefaultMethod), revertsOperationId: operation.id });
+    } else if (previous !== null && DEFAULT_METHOD_NAMES.has(previous)) {
+      kept.push({
+        operation: preferredOf(operation, previous as DefaultMethod),
+        revertsOperationId: operation.id,
+        reason: `the default before the run, ${previous}, cannot be set back: the user no longer holds it or the tenant's authentication methods policy no longer allows it for them; ${operation.target} stays the default`,
+      });
+      if (blocked !== undefined) keptPhones.add(blocked);
     } else {
       kept.push({
         operation: preferredOf(operation, operation.target),
@@ -64,11 +97,29 @@ export function planUserRollback(applied: readonly StoredOperation[], current: E
     }
   }
 
-  const holds = (serial: string): boolean => current.hardwareOath.some((method) => method.serialNumber !== null && serialKey(method.serialNumber) === serialKey(serial));
   for (const operation of done) {
     if (operation.kind !== 'assignHardwareToken' || !holds(operation.target)) continue;
     const deviceId = operation.deviceId ?? operation.result?.resourceId ?? createdDeviceId(done, operation.target);
     steps.push({ operation: { kind: 'unassignHardwareToken', target: operation.target, status: 'planned', deviceId }, revertsOperationId: operation.id });
+  }
+  // A token the user held before the run that the run activated: deactivate it (it stays assigned),
+  // unless it is what keeps the user's `oath` default usable.
+  const assignedByRun = new Set(done.filter((operation) => operation.kind === 'assignHardwareToken').map((operation) => serialKey(operation.target)));
+  const defaultNow = current.signInPreferences?.userPreferredMethodForSecondaryAuthentication ?? null;
+  const defaultStaysOath = defaultNow === 'oath' && !steps.some((step) => step.operation.kind === 'setPreferredMethod');
+  for (const operation of done) {
+    if (operation.kind !== 'activateHardwareToken' || assignedByRun.has(serialKey(operation.target))) continue;
+    const method = current.hardwareOath.find((candidate) => candidate.serialNumber !== null && serialKey(candidate.serialNumber) === serialKey(operation.target));
+    if (method === undefined) continue;
+    const status = method.status ?? inventory(operation.target)?.status ?? null;
+    if (status !== 'activated') continue;
+    const undo: Operation = { kind: 'deactivateHardwareToken', target: operation.target, status: 'planned', deviceId: method.id };
+    const otherOath = current.softwareOath.length > 0 || current.hardwareOath.some((other) => other !== method && (other.status ?? (other.serialNumber === null ? null : inventory(other.serialNumber)?.status ?? null)) === 'activated');
+    if (defaultStaysOath && !otherOath) {
+      kept.push({ operation: undo, revertsOperationId: operation.id, reason: 'oath stays the user\'s default method and this token is their only OATH method, so it stays activated' });
+      continue;
+    }
+    steps.push({ operation: undo, revertsOperationId: operation.id });
   }
   for (const operation of done) {
     if (operation.kind !== 'createHardwareToken') continue;

@@ -88,6 +88,7 @@ function missingMethod(operation: StoredUser['operations'][number]): string | nu
       return `hardware token ${operation.target} is not activated`;
     case 'deletePhone':
     case 'unassignHardwareToken':
+    case 'deactivateHardwareToken':
     case 'deleteHardwareToken':
     case 'phoneConflict':
     case 'hardwareTokenConflict':

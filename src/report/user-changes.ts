@@ -126,6 +126,12 @@ export function userChanges(user: Pick<StoredUser, 'before' | 'operations' | 'de
       case 'deletePhone':
         phones[operation.target].after = null;
         break;
+      case 'deactivateHardwareToken': {
+        // The token stays assigned; only its activation is undone.
+        const token = tokens.get(tokenKey(operation.target));
+        if (token !== undefined) token.after = 'assigned';
+        break;
+      }
       case 'unassignHardwareToken':
       case 'deleteHardwareToken': {
         const token = tokens.get(tokenKey(operation.target));

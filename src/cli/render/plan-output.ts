@@ -68,6 +68,8 @@ export function describeOperation(operation: Operation): string {
       return `remove ${operation.target} ${operation.phoneNumber}`;
     case 'unassignHardwareToken':
       return `unassign hardware token ${operation.target}`;
+    case 'deactivateHardwareToken':
+      return `deactivate hardware token ${operation.target}`;
     case 'deleteHardwareToken':
       return `delete hardware token ${operation.target} from the inventory`;
   }

@@ -1,0 +1,102 @@
+/**
+ * The defects the model-based test found, each as the counterexample fast-check shrank it to, run
+ * through the same whole life of a migration (test/support/migration-life.ts). Each failed before
+ * its fix.
+ */
+import { describe, it } from 'vitest';
+import { runModelCase } from '../support/migration-life.js';
+import type { ModelCase, ModelPolicyEntry } from '../support/model-tenant.js';
+
+const ALL = [{ kind: 'all' as const }];
+
+function policy(overrides: Partial<Record<ModelPolicyEntry['id'], Partial<ModelPolicyEntry>>> = {}): ModelPolicyEntry[] {
+  return (['Sms', 'Voice', 'MicrosoftAuthenticator', 'SoftwareOath', 'HardwareOath'] as const).map((id) => ({
+    id,
+    present: true,
+    enabled: true,
+    include: ALL,
+    exclude: [],
+    officeAllowed: false,
+    ...overrides[id],
+  }));
+}
+
+const OPTIONS = { phoneConflict: 'keep', defaultMethod: 'if-unset', hardwareTokens: 'import-and-activate', matchAttribute: null, group: null } as const;
+
+const ENTRA_EMPTY = { upnStyle: 'sam', mobile: null, alternateMobile: null, office: null, authenticators: [], softwareOath: false, defaultMethod: null } as const;
+const EXPORT_PHONE_CALL = {
+  usernameStyle: 'upn',
+  enabled: 'Yes',
+  primary: { kind: 'pool', index: 0 },
+  primaryExtension: null,
+  international: false,
+  backup: { kind: 'none' },
+  backupExtension: null,
+  method: 'Phone call',
+  token: null,
+  devices: [],
+} as const;
+
+describe('defects the migration model found', () => {
+  it('rollback does not set back a default the policy no longer allows the user (Graph would refuse it): it keeps the new default and its phone, with the reason', async () => {
+    // The user's default was voiceOffice although the policy's Voice targets an empty group; the run
+    // made sms the default (--default-method always). Setting voiceOffice back is a write Graph refuses.
+    const model: ModelCase = {
+      faults: null,
+      people: [
+        {
+          entra: { ...ENTRA_EMPTY, office: { index: 0, extension: null }, defaultMethod: 'voiceOffice' },
+          export: EXPORT_PHONE_CALL,
+        },
+      ],
+      groups: [{ members: [], nested: null }],
+      policy: policy({ Voice: { include: [{ kind: 'group', index: 0 }] }, HardwareOath: { present: false } }),
+      inventory: [],
+      options: { ...OPTIONS, defaultMethod: 'always' },
+    };
+    await runModelCase(model);
+  });
+
+  it('rollback deactivates a token the user held before the run that the run activated', async () => {
+    // The token was assigned to the user but not activated; import-and-activate activated it.
+    const model: ModelCase = {
+      faults: null,
+      people: [
+        {
+          entra: ENTRA_EMPTY,
+          export: { ...EXPORT_PHONE_CALL, primary: { kind: 'none' }, backup: { kind: 'pool', index: 0 }, token: { ref: 0, seed: true } },
+        },
+      ],
+      groups: [],
+      policy: policy({ HardwareOath: { present: false } }),
+      inventory: [{ status: 'assigned', owner: 0, timeInterval: 30 }],
+      options: OPTIONS,
+    };
+    await runModelCase(model);
+  });
+
+  it('oath is not made the default for a token imported without activation (apply never converged)', async () => {
+    // --hardware-tokens import assigns the token only; setPreferredMethod oath failed on every apply.
+    const model: ModelCase = {
+      faults: null,
+      people: [{ entra: ENTRA_EMPTY, export: { ...EXPORT_PHONE_CALL, method: 'OATH token', token: { ref: 'new', seed: true } } }],
+      groups: [],
+      policy: policy(),
+      inventory: [],
+      options: { ...OPTIONS, hardwareTokens: 'import' },
+    };
+    await runModelCase(model);
+  });
+
+  it('a policy target group that no longer exists neither stops plan nor changes who may use a method', async () => {
+    const model: ModelCase = {
+      faults: null,
+      people: [{ entra: ENTRA_EMPTY, export: { ...EXPORT_PHONE_CALL, method: 'Text message' } }],
+      groups: [],
+      policy: policy({ Sms: { exclude: [{ kind: 'missingGroup' }] }, Voice: { include: [{ kind: 'missingGroup' }] } }),
+      inventory: [],
+      options: OPTIONS,
+    };
+    await runModelCase(model);
+  });
+});
