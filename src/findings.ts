@@ -62,8 +62,8 @@ export const FINDINGS = {
   },
   DEFAULT_METHOD_FALLBACK: {
     severity: 'warning',
-    cause: 'The user\'s MFA Server default method has no counterpart in Entra for this user.',
-    remedy: 'The most secure available method becomes the default; the user can change it at https://aka.ms/mysecurityinfo.',
+    cause: 'The user\'s MFA Server default method cannot be a default in Entra once the run is over: the method is missing (no Authenticator registration, no phone), a hardware token awaits activation, the phone is a conflict kept with --phone-conflict keep, or the policy disables it. The message names which.',
+    remedy: 'The most secure available method becomes the default (or none, when nothing is available); the user can change it at https://aka.ms/mysecurityinfo. For a token, run with --hardware-tokens import-and-activate or have the user activate it.',
   },
   METHOD_DISABLED_BY_POLICY: {
     severity: 'warning',
