@@ -30,6 +30,11 @@ export const FINDINGS = {
     cause: 'The phone number does not parse, or is not a valid number for its country code.',
     remedy: 'Correct the number (or its country code) in MFA Server and export again, or register the method with the user by hand; the user\'s other methods are migrated.',
   },
+  PHONE_EXCEL_DAMAGED: {
+    severity: 'error',
+    cause: 'Excel stored the phone number as a number and saved it in scientific notation (4.47911E+11), dropping its last digits; the number cannot be recovered from the file.',
+    remedy: 'Export the users again and do not save the file from Excel, or open it in Excel with Data > From Text/CSV and set the phone columns to Text before saving; the user\'s other methods were kept.',
+  },
   EXTENSION_UNSUPPORTED: {
     severity: 'error',
     cause: 'The extension holds characters other than digits (pauses ",", "*" or "#"), which Entra cannot dial.',
@@ -231,6 +236,11 @@ export const FINDINGS = {
     severity: 'notice',
     cause: 'Entra uses the browser or phone language, not a per-user MFA language.',
     remedy: 'None needed.',
+  },
+  FILE_FORMAT_DETECTED: {
+    severity: 'notice',
+    cause: 'The file was not a plain UTF-8, comma-separated export: it was read as Windows-1252 (no byte-order mark, not valid UTF-8), its fields are separated by ";" or tabs, or PowerShell\'s "#TYPE" line came first. The message says which.',
+    remedy: 'None needed if names and numbers read right in the report. Otherwise re-run with --encoding and --delimiter set to how the file was saved.',
   },
   FILE_EMPTY: {
     severity: 'warning',

@@ -7,6 +7,7 @@ import { usageError } from '../errors.js';
 import type { LogLevel } from '../log.js';
 import type { DefaultMethodPolicy, HardwareTokenMode, MappingOptions, TokenSecretEncoding } from '../mapping/desired-state.js';
 import type { DiffOptions, PhoneConflictPolicy } from '../plan/diff-user.js';
+import type { DelimiterOption } from '../source/dialect.js';
 import type { SourceEncoding } from '../source/records.js';
 
 /** Options every command has. */
@@ -23,6 +24,7 @@ export interface SourceOptions {
   readonly devices?: string;
   readonly tokens?: string;
   readonly encoding: SourceEncoding;
+  readonly delimiter: DelimiterOption;
   readonly columns?: string;
   readonly defaultCountryCode: string;
   readonly upnSuffix?: string;
@@ -55,6 +57,12 @@ export function addSourceOptions(command: Command, users: { readonly required: b
       new Option('--encoding <encoding>', 'force the encoding of the export files instead of detecting it from the byte-order mark')
         .choices(['auto', 'utf8', 'utf16le', 'windows1252'])
         .default('auto'),
+    )
+    .addOption(
+      new Option('--delimiter <character>', 'the field separator of the export files instead of detecting it from the header line: , ; or tab')
+        .choices(['auto', ',', ';', 'tab'])
+        .default('auto')
+        .argParser((value: string): DelimiterOption => parseDelimiter(value)),
     )
     .option('--columns <map.json>', 'map fields to your header names, e.g. {"phone": "Mobile Number"}')
     .option('--default-country-code <digits>', 'country calling code for numbers without one', parseCountryCode, '1')
@@ -113,6 +121,24 @@ export function pathOption(option: string): (value: string) => string {
     if (value.trim() === '') throw usageError('OPTION_INVALID', `${option} is empty`, `Give ${option} a path, or leave the option out to use its default.`);
     return value;
   };
+}
+
+function parseDelimiter(value: string): DelimiterOption {
+  switch (value.trim().toLowerCase()) {
+    case 'auto':
+      return 'auto';
+    case ',':
+    case 'comma':
+      return ',';
+    case ';':
+    case 'semicolon':
+      return ';';
+    case 'tab':
+    case '\t':
+      return '\t';
+    default:
+      throw usageError('OPTION_INVALID', `--delimiter "${value}" is not a field separator mfa-migrate reads`, 'Give --delimiter "," or ";" or tab, or leave it out to detect it from the header line.');
+  }
 }
 
 function parseCountryCode(value: string): string {

@@ -43,7 +43,9 @@ export function planPhones(user: SourceUser, defaultCountryCode: string): PhoneP
     const remedy =
       result.code === 'PHONE_INVALID'
         ? 'fix it in MFA Server or leave it out'
-        : 'give the user a direct number, or set the office phone by hand in Entra';
+        : result.code === 'PHONE_EXCEL_DAMAGED'
+          ? 'export the users again and do not save the file from Excel, or open it with Data > From Text/CSV and set the phone columns to Text before saving'
+          : 'give the user a direct number, or set the office phone by hand in Entra';
     findings.push(finding(result.code, file, line, `${at}: ${label} "${raw}" ${result.reason} — ${remedy}; the user's other methods were kept.`));
   };
 

@@ -21,7 +21,7 @@ export type GraphPhoneResult =
     }
   | {
       readonly ok: false;
-      readonly code: 'PHONE_INVALID' | 'EXTENSION_UNSUPPORTED';
+      readonly code: 'PHONE_INVALID' | 'PHONE_EXCEL_DAMAGED' | 'EXTENSION_UNSUPPORTED';
       /** A predicate to follow the quoted number in a message: `is not a valid number for country code 44 (GB)`. */
       readonly reason: string;
     };
@@ -107,7 +107,16 @@ const DIGITS = /^\d+$/;
  * `#123`); anything but digits in it is EXTENSION_UNSUPPORTED. Validity is libphonenumber's
  * `isValid()` for the number's country (max metadata).
  */
+/**
+ * A number Excel stored as a number and wrote back in scientific notation (`4.47911E+11`): the
+ * digits after the sixth or so are gone, so it cannot be repaired, only exported again.
+ */
+const EXCEL_SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?E\+?\d+$/i;
+
 export function toGraphPhone(countryCode: string | null, phone: string, extension: string | null, defaultCountryCode: string): GraphPhoneResult {
+  if (EXCEL_SCIENTIFIC.test(phone.trim())) {
+    return { ok: false, code: 'PHONE_EXCEL_DAMAGED', reason: 'was turned into a number in scientific notation by Excel, which dropped its last digits' };
+  }
   const callingCode = countryCode ?? defaultCountryCode;
   const split = splitExtension(phone);
   const columnExtension = extension === null ? '' : extension.trim().replace(EXTENSION_MARKER, '');

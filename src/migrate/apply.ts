@@ -31,7 +31,7 @@ export const PLAN_REUSE_MAX_AGE_MS = 60 * 60 * 1000;
 
 /** Recorded options that change what a plan decides: a plan made with others is not reused. */
 const PLAN_DECIDING_OPTIONS = [
-  'encoding', 'defaultCountryCode', 'upnSuffix', 'includeDisabled', 'tokenSecretEncoding',
+  'encoding', 'delimiter', 'defaultCountryCode', 'upnSuffix', 'includeDisabled', 'tokenSecretEncoding',
   'hardwareTokens', 'phoneConflict', 'defaultMethod', 'group', 'matchAttribute',
 ] as const;
 

@@ -81,7 +81,7 @@ export async function runValidate(
 
   const firstLineByKey = new Map<string, number>();
   deps.progress.start(`Mapping users from ${input.files.users}`, null);
-  for await (const item of readUsers(input.files.users, input.read)) {
+  for await (const item of readUsers(input.files.users, input.read, { methodColumns: true })) {
     if (item.kind === 'finding') {
       if (ROW_LEVEL_CODES.has(item.finding.code)) {
         await emit(unreadableRow(item.finding));
@@ -268,7 +268,7 @@ async function indexSeeds(
 async function collectSerialClaims(input: ValidateInput, deps: StepDeps): Promise<SerialClaims> {
   const claims: SerialClaims = new Map();
   deps.progress.start(`Checking hardware token serials in ${input.files.users}`, null);
-  for await (const item of readUsers(input.files.users, input.read)) {
+  for await (const item of readUsers(input.files.users, input.read, { methodColumns: true })) {
     deps.progress.advance(1);
     if (item.kind !== 'record' || item.record.oathTokenSerial === null || item.record.username === '') continue;
     const key = userKey(item.record.username, input.mapping.upnSuffix);

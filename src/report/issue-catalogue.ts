@@ -52,6 +52,7 @@ export const ISSUE_CATALOGUE: Readonly<Record<ReportIssueCode, IssueCatalogueEnt
  */
 export const ACTION_NEEDED: Readonly<Record<ReportIssueCode, boolean>> = {
   PHONE_INVALID: true,
+  PHONE_EXCEL_DAMAGED: true,
   EXTENSION_UNSUPPORTED: true,
   EXTENSION_DROPPED: false,
   BACKUP_PHONE_SKIPPED: true,
@@ -92,6 +93,7 @@ export const ACTION_NEEDED: Readonly<Record<ReportIssueCode, boolean>> = {
   COLUMN_COUNT: true,
   UNKNOWN_COLUMNS: false,
   LANGUAGE_NOT_MIGRATED: false,
+  FILE_FORMAT_DETECTED: false,
   FILE_EMPTY: true,
   OPERATION_FAILED: true,
   OPERATION_SKIPPED: true,

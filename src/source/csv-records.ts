@@ -25,6 +25,7 @@ const CR = 13;
 const SPACE = 32;
 const QUOTE = 34;
 const COMMA = 44;
+const SEMICOLON = 59;
 const NUL = 0;
 const NBSP = 0xa0;
 const LATIN1_MAX = 0xff;
@@ -94,13 +95,27 @@ function lineBreaksIn(text: string, from: number, to: number): number {
   return breaks;
 }
 
-// Index of the first comma, CR or LF at or after `from`, or text.length.
-function unquotedEnd(text: string, from: number): number {
+/** The characters a field may be separated by: Excel writes `;` where the list separator is `;`, and tab for "Text (Tab delimited)". */
+export type CsvDelimiter = ',' | ';' | '\t';
+
+/** The delimiter's code and the highest of it, CR and LF: one comparison skips every other character. */
+interface Separator {
+  readonly code: number;
+  readonly limit: number;
+}
+
+function separatorOf(delimiter: CsvDelimiter): Separator {
+  const code = delimiter === ',' ? COMMA : delimiter === ';' ? SEMICOLON : TAB;
+  return { code, limit: Math.max(code, CR) };
+}
+
+// Index of the first delimiter, CR or LF at or after `from`, or text.length.
+function unquotedEnd(text: string, from: number, separator: Separator): number {
   const end = text.length;
   let pos = from;
   while (pos < end) {
     const code = text.charCodeAt(pos);
-    if (code <= COMMA && (code === COMMA || code === LF || code === CR)) break;
+    if (code <= separator.limit && (code === separator.code || code === LF || code === CR)) break;
     pos++;
   }
   return pos;
@@ -127,6 +142,7 @@ function unfinished(recordStart: number, readTo: number, line: number, final: bo
 /** Reads records chunk by chunk, carrying an unfinished record over to the next chunk. */
 class RecordScanner {
   readonly #file: string;
+  readonly #separator: Separator;
   // The unfinished record the last chunk ended in; at most MAX_RECORD_BYTES long.
   #carry = '';
   // Chunks received since, not yet scanned: see read.
@@ -137,8 +153,9 @@ class RecordScanner {
   // right): fields are copied out of it as compact one-byte strings, see #field.
   #latin1 = Buffer.alloc(0);
 
-  constructor(file: string) {
+  constructor(file: string, delimiter: CsvDelimiter) {
     this.#file = file;
+    this.#separator = separatorOf(delimiter);
   }
 
   /** Appends the records `chunk` completes to `batch`; returns why reading must stop, if it must. */
@@ -171,6 +188,9 @@ class RecordScanner {
    */
   #scan(text: string, final: boolean, batch: CsvRecord[]): ScanEnd {
     const end = text.length;
+    const separator = this.#separator;
+    // Tab separates fields in a tab-delimited file, so it is not white space before a field there.
+    const skipsTab = separator.code !== TAB;
     if (this.#latin1.length < end) this.#latin1 = Buffer.allocUnsafe(Math.max(end, 2 * this.#latin1.length));
     this.#latin1.write(text, 0, 'latin1');
     let pos = 0;
@@ -184,7 +204,7 @@ class RecordScanner {
       for (;;) {
         // Spaces, tabs and form feeds before a field are dropped, so `  "a, b"` is quoted.
         let code = text.charCodeAt(pos);
-        while (code === SPACE || code === TAB || code === FF) code = text.charCodeAt(++pos);
+        while (code === SPACE || (code === TAB && skipsTab) || code === FF) code = text.charCodeAt(++pos);
         let value: string;
         if (code === QUOTE) {
           const contentStart = pos + 1;
@@ -203,14 +223,14 @@ class RecordScanner {
           breaks += lineBreaksIn(text, contentStart, quote);
           pos = quote + 1;
           const after = text.charCodeAt(pos);
-          if (pos === end || after === COMMA || after === LF || after === CR) {
+          if (pos === end || after === separator.code || after === LF || after === CR) {
             value = partStart === contentStart ? this.#field(text, contentStart, quote, isLatin1(text, contentStart, quote)) : detached(cleanField(unescaped + text.slice(partStart, quote)));
           } else {
             // Text after the closing quote stays in the field. csv-parse ends the quote at a NUL
             // as at a comma (it tests the next byte for falsiness) and drops the quotes; UTF-16
             // read as UTF-8 is full of NULs, so that case is kept alike.
             const content = unescaped + text.slice(partStart, quote);
-            const fieldEnd = unquotedEnd(text, pos);
+            const fieldEnd = unquotedEnd(text, pos, separator);
             value = detached(cleanField(after === NUL ? content + text.slice(pos, fieldEnd) : `"${content}"${text.slice(pos, fieldEnd)}`));
             pos = fieldEnd;
           }
@@ -222,7 +242,7 @@ class RecordScanner {
           while (pos < end) {
             code = text.charCodeAt(pos);
             // One comparison rejects letters and digits, which is nearly every character.
-            if (code <= COMMA && (code === COMMA || code === LF || code === CR)) break;
+            if (code <= separator.limit && (code === separator.code || code === LF || code === CR)) break;
             seen |= code;
             pos++;
           }
@@ -232,16 +252,16 @@ class RecordScanner {
         if (pos === end && !final) return unfinished(recordStart, end, line, final);
         fields.push(value);
         recordEnd = pos;
-        const separator = text.charCodeAt(pos);
-        if (separator === COMMA) {
+        const ending = text.charCodeAt(pos);
+        if (ending === separator.code) {
           pos++;
           continue;
         }
-        if (separator === CR) {
+        if (ending === CR) {
           // A CR that ends the chunk may be the first half of a CRLF.
           if (pos + 1 === end && !final) return unfinished(recordStart, pos, line, final);
           pos += text.charCodeAt(pos + 1) === LF ? 2 : 1;
-        } else if (separator === LF) {
+        } else if (ending === LF) {
           pos++;
         }
         break;
@@ -273,8 +293,8 @@ class RecordScanner {
  * one empty field), each with the line it starts on. Throws a MigrateError (exit 3) when a quote
  * never closes, after the records before it; errors of `text` pass through unchanged.
  */
-export async function* csvRecords(file: string, text: AsyncIterable<string>): AsyncGenerator<readonly CsvRecord[], void, undefined> {
-  const reader = new RecordScanner(file);
+export async function* csvRecords(file: string, text: AsyncIterable<string>, delimiter: CsvDelimiter = ','): AsyncGenerator<readonly CsvRecord[], void, undefined> {
+  const reader = new RecordScanner(file, delimiter);
   for await (const chunk of text) {
     const batch: CsvRecord[] = [];
     const failure = reader.read(chunk, false, batch);

@@ -3,6 +3,7 @@
  * CSV tokenizer sees it: tokenizing bytes mangles UTF-16 (csv-parse did, notably with trim), and
  * one decoder for every encoding keeps line counting in one place.
  */
+import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { inputError } from '../errors.js';
@@ -44,6 +45,11 @@ export interface DecodedText {
   readonly encoding: TextEncodingName;
   /** True when the encoding came from a byte-order mark rather than `--encoding` or the UTF-8 default. */
   readonly fromBom: boolean;
+  /**
+   * True when no byte-order mark or `--encoding` said, and the file is not valid UTF-8, so it was
+   * read as Windows-1252 — what Excel writes for "CSV (Comma delimited)".
+   */
+  readonly guessed: boolean;
   /** Decoded text, BOM removed, chunk by chunk; closes the file when done or abandoned. */
   readonly chunks: AsyncGenerator<string, void, undefined>;
 }
@@ -128,12 +134,62 @@ export async function openDecodedText(file: string, options: DecodeOptions): Pro
       held += bytesRead;
     }
     const bom = detectBom(buffer.subarray(0, held));
-    const encoding = bom?.encoding ?? forcedEncoding(options.encoding);
+    // Without a BOM or --encoding the whole file decides, before any row is read: one encoding
+    // for all of it, so no row is decoded one way and its neighbour another.
+    const guessed = bom === null && options.encoding === 'auto' && !(await isUtf8File(file));
+    const encoding = bom?.encoding ?? (guessed ? 'windows1252' : forcedEncoding(options.encoding));
     const first = buffer.slice(bom?.length ?? 0, held);
-    return { encoding, fromBom: bom !== null, chunks: decodeChunks(handle, buffer, first, ended, encoding, file) };
+    return { encoding, fromBom: bom !== null, guessed, chunks: decodeChunks(handle, buffer, first, ended, encoding, file) };
   } catch (error) {
     await handle.close();
     throw error;
+  }
+}
+
+/** Lead bytes announce how long their sequence is; continuation bytes are 10xxxxxx. */
+function sequenceLength(lead: number): number {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xf0) return 4;
+  if (lead >= 0xe0) return 3;
+  if (lead >= 0xc0) return 2;
+  return 0;
+}
+
+/**
+ * Where a chunk's complete UTF-8 sequences end: a sequence cut by the chunk's end waits for the
+ * next chunk (at most 3 bytes carried).
+ */
+function completeUpTo(bytes: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back] ?? 0;
+    if ((byte & 0xc0) === 0x80) continue;
+    return sequenceLength(byte) > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
+}
+
+/** Whether the whole file is valid UTF-8 (Node's native check, chunk by chunk). One extra read of the file. */
+async function isUtf8File(file: string): Promise<boolean> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw openFailure(file, error);
+  }
+  try {
+    const buffer = new Uint8Array(DEFAULT_CHUNK_BYTES + 3);
+    let carried = 0;
+    for (;;) {
+      const bytesRead = await readInto(handle, buffer.subarray(carried, carried + DEFAULT_CHUNK_BYTES), file);
+      const held = carried + bytesRead;
+      if (bytesRead === 0) return carried === 0;
+      const cut = completeUpTo(buffer.subarray(0, held));
+      if (!isUtf8(buffer.subarray(0, cut))) return false;
+      buffer.copyWithin(0, cut, held);
+      carried = held - cut;
+    }
+  } finally {
+    await handle.close();
   }
 }
 

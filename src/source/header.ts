@@ -21,6 +21,8 @@ export interface ColumnLayout {
   headerOf(field: string): string;
   /** Header columns no field uses, described for the UNKNOWN_COLUMNS notice (each already quoted). */
   readonly unused: readonly string[];
+  /** Every header text, quoted and listed for a message ("headers found: …"). */
+  readonly headersFound: string;
 }
 
 // A header of 10,000 columns (or a headerless file of long rows) must not make a message of
@@ -131,6 +133,7 @@ export function matchHeader(file: string, kind: FileKind, headers: readonly stri
     width: headers.length,
     namedWidth,
     unused,
+    headersFound: quoteList(headers),
     indexOf: (fieldName) => columnOf.get(fieldName) ?? -1,
     headerOf: (fieldName) => {
       const index = columnOf.get(fieldName);

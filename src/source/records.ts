@@ -5,6 +5,7 @@
  */
 import type { Secret } from '../secret.js';
 import type { Finding } from '../findings.js';
+import type { DelimiterOption } from './dialect.js';
 
 /** Where a record came from: the file as named on the command line and its 1-based first line. */
 export interface RecordOrigin {
@@ -91,4 +92,6 @@ export interface ReadOptions {
   readonly encoding: SourceEncoding;
   /** `--columns map.json`: canonical field name → header text in this file. */
   readonly columns: Readonly<Record<string, string>>;
+  /** `--delimiter`; absent or `auto` sniffs it from the header line. */
+  readonly delimiter?: DelimiterOption;
 }

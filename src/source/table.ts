@@ -7,7 +7,8 @@ import { inputError } from '../errors.js';
 import { finding } from '../findings.js';
 import type { Finding } from '../findings.js';
 import { csvRecords } from './csv-records.js';
-import type { CsvRecord } from './csv-records.js';
+import type { CsvDelimiter, CsvRecord } from './csv-records.js';
+import { delimiterName, isPowerShellTypeLine, sniffDelimiter } from './dialect.js';
 import { ENCODING_DISPLAY_NAME, openDecodedText } from './decode.js';
 import type { TextEncodingName } from './decode.js';
 import { listedHeaders, matchHeader } from './header.js';
@@ -122,6 +123,64 @@ function checkHeaderEncoding(file: string, header: CsvRecord, encoding: TextEnco
   }
 }
 
+/** What was read differently from a plain UTF-8, comma-separated file, said once at the header. */
+function formatFinding(file: string, line: number, facts: readonly string[]): Finding {
+  return finding(
+    'FILE_FORMAT_DETECTED',
+    file,
+    line,
+    `${file} line ${line}: ${facts.join('; ')} — if names or numbers look wrong in the report, re-run with --encoding and --delimiter set to how the file was saved.`,
+  );
+}
+
+/** How much text is held back to find the header line; a longer line is no header (the tokenizer then stops at it). */
+const MAX_HEAD_CHARACTERS = 1024 * 1024;
+const LINE_BREAK = /\r\n|\n|\r/g;
+
+/**
+ * The decoded text with its head held back until the header line is whole, so the separator can
+ * be sniffed from it; then every chunk, head first, as it came. Each character of the head is
+ * searched once, however small the chunks.
+ */
+async function headed(chunks: AsyncIterable<string>): Promise<{ readonly head: string; readonly text: AsyncGenerator<string, void, undefined> }> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const parts: string[] = [];
+  let head = '';
+  let lineStart = 0;
+  let done = false;
+  let found = false;
+  while (!found && head.length < MAX_HEAD_CHARACTERS) {
+    const next = await iterator.next();
+    if (next.done === true) {
+      done = true;
+      break;
+    }
+    // A CR that ended the previous chunk may pair with this chunk's LF: search from it again.
+    const from = Math.max(lineStart, head.length - 1);
+    parts.push(next.value);
+    head += next.value;
+    LINE_BREAK.lastIndex = from;
+    for (let match = LINE_BREAK.exec(head); match !== null; match = LINE_BREAK.exec(head)) {
+      const line = head.slice(lineStart, match.index).trim();
+      lineStart = match.index + match[0].length;
+      if (line !== '' && !isPowerShellTypeLine(line)) {
+        found = true;
+        break;
+      }
+    }
+  }
+  async function* text(): AsyncGenerator<string, void, undefined> {
+    try {
+      yield* parts;
+      if (done) return;
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+    } finally {
+      await iterator.return?.();
+    }
+  }
+  return { head: found ? head.slice(0, lineStart) : head, text: text() };
+}
+
 function unknownColumnsFinding(file: string, layout: ColumnLayout): Finding {
   const unused = layout.unused;
   const many = unused.length > 1;
@@ -155,6 +214,11 @@ export async function* readTable(file: string, kind: FileKind, options: ReadOpti
     }
   }
   const encodingName = ENCODING_DISPLAY_NAME[decoded.encoding];
+  const { head, text } = await headed(watchedText());
+  const delimiter: CsvDelimiter = options.delimiter === undefined || options.delimiter === 'auto' ? sniffDelimiter(head) : options.delimiter;
+  const facts: string[] = [];
+  if (decoded.guessed) facts.push('it has no byte-order mark and is not valid UTF-8, so it was read as Windows-1252 (what Excel saves as "CSV")');
+  if (delimiter !== ',' && (options.delimiter === undefined || options.delimiter === 'auto')) facts.push(`its fields are separated by ${delimiterName(delimiter)}, read as such`);
   // Set while classifying records, read after the loop.
   const progress: { layout: ColumnLayout | null; rowsSeen: boolean } = { layout: null, rowsSeen: false };
 
@@ -162,9 +226,14 @@ export async function* readTable(file: string, kind: FileKind, options: ReadOpti
     if (isBlank(record.fields)) return;
     const layout = progress.layout;
     if (layout === null) {
+      if (record.fields.length === 1 && isPowerShellTypeLine(record.fields[0] ?? '')) {
+        facts.push(`line ${String(record.line)} is PowerShell's "#TYPE …" line (Export-Csv without -NoTypeInformation), skipped`);
+        return;
+      }
       checkHeaderEncoding(file, record, decoded.encoding);
       progress.layout = matchHeader(file, kind, record.fields, options.columns, record.line);
       items.push({ kind: 'header', layout: progress.layout });
+      if (facts.length > 0) items.push({ kind: 'finding', finding: formatFinding(file, record.line, facts) });
       return;
     }
     if (!progress.rowsSeen) {
@@ -191,13 +260,14 @@ export async function* readTable(file: string, kind: FileKind, options: ReadOpti
   };
 
   try {
-    for await (const batch of csvRecords(file, watchedText())) {
+    for await (const batch of csvRecords(file, text, delimiter)) {
       const items: TableItem[] = [];
       for (const record of batch) classify(record, items);
       if (items.length > 0) yield items;
     }
   } finally {
     // Closes the file when the consumer stops early; a no-op after a full read.
+    await text.return();
     await decoded.chunks.return();
   }
   const layout = progress.layout;

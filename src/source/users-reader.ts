@@ -1,6 +1,7 @@
 /**
  * The users export (DESIGN §3.1, MFA Server "File > Export Users") as SourceUser records.
  */
+import { inputError, type MigrateError } from '../errors.js';
 import { finding } from '../findings.js';
 import { readTable } from './table.js';
 import type { TableSeams } from './table.js';
@@ -57,12 +58,34 @@ function userLabels(layout: ColumnLayout): UserLabels {
  * rows that give no record (undecodable bytes). Throws MigrateError (exit 3) on the first `next()`
  * when the file is missing, unreadable, empty, or lacks the Username column.
  */
-export function readUsers(path: string, options: ReadOptions): AsyncIterable<ReadItem<SourceUser>> {
-  return readUsersWith(path, options, {});
+/** What the pipeline asks of a users file beyond its being readable. */
+export interface UsersFileExpectations {
+  /**
+   * At least one column a method is made from (primary phone, backup phone, method, token
+   * serial); else CSV_NO_METHOD_COLUMNS. Migration sets it: a users export without any would give
+   * every user "nothing to migrate" — the wrong file, or its headers renamed.
+   */
+  readonly methodColumns?: boolean;
+}
+
+/** The users fields a method is made from. */
+const METHOD_FIELDS = ['phone', 'backupPhone', 'method', 'oathTokenSerial'] as const;
+
+function noMethodColumns(path: string, layout: ColumnLayout): MigrateError {
+  return inputError(
+    'CSV_NO_METHOD_COLUMNS',
+    `${path}: none of the columns holds a phone number, a method or a token serial, so no user could be migrated (headers found: ${layout.headersFound}).`,
+    'Export the users again from MFA Server (File > Export Users), or map your headers with --columns map.json ({"phone": "<your phone header>", "method": "<your method header>"}).',
+    { file: path, line: layout.line },
+  );
+}
+
+export function readUsers(path: string, options: ReadOptions, expectations: UsersFileExpectations = {}): AsyncIterable<ReadItem<SourceUser>> {
+  return readUsersWith(path, options, {}, expectations);
 }
 
 /** readUsers with test seams (chunk size). */
-export async function* readUsersWith(path: string, options: ReadOptions, seams: TableSeams): AsyncGenerator<ReadItem<SourceUser>, void, undefined> {
+export async function* readUsersWith(path: string, options: ReadOptions, seams: TableSeams, expectations: UsersFileExpectations = {}): AsyncGenerator<ReadItem<SourceUser>, void, undefined> {
   let columns: UserColumns | null = null;
   let labels: UserLabels | null = null;
   let headerLine = 1;
@@ -70,6 +93,7 @@ export async function* readUsersWith(path: string, options: ReadOptions, seams: 
   for await (const batch of readTable(path, 'users', options, seams)) {
     for (const item of batch) {
       if (item.kind === 'header') {
+        if (expectations.methodColumns === true && METHOD_FIELDS.every((field) => item.layout.indexOf(field) < 0)) throw noMethodColumns(path, item.layout);
         columns = userColumns(item.layout);
         labels = userLabels(item.layout);
         headerLine = item.layout.line;

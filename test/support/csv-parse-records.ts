@@ -7,7 +7,7 @@ import type { Parser } from 'csv-parse';
 import { inputError } from '../../src/errors.js';
 import type { MigrateError } from '../../src/errors.js';
 import { MAX_RECORD_BYTES } from '../../src/source/csv-records.js';
-import type { CsvRecord } from '../../src/source/csv-records.js';
+import type { CsvDelimiter, CsvRecord } from '../../src/source/csv-records.js';
 
 const CR = 13;
 const LF = 10;
@@ -86,8 +86,9 @@ function parserSignal(parser: Parser): Promise<void> {
 }
 
 /** The records of `text` as the csv-parse implementation read them (same contract as `csvRecords`). */
-export async function* csvParseRecords(file: string, text: AsyncIterable<string>): AsyncGenerator<readonly CsvRecord[], void, undefined> {
+export async function* csvParseRecords(file: string, text: AsyncIterable<string>, delimiter: CsvDelimiter = ','): AsyncGenerator<readonly CsvRecord[], void, undefined> {
   const parser = parse({
+    delimiter,
     bom: false,
     relax_column_count: true,
     relax_quotes: true,

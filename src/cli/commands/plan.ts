@@ -78,7 +78,7 @@ export async function planInputFrom(options: PlanOptions, tenant: TenantSettings
   return {
     validate: {
       files: { users: options.users, devices: options.devices ?? null, tokens: options.tokens ?? null },
-      read: { encoding: options.encoding, columns },
+      read: { encoding: options.encoding, delimiter: options.delimiter, columns },
       mapping: mappingOptionsFrom(options),
     },
     diff: diffOptionsFrom(options),
@@ -95,6 +95,7 @@ export function recordedOptions(options: PlanOptions): JsonObject {
     devices: options.devices ?? null,
     tokens: options.tokens ?? null,
     encoding: options.encoding,
+    delimiter: options.delimiter,
     columns: options.columns ?? null,
     defaultCountryCode: options.defaultCountryCode,
     upnSuffix: options.upnSuffix ?? null,

@@ -22,7 +22,7 @@ export function registerValidateCommand(program: Command, context: CommandContex
       const result = await runValidate(
         {
           files: { users: options.users, devices: options.devices ?? null, tokens: options.tokens ?? null },
-          read: { encoding: options.encoding, columns },
+          read: { encoding: options.encoding, delimiter: options.delimiter, columns },
           mapping: mappingOptionsFrom(options),
         },
         deps,

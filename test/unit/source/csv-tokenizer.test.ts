@@ -7,10 +7,10 @@ import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { MigrateError } from '../../../src/errors.js';
 import { MAX_RECORD_BYTES, csvRecords } from '../../../src/source/csv-records.js';
-import type { CsvRecord } from '../../../src/source/csv-records.js';
+import type { CsvDelimiter, CsvRecord } from '../../../src/source/csv-records.js';
 import { csvParseRecords } from '../../support/csv-parse-records.js';
 
-type Reader = (file: string, text: AsyncIterable<string>) => AsyncGenerator<readonly CsvRecord[], void, undefined>;
+type Reader = (file: string, text: AsyncIterable<string>, delimiter?: CsvDelimiter) => AsyncGenerator<readonly CsvRecord[], void, undefined>;
 
 interface Outcome {
   readonly records: [number, readonly string[]][];
@@ -24,10 +24,10 @@ async function* fromChunks(chunks: readonly string[]): AsyncGenerator<string, vo
   }
 }
 
-async function outcomeOf(read: Reader, chunks: readonly string[]): Promise<Outcome> {
+async function outcomeOf(read: Reader, chunks: readonly string[], delimiter: CsvDelimiter = ','): Promise<Outcome> {
   const records: [number, readonly string[]][] = [];
   try {
-    for await (const batch of read('t.csv', fromChunks(chunks))) for (const record of batch) records.push([record.line, record.fields]);
+    for await (const batch of read('t.csv', fromChunks(chunks), delimiter)) for (const record of batch) records.push([record.line, record.fields]);
   } catch (error) {
     if (!(error instanceof MigrateError)) throw error;
     return { records, error: { code: error.code, line: error.line } };
@@ -86,10 +86,10 @@ const wellFormed = fc
 const anyText = fc.string({ unit: fc.oneof(textChar, fc.constantFrom(',', '"', '""', '\n', '\r', '\r\n')), maxLength: 60 });
 const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 });
 
-async function expectSameAsCsvParse(text: string, fractions: readonly number[]): Promise<void> {
+async function expectSameAsCsvParse(text: string, fractions: readonly number[], delimiter: CsvDelimiter = ','): Promise<void> {
   const chunks = cut(text, fractions);
-  const ours = await outcomeOf(csvRecords, chunks);
-  const theirs = await outcomeOf(csvParseRecords, chunks);
+  const ours = await outcomeOf(csvRecords, chunks, delimiter);
+  const theirs = await outcomeOf(csvParseRecords, chunks, delimiter);
   if (theirs.error === null) {
     expect(ours).toEqual(theirs);
     return;
@@ -99,7 +99,7 @@ async function expectSameAsCsvParse(text: string, fractions: readonly number[]):
   // its line. So: same error, and our records are csv-parse's for the text before that line.
   expect(ours.error?.code).toBe(theirs.error.code);
   const brokenLine = ours.error?.line ?? 1;
-  const before = await outcomeOf(csvParseRecords, [firstLines(text, brokenLine - 1)]);
+  const before = await outcomeOf(csvParseRecords, [firstLines(text, brokenLine - 1)], delimiter);
   expect(before.error).toBeNull();
   expect(ours.records).toEqual(before.records);
   expect(theirs.records).toEqual(ours.records.slice(0, theirs.records.length));
@@ -122,6 +122,29 @@ describe('csvRecords reads like csv-parse', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('on semicolon-separated CSV (European Excel), in any chunks', async () => {
+    // The same texts with every comma a semicolon and every semicolon a comma: commas are then text.
+    const swap = (text: string): string => text.replace(/[,;]/g, (character) => (character === ',' ? ';' : ','));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(wellFormed, anyText), cuts, async (text, fractions) => {
+        await expectSameAsCsvParse(swap(text), fractions, ';');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads tab-separated text with empty fields, where a tab is a separator and not white space', async () => {
+    const chunks = ['Username\tPhone\t\tMethod\r\n', 'alice\t"425, 555"\t\tText message\r\n\t\tx\t\r\n'];
+    expect(await outcomeOf(csvRecords, chunks, '\t')).toEqual({
+      records: [
+        [1, ['Username', 'Phone', '', 'Method']],
+        [2, ['alice', '425, 555', '', 'Text message']],
+        [3, ['', '', 'x', '']],
+      ],
+      error: null,
+    });
   });
 
   it.each([
