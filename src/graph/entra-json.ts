@@ -19,6 +19,7 @@ import type {
   MatchAttribute,
   PolicyMethodConfiguration,
   PolicyMethodId,
+  TemporaryAccessPassPolicy,
   TenantPolicy,
 } from '../plan/entra-state.js';
 
@@ -73,10 +74,12 @@ export interface MethodsRead {
 }
 
 /**
- * authentication-list-methods.md. Hardware OATH methods carry their token's serial only when the
- * `device` is expanded; otherwise `serialOfDevice` (the tenant inventory) is asked by id.
+ * authentication-list-methods.md. A hardware OATH method's serial and status are its `device`'s,
+ * a navigation property this list is not documented to carry inline: they are null here unless
+ * Graph sent the device anyway, and the gateway then reads the user's hardwareOathMethods
+ * (readHardwareOathMethods). The method's id is its own, not the device's.
  */
-export function readMethods(body: unknown, serialOfDevice: (deviceId: string) => string | null = () => null): MethodsRead {
+export function readMethods(body: unknown): MethodsRead {
   const phones: EntraPhoneMethod[] = [];
   const authenticators: EntraAuthenticatorMethod[] = [];
   const softwareOath: EntraSoftwareOathMethod[] = [];
@@ -104,18 +107,38 @@ export function readMethods(body: unknown, serialOfDevice: (deviceId: string) =>
       case 'microsoft.graph.softwareoathauthenticationmethod':
         softwareOath.push({ id });
         break;
-      case 'microsoft.graph.hardwareoathauthenticationmethod': {
-        const device = asRecord(item['device']);
-        const deviceId = stringOrNull(device?.['id']) ?? id;
-        hardwareOath.push({ id, serialNumber: stringOrNull(device?.['serialNumber']) ?? serialOfDevice(deviceId), status: stringOrNull(device?.['status']) });
+      case 'microsoft.graph.hardwareoathauthenticationmethod':
+        hardwareOath.push(hardwareOathMethod(id, item));
         break;
-      }
       default:
         // password, temporaryAccessPass, fido2, email…: not ours to migrate or compare.
         break;
     }
   }
   return { phones, authenticators, softwareOath, hardwareOath };
+}
+
+function hardwareOathMethod(id: string, item: Json): EntraHardwareOathMethod {
+  const device = asRecord(item['device']);
+  return { id, serialNumber: stringOrNull(device?.['serialNumber']), status: stringOrNull(device?.['status']) };
+}
+
+/**
+ * beta authentication-list-hardwareoathmethods.md: a user's hardware OATH methods, each with its
+ * `device` (serial, status) inline as the page's example shows. Items of the collection's own type
+ * may come without `@odata.type`.
+ */
+export function readHardwareOathMethods(body: unknown): EntraHardwareOathMethod[] {
+  const methods: EntraHardwareOathMethod[] = [];
+  for (const raw of readCollection(body).items) {
+    const item = asRecord(raw);
+    const id = stringOrNull(item?.['id']);
+    if (item === null || id === null) continue;
+    const type = odataType(item);
+    if (type !== '' && type !== 'microsoft.graph.hardwareoathauthenticationmethod') continue;
+    methods.push(hardwareOathMethod(id, item));
+  }
+  return methods;
 }
 
 /** beta authentication-get-signinpreferences.md / signinpreferences.md. */
@@ -135,14 +158,38 @@ function targetIds(value: unknown): string[] {
   return value.map((target) => stringOrNull(asRecord(target)?.['id'])).filter((id): id is string => id !== null);
 }
 
-/** authenticationmethodspolicy-get.md: the method configurations R9 needs, others dropped. */
+function integerOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) ? value : null;
+}
+
+/**
+ * temporaryaccesspassauthenticationmethodconfiguration.md: the lifetimes and one-time rule that
+ * hold for every pass created in the tenant.
+ */
+function temporaryAccessPassPolicy(configuration: Json): TemporaryAccessPassPolicy {
+  return {
+    state: stringOrNull(configuration['state'])?.toLowerCase() === 'enabled' ? 'enabled' : 'disabled',
+    minimumLifetimeInMinutes: integerOrNull(configuration['minimumLifetimeInMinutes']),
+    maximumLifetimeInMinutes: integerOrNull(configuration['maximumLifetimeInMinutes']),
+    defaultLifetimeInMinutes: integerOrNull(configuration['defaultLifetimeInMinutes']),
+    isUsableOnce: booleanOrNull(configuration['isUsableOnce']),
+  };
+}
+
+/**
+ * beta authenticationmethodspolicy-get.md: the method configurations R9 needs, others dropped,
+ * and the Temporary Access Pass configuration. Read from beta: v1.0 does not define hardware
+ * OATH's configuration type, so only beta says whether the tenant allows hardware tokens.
+ */
 export function readTenantPolicy(body: unknown): TenantPolicy {
   const policy = asRecord(body);
   const configurations = Array.isArray(policy?.['authenticationMethodConfigurations']) ? (policy['authenticationMethodConfigurations'] as unknown[]) : [];
   const methods: PolicyMethodConfiguration[] = [];
+  let temporaryAccessPass: TemporaryAccessPassPolicy | null = null;
   for (const raw of configurations) {
     const configuration = asRecord(raw);
     const rawId = stringOrNull(configuration?.['id']);
+    if (configuration !== null && rawId?.toLowerCase() === 'temporaryaccesspass') temporaryAccessPass = temporaryAccessPassPolicy(configuration);
     const id = POLICY_METHOD_IDS.find((known) => known.toLowerCase() === rawId?.toLowerCase());
     if (configuration === null || id === undefined) continue;
     const officePhone = booleanOrNull(configuration['isOfficePhoneAllowed']);
@@ -154,7 +201,7 @@ export function readTenantPolicy(body: unknown): TenantPolicy {
       ...(id === 'Voice' && officePhone !== null ? { isOfficePhoneAllowed: officePhone } : {}),
     });
   }
-  return { methods };
+  return { methods, temporaryAccessPass };
 }
 
 /** beta hardwareoathtokenauthenticationmethoddevice.md, one inventory entry. */
