@@ -187,6 +187,12 @@ function chainFor(
       const created = earlier().find((candidate) => candidate.kind === 'createHardwareToken' && candidate.target === operation.target && candidate.status === 'done');
       return created?.result?.resourceId ?? null;
     },
+    // The id Graph gave the user's method when this run assigned the token, else the one the plan read.
+    methodIdOf: (operation) => {
+      if (!('deviceId' in operation)) return null;
+      const assigned = earlier().find((candidate) => candidate.kind === 'assignHardwareToken' && candidate.target === operation.target && candidate.status === 'done');
+      return assigned?.result?.resourceId ?? operation.methodId ?? null;
+    },
   });
   return { chain };
 }

@@ -1,8 +1,8 @@
 /**
  * Hardware OATH tokens against Entra (R13). A token lives in the tenant inventory
  * (beta directory/authenticationMethodDevices/hardwareOathDevices) and is assigned to one user
- * (beta users/{id}/authentication/hardwareOathMethods, whose id is the device id), then
- * activated with a code from its seed (hardwareoathauthenticationmethod-activate.md).
+ * (beta users/{id}/authentication/hardwareOathMethods, a method with an id of its own), then
+ * activated through that method with a code from its seed (hardwareoathauthenticationmethod-activate.md).
  */
 import { finding } from '../findings.js';
 import type { Finding } from '../findings.js';
@@ -53,7 +53,7 @@ export function planHardwareTokenOperations(
     if (method !== undefined || device?.assignedToUserId === current.user.id) {
       heldCount += 1;
       const status = device?.status ?? method?.status ?? null;
-      if (activate && status !== ACTIVATED) operations.push({ kind: 'activateHardwareToken', target, status: 'planned', deviceId: device?.id ?? method?.id ?? null });
+      if (activate && status !== ACTIVATED) operations.push({ kind: 'activateHardwareToken', target, status: 'planned', deviceId: device?.id ?? null, methodId: method?.id ?? null });
       continue;
     }
     if (device !== null && device.assignedToUserId !== null) {

@@ -64,11 +64,14 @@ export function planUserRollback(applied: readonly StoredOperation[], current: E
     }
   }
 
-  const holds = (serial: string): boolean => current.hardwareOath.some((method) => method.serialNumber !== null && serialKey(method.serialNumber) === serialKey(serial));
+  const heldMethod = (serial: string) => current.hardwareOath.find((method) => method.serialNumber !== null && serialKey(method.serialNumber) === serialKey(serial));
   for (const operation of done) {
-    if (operation.kind !== 'assignHardwareToken' || !holds(operation.target)) continue;
-    const deviceId = operation.deviceId ?? operation.result?.resourceId ?? createdDeviceId(done, operation.target);
-    steps.push({ operation: { kind: 'unassignHardwareToken', target: operation.target, status: 'planned', deviceId }, revertsOperationId: operation.id });
+    if (operation.kind !== 'assignHardwareToken') continue;
+    const method = heldMethod(operation.target);
+    if (method === undefined) continue;
+    const deviceId = operation.deviceId ?? createdDeviceId(done, operation.target);
+    // Unassign addresses the user's method as Entra shows it now (authentication-delete-hardwareoathmethods.md), not the device.
+    steps.push({ operation: { kind: 'unassignHardwareToken', target: operation.target, status: 'planned', deviceId, methodId: method.id }, revertsOperationId: operation.id });
   }
   for (const operation of done) {
     if (operation.kind !== 'createHardwareToken') continue;
