@@ -5,12 +5,13 @@
  * mode 0600 — never into the journal, the reports or the log.
  */
 import { open } from 'node:fs/promises';
-import { ExitCode, MigrateError } from '../errors.js';
+import { ExitCode, MigrateError, usageError } from '../errors.js';
 import type { GraphCall } from '../graph/batch-executor.js';
 import type { GraphGateway } from '../graph/gateway.js';
 import { createTemporaryAccessPassCall } from '../graph/write-calls.js';
 import type { Journal } from '../journal/journal.js';
 import type { Log } from '../log.js';
+import type { TenantPolicy } from '../plan/entra-state.js';
 import { Secret } from '../secret.js';
 
 /** Calls handed to the gateway at once; it packs them into `$batch` requests of 20. */
@@ -26,6 +27,41 @@ export interface TemporaryAccessPassOutcome {
   readonly file: string;
   readonly issued: number;
   readonly failed: number;
+}
+
+/** authentication-post-temporaryaccesspassmethods.md: Graph's own range for lifetimeInMinutes. */
+const GRAPH_MINIMUM_LIFETIME_MINUTES = 10;
+const GRAPH_MAXIMUM_LIFETIME_MINUTES = 43_200;
+
+const POLICY_PLACE = 'Entra admin center > Protection > Authentication methods > Policies > Temporary Access Pass';
+
+/**
+ * temporaryaccesspassauthenticationmethodconfiguration.md: the policy's minimum and maximum
+ * lifetime hold for "any Temporary Access Pass created in the tenant", and a disabled method gives
+ * none. Checked before apply writes anything: a request Graph would refuse for every user stops
+ * the command at once, instead of failing each pass after the migration has run.
+ */
+export function checkTemporaryAccessPassRequest(request: TemporaryAccessPassRequest, policy: TenantPolicy): void {
+  const configuration = policy.temporaryAccessPass ?? null;
+  if (configuration === null) return;
+  if (configuration.state !== 'enabled') {
+    throw usageError(
+      'TAP_DISABLED_BY_POLICY',
+      `--tap-for-reregistration: Temporary Access Pass is disabled in the tenant's authentication methods policy, so Entra would refuse every pass`,
+      `Enable Temporary Access Pass for the users concerned (${POLICY_PLACE}), or run apply without --tap-for-reregistration; nothing was written.`,
+    );
+  }
+  const lifetime = request.lifetimeInMinutes;
+  if (lifetime === null) return;
+  const minimum = configuration.minimumLifetimeInMinutes ?? GRAPH_MINIMUM_LIFETIME_MINUTES;
+  const maximum = configuration.maximumLifetimeInMinutes ?? GRAPH_MAXIMUM_LIFETIME_MINUTES;
+  if (lifetime >= minimum && lifetime <= maximum) return;
+  const fallback = configuration.defaultLifetimeInMinutes === null ? '' : ` (${String(configuration.defaultLifetimeInMinutes)} minutes)`;
+  throw usageError(
+    'TAP_LIFETIME_OUTSIDE_POLICY',
+    `--tap-lifetime ${String(lifetime)}: the tenant's Temporary Access Pass policy allows passes of ${String(minimum)} to ${String(maximum)} minutes, so Entra would refuse every pass`,
+    `Give --tap-lifetime from ${String(minimum)} to ${String(maximum)}, or leave it out for the policy's default${fallback}; or change the policy's lifetimes (${POLICY_PLACE}). Nothing was written.`,
+  );
 }
 
 const HEADER = ['username', 'upn', 'entraUserId', 'temporaryAccessPass', 'startDateTime', 'lifetimeInMinutes', 'isUsableOnce'];
