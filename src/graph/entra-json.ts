@@ -8,6 +8,7 @@
  * is carried as text rather than rejected.
  */
 import type { PhoneType } from '../mapping/desired-state.js';
+import { Secret } from '../secret.js';
 import type {
   EntraAuthenticatorMethod,
   EntraHardwareOathMethod,
@@ -42,6 +43,66 @@ export function readCollection(body: unknown): { readonly items: readonly unknow
   const page = asRecord(body);
   const items = page !== null && Array.isArray(page['value']) ? (page['value'] as unknown[]) : [];
   return { items, nextLink: stringOrNull(page?.['@odata.nextLink']) };
+}
+
+/** user-list.md "Get only a count of users": `$count` answers a plain-text integer. */
+export function readCount(body: unknown): number | null {
+  const count = typeof body === 'number' ? body : Number(String(body).trim());
+  return Number.isInteger(count) && count >= 0 ? count : null;
+}
+
+/**
+ * The id of what a create made: a phone method (authentication-post-phonemethods.md), an inventory
+ * token (authenticationmethoddevice-post-hardwareoathdevices.md), a user's hardware OATH method
+ * (authentication-post-hardwareoathmethods.md — an id of its own, not the device's). Null for a
+ * 204 or an answer without one.
+ */
+export function readCreatedId(body: unknown): string | null {
+  return stringOrNull(asRecord(body)?.['id']);
+}
+
+/** A group as group-get.md and group-list.md answer it with `$select=id,displayName`. */
+export function readGroup(body: unknown): { readonly id: string; readonly displayName: string | null } | null {
+  const group = asRecord(body);
+  const id = stringOrNull(group?.['id']);
+  return group === null || id === null ? null : { id, displayName: stringOrNull(group['displayName']) };
+}
+
+/**
+ * group-list-transitivemembers.md: members are directory objects of several types, each named by
+ * `@odata.type`; the user id of one that is a user (or has no type, as with `$select=id`), else null.
+ */
+export function readMemberUserId(item: unknown): string | null {
+  const member = asRecord(item);
+  if (member === null) return null;
+  const type = odataType(member);
+  return type === '' || type === 'microsoft.graph.user' ? stringOrNull(member['id']) : null;
+}
+
+/**
+ * authentication-post-temporaryaccesspassmethods.md: the create answer is the only one that shows
+ * the pass; it is wrapped in Secret at once. Null when the answer holds no pass.
+ */
+export function readTemporaryAccessPass(body: unknown): {
+  readonly pass: Secret;
+  readonly startDateTime: string | null;
+  readonly lifetimeInMinutes: number | null;
+  readonly isUsableOnce: boolean | null;
+} | null {
+  const method = asRecord(body);
+  const pass = stringOrNull(method?.['temporaryAccessPass']);
+  if (method === null || pass === null) return null;
+  return {
+    pass: new Secret(pass),
+    startDateTime: stringOrNull(method['startDateTime']),
+    lifetimeInMinutes: typeof method['lifetimeInMinutes'] === 'number' ? method['lifetimeInMinutes'] : null,
+    isUsableOnce: booleanOrNull(method['isUsableOnce']),
+  };
+}
+
+/** The id of a user item (user-list.md with `$select=id`), or null. */
+export function readEntraUserId(item: unknown): string | null {
+  return stringOrNull(asRecord(item)?.['id']);
 }
 
 /** user-get.md with `$select=id,userPrincipalName,displayName,accountEnabled`. */
@@ -204,9 +265,15 @@ export function readTenantPolicy(body: unknown): TenantPolicy {
   return { methods, temporaryAccessPass };
 }
 
-/** beta hardwareoathtokenauthenticationmethoddevice.md, one inventory entry. */
+/**
+ * beta hardwareoathtokenauthenticationmethoddevice.md, one inventory entry. The examples of
+ * authenticationmethoddevice-list-hardwareoathdevices.md show each entry wrapped as a
+ * hardwareOathAuthenticationMethod with the token in `device`: both shapes are read.
+ */
 export function readHardwareToken(raw: unknown): EntraHardwareToken | null {
-  const device = asRecord(raw);
+  const entry = asRecord(raw);
+  const wrapped = entry === null ? null : asRecord(entry['device']);
+  const device = wrapped !== null && entry !== null && stringOrNull(entry['serialNumber']) === null ? wrapped : entry;
   const id = stringOrNull(device?.['id']);
   const serialNumber = stringOrNull(device?.['serialNumber']);
   if (device === null || id === null || serialNumber === null) return null;

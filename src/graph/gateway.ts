@@ -11,7 +11,20 @@ import type { EntraHardwareOathMethod, EntraHardwareToken, EntraState, EntraUser
 import { BatchExecutor, DEFAULT_EXECUTOR_SETTINGS, type ExecutorObserver, type GraphCall, type GraphCallResult } from './batch-executor.js';
 import type { GraphConfig, MatchAttributeOption } from './config.js';
 import { CredentialTokenSource, developmentTokenSource, identityCredentials, type CredentialFactory } from './credentials.js';
-import { readCollection, readEntraUser, readHardwareOathMethods, readHardwareToken, readMethods, readSignInPreferences, readTenantPolicy, serialKey } from './entra-json.js';
+import {
+  readCollection,
+  readCount,
+  readEntraUser,
+  readEntraUserId,
+  readGroup,
+  readHardwareOathMethods,
+  readHardwareToken,
+  readMemberUserId,
+  readMethods,
+  readSignInPreferences,
+  readTenantPolicy,
+  serialKey,
+} from './entra-json.js';
 import { Governor, GRAPH_LIMITS, resourceUnitsForTenantSize, type GovernorSnapshot } from './governor.js';
 import { permissionMissing, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
 import { createGraphHttpClient, type GraphVersion, type HttpTransport, type TokenSource } from './http-client.js';
@@ -229,8 +242,7 @@ export class GraphGateway {
     });
     const missing: PermissionRequirement[] = count.status === 403 ? [READ_USERS] : [];
     if (count.error !== null && count.status !== 403) throw count.error;
-    const userCount = count.status === 200 ? Number(String(count.body).trim()) : Number.NaN;
-    const tenantUserCount = Number.isInteger(userCount) && userCount >= 0 ? userCount : null;
+    const tenantUserCount = count.status === 200 ? readCount(count.body) : null;
     if (claims === null) {
       for (const refused of await this.#probePermissions(needs)) if (!missing.includes(refused)) missing.push(refused);
     }
@@ -256,8 +268,7 @@ export class GraphGateway {
     const refused = probes.filter((probe, index) => answers[index]?.status === 403).map((probe) => probe.permission ?? READ_USERS);
     const fatal = answers.find((answer) => answer.error !== null && answer.status !== 403);
     if (fatal?.error) throw fatal.error;
-    const someone = readCollection(answers[0]?.body).items[0];
-    const someoneId = typeof someone === 'object' && someone !== null && 'id' in someone && typeof someone.id === 'string' ? someone.id : null;
+    const someoneId = readEntraUserId(readCollection(answers[0]?.body).items[0]);
     if (someoneId !== null) {
       const [methods] = await this.#executor.run([
         { method: 'GET', version: 'v1.0', path: `/users/${userSegment(someoneId)}/authentication/methods`, doing: 'checking the permission to read authentication methods', permission: READ_METHODS },
@@ -482,8 +493,7 @@ export class GraphGateway {
       const answer = await this.#executor.single({ method: 'GET', version: 'v1.0', path: `/groups/${wanted}?$select=id,displayName`, doing: `looking up group ${wanted}`, permission: READ_GROUP_MEMBERS });
       if (answer.status === 404) throw groupNotFound(wanted);
       if (answer.error !== null) throw answer.error;
-      const group = answer.body as { id?: unknown; displayName?: unknown } | undefined;
-      return { id: typeof group?.id === 'string' ? group.id : wanted, displayName: typeof group?.displayName === 'string' ? group.displayName : null };
+      return readGroup(answer.body) ?? { id: wanted, displayName: null };
     }
     const answer = await this.#executor.single({
       method: 'GET',
@@ -494,8 +504,8 @@ export class GraphGateway {
     });
     if (answer.error !== null) throw answer.error;
     const groups = readCollection(answer.body).items.flatMap((item) => {
-      const group = item as { id?: unknown; displayName?: unknown } | null;
-      return typeof group?.id === 'string' ? [{ id: group.id, displayName: typeof group.displayName === 'string' ? group.displayName : null }] : [];
+      const group = readGroup(item);
+      return group === null ? [] : [group];
     });
     const [group, other] = groups;
     if (group === undefined) throw groupNotFound(wanted);
@@ -520,9 +530,8 @@ export class GraphGateway {
     const group = await this.resolveGroup(idOrName);
     const ids = new Set<string>();
     for await (const item of this.#pages('v1.0', `/groups/${group.id}/transitiveMembers?$select=id&$top=999`, `listing the members of group ${group.displayName ?? group.id}`, READ_GROUP_MEMBERS)) {
-      const member = item as { id?: unknown; '@odata.type'?: unknown } | null;
-      const type = member?.['@odata.type'];
-      if (typeof member?.id === 'string' && (type === undefined || (typeof type === 'string' && type.toLowerCase() === '#microsoft.graph.user'))) ids.add(member.id);
+      const userId = readMemberUserId(item);
+      if (userId !== null) ids.add(userId);
     }
     return ids;
   }

@@ -8,11 +8,11 @@ import { open } from 'node:fs/promises';
 import { ExitCode, MigrateError, usageError } from '../errors.js';
 import type { GraphCall } from '../graph/batch-executor.js';
 import type { GraphGateway } from '../graph/gateway.js';
+import { readTemporaryAccessPass } from '../graph/entra-json.js';
 import { createTemporaryAccessPassCall } from '../graph/write-calls.js';
 import type { Journal } from '../journal/journal.js';
 import type { Log } from '../log.js';
 import type { TenantPolicy } from '../plan/entra-state.js';
-import { Secret } from '../secret.js';
 
 /** Calls handed to the gateway at once; it packs them into `$batch` requests of 20. */
 const CALLS_PER_ROUND = 400;
@@ -108,18 +108,14 @@ export async function issueTemporaryAccessPasses(
       const rows: string[] = [];
       slice.forEach((user, index) => {
         const result = results[index];
-        const body = result?.body;
-        const pass = typeof body === 'object' && body !== null && 'temporaryAccessPass' in body && typeof body.temporaryAccessPass === 'string' ? new Secret(body.temporaryAccessPass) : null;
-        if (result === undefined || result.status >= 400 || pass === null) {
+        const created = result === undefined ? null : readTemporaryAccessPass(result.body);
+        if (result === undefined || result.status >= 400 || created === null) {
           failed += 1;
           log.warn(`${user.upn}: no Temporary Access Pass (${result?.error?.graphCode ?? result?.error?.code ?? 'no answer'}${result?.requestId == null ? '' : `, request-id ${result.requestId}`}) — create one in the Entra admin center if needed.`);
           return;
         }
-        const field = (name: string): string => {
-          const value: unknown = (body as Record<string, unknown>)[name];
-          return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
-        };
-        rows.push([user.username, user.upn, user.entraUserId, pass.reveal(), field('startDateTime'), field('lifetimeInMinutes'), field('isUsableOnce')].map(csvField).join(','));
+        const field = (value: string | number | boolean | null): string => (value === null ? '' : String(value));
+        rows.push([user.username, user.upn, user.entraUserId, created.pass.reveal(), field(created.startDateTime), field(created.lifetimeInMinutes), field(created.isUsableOnce)].map(csvField).join(','));
         issued += 1;
       });
       if (rows.length > 0) await handle.write(`${rows.join('\n')}\n`);
