@@ -6,6 +6,7 @@
  * reconcile (DESIGN §6).
  */
 import type { GraphCallResult } from '../graph/batch-executor.js';
+import { readCreatedId } from '../graph/entra-json.js';
 import type { GraphGateway } from '../graph/gateway.js';
 import type { HardwareTokenDescription } from '../graph/write-calls.js';
 import type { Journal } from '../journal/journal.js';
@@ -197,12 +198,6 @@ function chainFor(
   return { chain };
 }
 
-function resourceIdOf(body: unknown): string | null {
-  if (typeof body !== 'object' || body === null || !('id' in body)) return null;
-  const id: unknown = body.id;
-  return typeof id === 'string' ? id : null;
-}
-
 /**
  * Per operation of a group: `inDoubt` when Graph may have carried it out though the answer does not
  * say so — no answer at all, or a refusal after the executor had to send it again (a 5xx first: a
@@ -231,7 +226,7 @@ function record(journal: Journal, operation: StoredOperation, result: GraphCallR
     return 'failed';
   }
   if (result.status < 400) {
-    journal.markDone(operation.id, result.requestId, { resourceId: resourceIdOf(result.body) });
+    journal.markDone(operation.id, result.requestId, { resourceId: readCreatedId(result.body) });
     return 'done';
   }
   if (result.status === FAILED_DEPENDENCY) {
