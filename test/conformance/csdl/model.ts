@@ -1,6 +1,6 @@
 /**
  * Microsoft Graph's schema for one API version, read from Microsoft's CSDL
- * (microsoftgraph/msgraph-metadata, copied in ../shared/graph-metadata/): structured types with
+ * (microsoftgraph/msgraph-metadata, copied in fixtures/graph-metadata/): structured types with
  * their properties and navigation properties, enums, bound and unbound operations, the entity
  * container, and the capability restrictions (Insertable, Updatable, Deletable, Readable,
  * Countable) the files annotate. Names are fully qualified (`microsoft.graph.user`); aliases
@@ -12,6 +12,7 @@
  * missing from the national cloud (present in Graph, but its type is not known here).
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { readXml, type XmlElement } from './xml-elements.js';
 
@@ -273,9 +274,9 @@ function readGlobalTypes(directory: string): GlobalBetaTypes {
   return { structured: types, enums };
 }
 
-/** ../shared/graph-metadata relative to the worktree, or GRAPH_METADATA_DIR. */
+/** fixtures/graph-metadata (a copy of Microsoft's files kept in the repository), or GRAPH_METADATA_DIR. */
 export function metadataDirectory(): string {
-  return process.env['GRAPH_METADATA_DIR'] ?? new URL('../../../../shared/graph-metadata', import.meta.url).pathname;
+  return process.env['GRAPH_METADATA_DIR'] ?? fileURLToPath(new URL('../../../fixtures/graph-metadata', import.meta.url));
 }
 
 const loaded = new Map<ApiVersion, GraphModel>();
