@@ -1,7 +1,7 @@
 /**
  * The tenant's authentication methods policy (api-reference/v1.0/api/authenticationmethodspolicy-get.md)
  * and one method's configuration (authenticationmethodconfiguration-get.md), which tell the tool
- * which methods are disabled (DESIGN R9).
+ * which methods are disabled (mapping rule R9).
  */
 import { graphError, jsonResponse } from '../graph-response.js';
 import { READ_METHODS_POLICY } from '../permissions.js';
