@@ -86,6 +86,16 @@ describe('the conformance checker', () => {
     ]);
   });
 
+  it('resolves casts and $count on navigation, and refuses a cast to a type that does not derive', () => {
+    const group = 'd1e2f3a4-0000-4000-8000-000000000001';
+    expect(findings(exchange('GET', `/v1.0/groups/${group}/transitiveMembers/microsoft.graph.user?$count=true&$select=id`, { status: 200, body: { value: [{ id: USER }] } }, { headers: { consistencylevel: 'eventual' } }))).toEqual([]);
+    expect(findings(exchange('GET', `/v1.0/groups/${group}/transitiveMembers/$count`, { status: 200, body: '3' }, { headers: { consistencylevel: 'eventual' } }))).toEqual([]);
+    expect(findings(exchange('GET', `/v1.0/groups/${group}/transitiveMembers/microsoft.graph.phoneAuthenticationMethod`, { status: 200, body: { value: [] } }))).toEqual([
+      '[request path] the cast microsoft.graph.phoneAuthenticationMethod does not derive from microsoft.graph.directoryObject',
+    ]);
+    expect(findings(exchange('GET', `/v1.0/groups/${group}/transitiveMembers/$count/x`, { status: 200, body: '3' }))).toEqual(['[request path] nothing may follow $count']);
+  });
+
   it('finds methods that do not fit the resource, including the CSDL capability restrictions', () => {
     expect(findings(exchange('PATCH', `/v1.0/users/${USER}/authentication/phoneMethods`, { status: 204 }, { body: {} }))).toEqual([
       '[request method] PATCH does not fit users/{key}/authentication/phoneMethods (collection); the CSDL allows GET, POST',
