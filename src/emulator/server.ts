@@ -49,6 +49,27 @@ export interface EmulatorOptions {
   readonly clock?: Clock;
   /** Seed of the order of `$batch` responses; default the faults seed. */
   readonly batchOrderSeed?: number;
+  /** Told every Graph request answered and its answer, plain or inside `$batch` (the conformance test records them). */
+  readonly observer?: EmulatorObserver;
+}
+
+/** One Graph request and the answer it got, as the emulator handled it. */
+export interface EmulatorExchange {
+  readonly method: string;
+  /** Absolute; a `$batch` item's URL resolved against the batch's version. */
+  readonly url: string;
+  /** Header names in lower case. */
+  readonly requestHeaders: Readonly<Record<string, string>>;
+  /** Parsed JSON; undefined when there was no body (or it was not JSON). */
+  readonly requestBody: unknown;
+  readonly status: number;
+  /** JSON, a text body (`$count`) or undefined (204). */
+  readonly responseBody: unknown;
+  readonly inBatch: boolean;
+}
+
+export interface EmulatorObserver {
+  readonly exchange: (exchange: EmulatorExchange) => void;
 }
 
 export interface RunningEmulator {
@@ -76,6 +97,8 @@ export interface RunningEmulator {
   /** Stops listening and ends open connections (stalled ones included). */
   close(): Promise<void>;
 }
+
+type ObservedRequest = Pick<EmulatorExchange, 'method' | 'url' | 'requestHeaders' | 'requestBody'>;
 
 /** Requests bodies above this are refused: Graph's own limit for JSON payloads is 4 MB. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -175,8 +198,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     response.end(payload);
   };
 
-  const sendGraph = (response: ServerResponse, graphResponse: GraphResponse, requestId: string, clientRequestId: string): void => {
+  const sendGraph = (response: ServerResponse, graphResponse: GraphResponse, requestId: string, clientRequestId: string, exchange: ObservedRequest): void => {
     const decorated = withInnerError(graphResponse, requestId, clientRequestId, new Date(clock.now()));
+    options.observer?.exchange({ ...exchange, status: decorated.status, responseBody: decorated.body, inBatch: false });
     send(
       response,
       decorated.status,
@@ -232,10 +256,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const path = splitGraphPath(url.pathname);
     const family = path === null ? 'unknown' : router.familyOf(path.version, path.segments);
     const isBatch = path !== null && path.segments.length === 1 && path.segments[0] === '$batch';
+    const observed: ObservedRequest = { method, url: url.href, requestHeaders: headers, requestBody: parsed.value };
     const finishRefused = (graphResponse: GraphResponse): void => {
       if (WRITE_METHODS.includes(method) && !isBatch) stats.writeAttempted();
       stats.operation(method, isBatch ? 'batch' : family, graphResponse.status, false);
-      sendGraph(response, graphResponse, requestId, clientRequestId);
+      sendGraph(response, graphResponse, requestId, clientRequestId, observed);
     };
 
     const fault = faults.next(false);
@@ -285,7 +310,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       request.socket.destroy();
       return;
     }
-    sendGraph(response, graphResponse, requestId, clientRequestId);
+    sendGraph(response, graphResponse, requestId, clientRequestId, observed);
   };
 
   const executeBatchRequest = async (
@@ -318,6 +343,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       (inner) => withInnerError(inner, requestId, clientRequestId, new Date(clock.now())),
       (answered) => batchOrder.shuffle(answered),
     );
+    if (options.observer !== undefined) {
+      for (const item of items) {
+        const answered = responses.find((candidate) => candidate.id === item.id);
+        if (answered === undefined) continue;
+        options.observer.exchange({
+          method: item.method.toUpperCase(),
+          url: batchItemUrl(baseUrl, version, item.url).href,
+          requestHeaders: item.headers,
+          requestBody: item.body,
+          status: answered.status,
+          responseBody: answered.body,
+          inBatch: true,
+        });
+      }
+    }
     // Items answered 424 never reached the pipeline, which counts the others.
     for (const answered of responses) {
       if (answered.status !== 424) continue;

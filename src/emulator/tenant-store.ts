@@ -4,7 +4,7 @@
  * them. Handlers translate requests into these calls; nothing here knows about HTTP beyond the
  * status and error code Graph would answer with.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DefaultMethod, PhoneType } from '../mapping/desired-state.js';
 import type { HashFunction } from '../source/records.js';
 import type { Clock } from './clock.js';
@@ -96,9 +96,21 @@ export interface DeviceRecord {
   readonly timeIntervalInSeconds: 30 | 60;
   readonly hashFunction: HashFunction;
   assignedTo: string | null;
+  /**
+   * The id of the user's hardwareOathAuthenticationMethod while the token is assigned: not the
+   * device's id (authentication-post-hardwareoathmethods.md answers the assign with an id of its
+   * own), so a client that addresses the method by the device id fails here as it would in Graph.
+   */
+  methodId: string | null;
   assignedDateTime: string | null;
   status: HardwareTokenStatus;
   lastUsedDateTime: string | null;
+}
+
+/** A seeded assignment's method id: fixed per device so a reset gives the same ids, and never the device's id. */
+function seededMethodId(deviceId: string): string {
+  const hex = createHash('sha256').update(`hardwareOathMethod:${deviceId.toLowerCase()}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 const DEFAULT_METHOD_VALUES: readonly DefaultMethod[] = ['push', 'oath', 'sms', 'voiceMobile', 'voiceAlternateMobile', 'voiceOffice'];
@@ -164,7 +176,12 @@ export class TenantStore {
     this.#devices = new Map(
       this.#seed.hardwareOathDevices.map((device) => [
         device.id.toLowerCase(),
-        { ...device, assignedDateTime: device.assignedTo === null ? null : new Date(this.#clock.now()).toISOString(), lastUsedDateTime: null },
+        {
+          ...device,
+          methodId: device.assignedTo === null ? null : seededMethodId(device.id),
+          assignedDateTime: device.assignedTo === null ? null : new Date(this.#clock.now()).toISOString(),
+          lastUsedDateTime: null,
+        },
       ]),
     );
     this.#policy = structuredClone(this.#seed.authenticationMethodsPolicy);
@@ -398,7 +415,10 @@ export class TenantStore {
 
   /**
    * authentication-post-temporaryaccesspassmethods.md: lifetime 10–43200 minutes, defaults from the
-   * policy; a new pass replaces the previous one.
+   * policy; a new pass replaces the previous one. temporaryaccesspassauthenticationmethodconfiguration.md:
+   * the policy's minimum and maximum lifetime hold for "any Temporary Access Pass created in the
+   * tenant", and its isUsableOnce restricts every pass to one use. The pages give no error text
+   * for either: the emulator refuses with a 400 (our assumption of Graph's answer).
    */
   createTemporaryAccessPass(user: UserRecord, body: unknown): Outcome<TemporaryAccessPassRecord> {
     const request = body === undefined ? {} : body;
@@ -411,8 +431,15 @@ export class TenantStore {
     if (typeof lifetime !== 'number' || !Number.isInteger(lifetime) || lifetime < 10 || lifetime > 43_200) {
       return fail(400, 'badRequest', 'lifetimeInMinutes must be between 10 and 43200.');
     }
-    const isUsableOnce = request['isUsableOnce'] ?? configuration['isUsableOnce'] ?? false;
+    const minimum = typeof configuration['minimumLifetimeInMinutes'] === 'number' ? configuration['minimumLifetimeInMinutes'] : 10;
+    const maximum = typeof configuration['maximumLifetimeInMinutes'] === 'number' ? configuration['maximumLifetimeInMinutes'] : 43_200;
+    if (lifetime < minimum || lifetime > maximum) {
+      return fail(400, 'badRequest', `lifetimeInMinutes ${String(lifetime)} is outside the Temporary Access Pass policy of the tenant, which allows ${String(minimum)} to ${String(maximum)} minutes.`);
+    }
+    const onlyOnce = configuration['isUsableOnce'] === true;
+    const isUsableOnce = request['isUsableOnce'] ?? onlyOnce;
     if (typeof isUsableOnce !== 'boolean') return fail(400, 'badRequest', 'isUsableOnce must be true or false.');
+    if (onlyOnce && !isUsableOnce) return fail(400, 'badRequest', 'The Temporary Access Pass policy of the tenant allows one-time passes only; isUsableOnce cannot be false.');
     const now = new Date(this.#clock.now()).toISOString();
     const start = request['startDateTime'];
     if (start !== undefined && (typeof start !== 'string' || Number.isNaN(Date.parse(start)))) {
@@ -533,6 +560,7 @@ export class TenantStore {
       timeIntervalInSeconds: interval,
       hashFunction: hash,
       assignedTo: assignee?.id ?? null,
+      methodId: assignee === undefined ? null : randomUUID(),
       assignedDateTime: assignee === undefined ? null : now,
       status: assignee === undefined ? 'available' : 'assigned',
       lastUsedDateTime: null,
@@ -561,14 +589,20 @@ export class TenantStore {
       return fail(400, 'badRequest', record.assignedTo === user.id ? 'The hardware OATH token is already assigned to this user.' : 'The hardware OATH token is assigned to another user.');
     }
     record.assignedTo = user.id;
+    record.methodId = randomUUID();
     record.assignedDateTime = new Date(this.#clock.now()).toISOString();
     record.status = 'assigned';
     return ok(record);
   }
 
+  /** The token behind one of the user's hardwareOathMethods, by the method's id (not the device's). */
+  hardwareMethod(user: UserRecord, methodId: string): DeviceRecord | undefined {
+    return this.hardwareMethods(user).find((device) => device.methodId?.toLowerCase() === methodId.toLowerCase());
+  }
+
   #assignedDevice(user: UserRecord, methodId: string): Outcome<DeviceRecord> {
-    const device = this.findDevice(methodId);
-    if (device?.assignedTo !== user.id) return fail(404, 'itemNotFound', `Hardware OATH method '${methodId}' was not found for the user.`);
+    const device = this.hardwareMethod(user, methodId);
+    if (device === undefined) return fail(404, 'itemNotFound', `Hardware OATH method '${methodId}' was not found for the user.`);
     return ok(device);
   }
 
@@ -605,6 +639,7 @@ export class TenantStore {
     const found = this.#assignedDevice(user, methodId);
     if (!found.ok) return found;
     found.value.assignedTo = null;
+    found.value.methodId = null;
     found.value.assignedDateTime = null;
     found.value.status = 'available';
     return found;
@@ -621,7 +656,7 @@ export class TenantStore {
         microsoftAuthenticatorMethods: user.authenticators,
         softwareOathMethods: user.softwareOath,
         temporaryAccessPassMethods: user.temporaryAccessPasses.map((pass) => ({ ...pass, temporaryAccessPass: '[REDACTED]' })),
-        hardwareOathMethods: this.hardwareMethods(user).map((device) => ({ id: device.id, serialNumber: device.serialNumber, status: device.status })),
+        hardwareOathMethods: this.hardwareMethods(user).map((device) => ({ id: device.methodId, deviceId: device.id, serialNumber: device.serialNumber, status: device.status })),
         signInPreferences: user.signInPreferences,
       })),
       groups: this.groups(),

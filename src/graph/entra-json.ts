@@ -8,6 +8,7 @@
  * is carried as text rather than rejected.
  */
 import type { PhoneType } from '../mapping/desired-state.js';
+import { Secret } from '../secret.js';
 import type {
   EntraAuthenticatorMethod,
   EntraHardwareOathMethod,
@@ -19,6 +20,7 @@ import type {
   MatchAttribute,
   PolicyMethodConfiguration,
   PolicyMethodId,
+  TemporaryAccessPassPolicy,
   TenantPolicy,
 } from '../plan/entra-state.js';
 
@@ -41,6 +43,66 @@ export function readCollection(body: unknown): { readonly items: readonly unknow
   const page = asRecord(body);
   const items = page !== null && Array.isArray(page['value']) ? (page['value'] as unknown[]) : [];
   return { items, nextLink: stringOrNull(page?.['@odata.nextLink']) };
+}
+
+/** user-list.md "Get only a count of users": `$count` answers a plain-text integer. */
+export function readCount(body: unknown): number | null {
+  const count = typeof body === 'number' ? body : Number(String(body).trim());
+  return Number.isInteger(count) && count >= 0 ? count : null;
+}
+
+/**
+ * The id of what a create made: a phone method (authentication-post-phonemethods.md), an inventory
+ * token (authenticationmethoddevice-post-hardwareoathdevices.md), a user's hardware OATH method
+ * (authentication-post-hardwareoathmethods.md — an id of its own, not the device's). Null for a
+ * 204 or an answer without one.
+ */
+export function readCreatedId(body: unknown): string | null {
+  return stringOrNull(asRecord(body)?.['id']);
+}
+
+/** A group as group-get.md and group-list.md answer it with `$select=id,displayName`. */
+export function readGroup(body: unknown): { readonly id: string; readonly displayName: string | null } | null {
+  const group = asRecord(body);
+  const id = stringOrNull(group?.['id']);
+  return group === null || id === null ? null : { id, displayName: stringOrNull(group['displayName']) };
+}
+
+/**
+ * group-list-transitivemembers.md: members are directory objects of several types, each named by
+ * `@odata.type`; the user id of one that is a user (or has no type, as with `$select=id`), else null.
+ */
+export function readMemberUserId(item: unknown): string | null {
+  const member = asRecord(item);
+  if (member === null) return null;
+  const type = odataType(member);
+  return type === '' || type === 'microsoft.graph.user' ? stringOrNull(member['id']) : null;
+}
+
+/**
+ * authentication-post-temporaryaccesspassmethods.md: the create answer is the only one that shows
+ * the pass; it is wrapped in Secret at once. Null when the answer holds no pass.
+ */
+export function readTemporaryAccessPass(body: unknown): {
+  readonly pass: Secret;
+  readonly startDateTime: string | null;
+  readonly lifetimeInMinutes: number | null;
+  readonly isUsableOnce: boolean | null;
+} | null {
+  const method = asRecord(body);
+  const pass = stringOrNull(method?.['temporaryAccessPass']);
+  if (method === null || pass === null) return null;
+  return {
+    pass: new Secret(pass),
+    startDateTime: stringOrNull(method['startDateTime']),
+    lifetimeInMinutes: typeof method['lifetimeInMinutes'] === 'number' ? method['lifetimeInMinutes'] : null,
+    isUsableOnce: booleanOrNull(method['isUsableOnce']),
+  };
+}
+
+/** The id of a user item (user-list.md with `$select=id`), or null. */
+export function readEntraUserId(item: unknown): string | null {
+  return stringOrNull(asRecord(item)?.['id']);
 }
 
 /** user-get.md with `$select=id,userPrincipalName,displayName,accountEnabled`. */
@@ -73,10 +135,12 @@ export interface MethodsRead {
 }
 
 /**
- * authentication-list-methods.md. Hardware OATH methods carry their token's serial only when the
- * `device` is expanded; otherwise `serialOfDevice` (the tenant inventory) is asked by id.
+ * authentication-list-methods.md. A hardware OATH method's serial and status are its `device`'s,
+ * a navigation property this list is not documented to carry inline: they are null here unless
+ * Graph sent the device anyway, and the gateway then reads the user's hardwareOathMethods
+ * (readHardwareOathMethods). The method's id is its own, not the device's.
  */
-export function readMethods(body: unknown, serialOfDevice: (deviceId: string) => string | null = () => null): MethodsRead {
+export function readMethods(body: unknown): MethodsRead {
   const phones: EntraPhoneMethod[] = [];
   const authenticators: EntraAuthenticatorMethod[] = [];
   const softwareOath: EntraSoftwareOathMethod[] = [];
@@ -104,18 +168,38 @@ export function readMethods(body: unknown, serialOfDevice: (deviceId: string) =>
       case 'microsoft.graph.softwareoathauthenticationmethod':
         softwareOath.push({ id });
         break;
-      case 'microsoft.graph.hardwareoathauthenticationmethod': {
-        const device = asRecord(item['device']);
-        const deviceId = stringOrNull(device?.['id']) ?? id;
-        hardwareOath.push({ id, serialNumber: stringOrNull(device?.['serialNumber']) ?? serialOfDevice(deviceId), status: stringOrNull(device?.['status']) });
+      case 'microsoft.graph.hardwareoathauthenticationmethod':
+        hardwareOath.push(hardwareOathMethod(id, item));
         break;
-      }
       default:
         // password, temporaryAccessPass, fido2, email…: not ours to migrate or compare.
         break;
     }
   }
   return { phones, authenticators, softwareOath, hardwareOath };
+}
+
+function hardwareOathMethod(id: string, item: Json): EntraHardwareOathMethod {
+  const device = asRecord(item['device']);
+  return { id, serialNumber: stringOrNull(device?.['serialNumber']), status: stringOrNull(device?.['status']) };
+}
+
+/**
+ * beta authentication-list-hardwareoathmethods.md: a user's hardware OATH methods, each with its
+ * `device` (serial, status) inline as the page's example shows. Items of the collection's own type
+ * may come without `@odata.type`.
+ */
+export function readHardwareOathMethods(body: unknown): EntraHardwareOathMethod[] {
+  const methods: EntraHardwareOathMethod[] = [];
+  for (const raw of readCollection(body).items) {
+    const item = asRecord(raw);
+    const id = stringOrNull(item?.['id']);
+    if (item === null || id === null) continue;
+    const type = odataType(item);
+    if (type !== '' && type !== 'microsoft.graph.hardwareoathauthenticationmethod') continue;
+    methods.push(hardwareOathMethod(id, item));
+  }
+  return methods;
 }
 
 /** beta authentication-get-signinpreferences.md / signinpreferences.md. */
@@ -148,14 +232,38 @@ function userTargetIds(...lists: unknown[]): string[] {
   );
 }
 
-/** authenticationmethodspolicy-get.md: the method configurations R9 needs, others dropped. */
+function integerOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) ? value : null;
+}
+
+/**
+ * temporaryaccesspassauthenticationmethodconfiguration.md: the lifetimes and one-time rule that
+ * hold for every pass created in the tenant.
+ */
+function temporaryAccessPassPolicy(configuration: Json): TemporaryAccessPassPolicy {
+  return {
+    state: stringOrNull(configuration['state'])?.toLowerCase() === 'enabled' ? 'enabled' : 'disabled',
+    minimumLifetimeInMinutes: integerOrNull(configuration['minimumLifetimeInMinutes']),
+    maximumLifetimeInMinutes: integerOrNull(configuration['maximumLifetimeInMinutes']),
+    defaultLifetimeInMinutes: integerOrNull(configuration['defaultLifetimeInMinutes']),
+    isUsableOnce: booleanOrNull(configuration['isUsableOnce']),
+  };
+}
+
+/**
+ * beta authenticationmethodspolicy-get.md: the method configurations R9 needs, others dropped,
+ * and the Temporary Access Pass configuration. Read from beta: v1.0 does not define hardware
+ * OATH's configuration type, so only beta says whether the tenant allows hardware tokens.
+ */
 export function readTenantPolicy(body: unknown): TenantPolicy {
   const policy = asRecord(body);
   const configurations = Array.isArray(policy?.['authenticationMethodConfigurations']) ? (policy['authenticationMethodConfigurations'] as unknown[]) : [];
   const methods: PolicyMethodConfiguration[] = [];
+  let temporaryAccessPass: TemporaryAccessPassPolicy | null = null;
   for (const raw of configurations) {
     const configuration = asRecord(raw);
     const rawId = stringOrNull(configuration?.['id']);
+    if (configuration !== null && rawId?.toLowerCase() === 'temporaryaccesspass') temporaryAccessPass = temporaryAccessPassPolicy(configuration);
     const id = POLICY_METHOD_IDS.find((known) => known.toLowerCase() === rawId?.toLowerCase());
     if (configuration === null || id === undefined) continue;
     const officePhone = booleanOrNull(configuration['isOfficePhoneAllowed']);
@@ -169,12 +277,18 @@ export function readTenantPolicy(body: unknown): TenantPolicy {
       ...(id === 'Voice' && officePhone !== null ? { isOfficePhoneAllowed: officePhone } : {}),
     });
   }
-  return { methods };
+  return { methods, temporaryAccessPass };
 }
 
-/** beta hardwareoathtokenauthenticationmethoddevice.md, one inventory entry. */
+/**
+ * beta hardwareoathtokenauthenticationmethoddevice.md, one inventory entry. The examples of
+ * authenticationmethoddevice-list-hardwareoathdevices.md show each entry wrapped as a
+ * hardwareOathAuthenticationMethod with the token in `device`: both shapes are read.
+ */
 export function readHardwareToken(raw: unknown): EntraHardwareToken | null {
-  const device = asRecord(raw);
+  const entry = asRecord(raw);
+  const wrapped = entry === null ? null : asRecord(entry['device']);
+  const device = wrapped !== null && entry !== null && stringOrNull(entry['serialNumber']) === null ? wrapped : entry;
   const id = stringOrNull(device?.['id']);
   const serialNumber = stringOrNull(device?.['serialNumber']);
   if (device === null || id === null || serialNumber === null) return null;

@@ -7,11 +7,24 @@ import { ExitCode, MigrateError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { MatchKeys } from '../mapping/desired-state.js';
 import type { Clock } from '../migrate/deps.js';
-import type { EntraHardwareToken, EntraState, EntraUser, TenantPolicy } from '../plan/entra-state.js';
+import type { EntraHardwareOathMethod, EntraHardwareToken, EntraState, EntraUser, TenantPolicy } from '../plan/entra-state.js';
 import { BatchExecutor, DEFAULT_EXECUTOR_SETTINGS, type ExecutorObserver, type GraphCall, type GraphCallResult } from './batch-executor.js';
 import type { GraphConfig, MatchAttributeOption } from './config.js';
 import { CredentialTokenSource, developmentTokenSource, identityCredentials, type CredentialFactory } from './credentials.js';
-import { readCollection, readEntraUser, readHardwareToken, readMethods, readSignInPreferences, readTenantPolicy, serialKey } from './entra-json.js';
+import {
+  readCollection,
+  readCount,
+  readEntraUser,
+  readEntraUserId,
+  readGroup,
+  readHardwareOathMethods,
+  readHardwareToken,
+  readMemberUserId,
+  readMethods,
+  readSignInPreferences,
+  readTenantPolicy,
+  serialKey,
+} from './entra-json.js';
 import { Governor, GRAPH_LIMITS, resourceUnitsForTenantSize, type GovernorSnapshot } from './governor.js';
 import { permissionMissing, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
 import { createGraphHttpClient, type GraphVersion, type HttpTransport, type TokenSource } from './http-client.js';
@@ -55,11 +68,6 @@ export interface UserReadResult {
   readonly state: EntraState | null;
   /** Why this user could not be read (several matches, Graph errors after retries); null otherwise. */
   readonly error: MigrateError | null;
-}
-
-export interface ReadUsersOptions {
-  /** The tenant's hardware token inventory, to name the serial of a hardware OATH method Graph did not expand. */
-  readonly inventory?: ReadonlyMap<string, EntraHardwareToken>;
 }
 
 export interface GroupRef {
@@ -234,8 +242,7 @@ export class GraphGateway {
     });
     const missing: PermissionRequirement[] = count.status === 403 ? [READ_USERS] : [];
     if (count.error !== null && count.status !== 403) throw count.error;
-    const userCount = count.status === 200 ? Number(String(count.body).trim()) : Number.NaN;
-    const tenantUserCount = Number.isInteger(userCount) && userCount >= 0 ? userCount : null;
+    const tenantUserCount = count.status === 200 ? readCount(count.body) : null;
     if (claims === null) {
       for (const refused of await this.#probePermissions(needs)) if (!missing.includes(refused)) missing.push(refused);
     }
@@ -261,8 +268,7 @@ export class GraphGateway {
     const refused = probes.filter((probe, index) => answers[index]?.status === 403).map((probe) => probe.permission ?? READ_USERS);
     const fatal = answers.find((answer) => answer.error !== null && answer.status !== 403);
     if (fatal?.error) throw fatal.error;
-    const someone = readCollection(answers[0]?.body).items[0];
-    const someoneId = typeof someone === 'object' && someone !== null && 'id' in someone && typeof someone.id === 'string' ? someone.id : null;
+    const someoneId = readEntraUserId(readCollection(answers[0]?.body).items[0]);
     if (someoneId !== null) {
       const [methods] = await this.#executor.run([
         { method: 'GET', version: 'v1.0', path: `/users/${userSegment(someoneId)}/authentication/methods`, doing: 'checking the permission to read authentication methods', permission: READ_METHODS },
@@ -284,20 +290,21 @@ export class GraphGateway {
   }
 
   /** What Entra holds for a resolved user: methods (beta, so hardware OATH is included) and sign-in preferences. */
-  async readUserState(user: EntraUser, options: ReadUsersOptions = {}): Promise<EntraState> {
+  async readUserState(user: EntraUser): Promise<EntraState> {
     const [methods, preferences] = await this.#executor.run(this.#stateCalls(user.id, user.userPrincipalName));
-    return this.#stateFrom(user, methods, preferences, options);
+    return this.#stateFrom(user, methods, preferences);
   }
 
   /**
    * Resolves and reads many users at once: `$batch` requests of 20 calls, several in flight under
    * the governor. Per user with a UPN, three GETs leave together (the user, `/authentication/methods`
    * and `/authentication/signInPreferences`, all addressed by UPN so none waits for another); only
-   * users the UPN does not find cost more (a `$filter` on the match attribute, then two GETs by id).
-   * Results come in completion order. A sign-in or permission failure, or Graph unreachable, ends
+   * users the UPN does not find cost more (a `$filter` on the match attribute, then two GETs by id),
+   * and users who hold hardware OATH tokens one GET more (their hardwareOathMethods, for the
+   * tokens' serials). Results come in completion order. A sign-in or permission failure, or Graph unreachable, ends
    * the iteration by throwing: every other user would fail the same way.
    */
-  async *readUsers(lookups: Iterable<UserLookup> | AsyncIterable<UserLookup>, options: ReadUsersOptions = {}): AsyncGenerator<UserReadResult> {
+  async *readUsers(lookups: Iterable<UserLookup> | AsyncIterable<UserLookup>): AsyncGenerator<UserReadResult> {
     const source: AsyncIterator<UserLookup> | Iterator<UserLookup> = Symbol.asyncIterator in lookups ? lookups[Symbol.asyncIterator]() : lookups[Symbol.iterator]();
     const ready: UserReadResult[] = [];
     // Set from callbacks, so kept in an object the compiler does not narrow.
@@ -312,7 +319,7 @@ export class GraphGateway {
     };
     const start = (lookup: UserLookup): void => {
       inFlight += 1;
-      this.#readOne(lookup, options).then(
+      this.#readOne(lookup).then(
         (result) => { ready.push(result); },
         (error: unknown) => { stop.error ??= error instanceof Error ? error : new Error(String(error)); },
       ).finally(() => {
@@ -337,16 +344,16 @@ export class GraphGateway {
     }
   }
 
-  async #readOne(lookup: UserLookup, options: ReadUsersOptions): Promise<UserReadResult> {
+  async #readOne(lookup: UserLookup): Promise<UserReadResult> {
     try {
       if (lookup.upn !== null) {
         const [userAnswer, methods, preferences] = await this.#executor.run([this.#userByUpnCall(lookup.upn), ...this.#stateCalls(lookup.upn, lookup.upn)]);
         const user = this.#userFromAnswer(userAnswer, lookup);
-        if (user !== null) return { key: lookup.key, user, state: this.#stateFrom(user, methods, preferences, options), error: null };
+        if (user !== null) return { key: lookup.key, user, state: await this.#stateFrom(user, methods, preferences), error: null };
       }
       const user = await this.#matchByAttribute(lookup);
       if (user === null) return { key: lookup.key, user: null, state: null, error: null };
-      return { key: lookup.key, user, state: await this.readUserState(user, options), error: null };
+      return { key: lookup.key, user, state: await this.readUserState(user), error: null };
     } catch (error) {
       if (error instanceof MigrateError && !isFatal(error)) return { key: lookup.key, user: null, state: null, error };
       throw error;
@@ -420,18 +427,35 @@ export class GraphGateway {
     return users[0] ?? null;
   }
 
-  #stateFrom(user: EntraUser, methods: GraphCallResult | undefined, preferences: GraphCallResult | undefined, options: ReadUsersOptions): EntraState {
+  async #stateFrom(user: EntraUser, methods: GraphCallResult | undefined, preferences: GraphCallResult | undefined): Promise<EntraState> {
     if (methods === undefined) throw new Error('The methods read has no answer.');
     if (methods.error !== null) throw methods.error;
-    const serialOfDevice = (deviceId: string): string | null => {
-      for (const token of options.inventory?.values() ?? []) if (token.id === deviceId) return token.serialNumber;
-      return null;
-    };
-    return {
-      user,
-      ...readMethods(methods.body, serialOfDevice),
-      signInPreferences: this.#preferencesFrom(preferences, user),
-    };
+    const read = readMethods(methods.body);
+    const signInPreferences = this.#preferencesFrom(preferences, user);
+    const hardwareOath = read.hardwareOath.some((method) => method.serialNumber === null) ? await this.#hardwareOathMethods(user, read.hardwareOath) : read.hardwareOath;
+    return { user, ...read, hardwareOath, signInPreferences };
+  }
+
+  /**
+   * The list of all methods does not carry a hardware OATH method's device; the user's
+   * hardwareOathMethods list does (beta authentication-list-hardwareoathmethods.md), so it is read
+   * for users who hold a token — one more GET for them only. Methods it does not describe keep
+   * what the first list said.
+   */
+  async #hardwareOathMethods(user: EntraUser, listed: readonly EntraHardwareOathMethod[]): Promise<EntraHardwareOathMethod[]> {
+    const [answer] = await this.#executor.run([
+      {
+        method: 'GET',
+        version: 'beta',
+        path: `/users/${userSegment(user.id)}/authentication/hardwareOathMethods`,
+        doing: `reading the hardware OATH tokens of ${user.userPrincipalName}`,
+        permission: READ_METHODS,
+      },
+    ]);
+    if (answer === undefined) throw new Error('The hardware OATH methods read has no answer.');
+    if (answer.error !== null) throw answer.error;
+    const detailed = readHardwareOathMethods(answer.body);
+    return [...detailed, ...listed.filter((method) => !detailed.some((candidate) => candidate.id === method.id))];
   }
 
   /** signInPreferences is beta; when Graph cannot give it (other than for permissions), the state says null. */
@@ -446,11 +470,14 @@ export class GraphGateway {
     return null;
   }
 
-  /** authenticationmethodspolicy-get.md → TenantPolicy (R9). */
+  /**
+   * beta authenticationmethodspolicy-get.md → TenantPolicy (R9). beta, because v1.0 does not define
+   * the hardware OATH configuration: a v1.0 read cannot see that a tenant disabled hardware tokens.
+   */
   async readTenantPolicy(): Promise<TenantPolicy> {
     const answer = await this.#executor.single({
       method: 'GET',
-      version: 'v1.0',
+      version: 'beta',
       path: '/policies/authenticationMethodsPolicy',
       doing: 'reading the authentication methods policy',
       permission: READ_POLICY,
@@ -466,8 +493,7 @@ export class GraphGateway {
       const answer = await this.#executor.single({ method: 'GET', version: 'v1.0', path: `/groups/${wanted}?$select=id,displayName`, doing: `looking up group ${wanted}`, permission: READ_GROUP_MEMBERS });
       if (answer.status === 404) throw groupNotFound(wanted);
       if (answer.error !== null) throw answer.error;
-      const group = answer.body as { id?: unknown; displayName?: unknown } | undefined;
-      return { id: typeof group?.id === 'string' ? group.id : wanted, displayName: typeof group?.displayName === 'string' ? group.displayName : null };
+      return readGroup(answer.body) ?? { id: wanted, displayName: null };
     }
     const answer = await this.#executor.single({
       method: 'GET',
@@ -478,8 +504,8 @@ export class GraphGateway {
     });
     if (answer.error !== null) throw answer.error;
     const groups = readCollection(answer.body).items.flatMap((item) => {
-      const group = item as { id?: unknown; displayName?: unknown } | null;
-      return typeof group?.id === 'string' ? [{ id: group.id, displayName: typeof group.displayName === 'string' ? group.displayName : null }] : [];
+      const group = readGroup(item);
+      return group === null ? [] : [group];
     });
     const [group, other] = groups;
     if (group === undefined) throw groupNotFound(wanted);
@@ -525,9 +551,8 @@ export class GraphGateway {
   async #userIdsOf(items: AsyncIterable<unknown>): Promise<Set<string>> {
     const ids = new Set<string>();
     for await (const item of items) {
-      const member = item as { id?: unknown; '@odata.type'?: unknown } | null;
-      const type = member?.['@odata.type'];
-      if (typeof member?.id === 'string' && (type === undefined || (typeof type === 'string' && type.toLowerCase() === '#microsoft.graph.user'))) ids.add(member.id);
+      const userId = readMemberUserId(item);
+      if (userId !== null) ids.add(userId);
     }
     return ids;
   }

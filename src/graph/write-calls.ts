@@ -145,8 +145,10 @@ export function createHardwareTokenCall(token: HardwareTokenDescription, link: W
 
 /**
  * api-reference/beta/api/authentication-post-hardwareoathmethods.md: assigns an inventory token by
- * its device id, 201. When the device is created in the same batch its id is not known yet, so the
- * caller sends assign after create's answer (dependsOn cannot carry a response value).
+ * its device id, 201 with the user's new hardwareOathAuthenticationMethod — whose id (not the
+ * device's) activate and unassign address. When the device is created in the same batch its id is
+ * not known yet, so the caller sends assign after create's answer, and activate after assign's
+ * (dependsOn cannot carry a response value).
  */
 export function assignHardwareTokenCall(userId: string, deviceId: string, serialNumber: string, link: WriteCallLink): GraphCall {
   return {
@@ -162,7 +164,8 @@ export function assignHardwareTokenCall(userId: string, deviceId: string, serial
 }
 
 /**
- * api-reference/beta/api/hardwareoathauthenticationmethod-activate.md: `verificationCode` is the
+ * api-reference/beta/api/hardwareoathauthenticationmethod-activate.md: the user's method (its id as
+ * the assign answered or the user's hardwareOathMethods list shows it); `verificationCode` is the
  * code the token shows now, computed from the seed at build time; 204. Counts as an activation.
  */
 export function activateHardwareTokenCall(userId: string, methodId: string, token: HardwareTokenDescription, nowMs: number, link: WriteCallLink): GraphCall {
@@ -178,12 +181,12 @@ export function activateHardwareTokenCall(userId: string, methodId: string, toke
   };
 }
 
-/** api-reference/beta/api/authentication-delete-hardwareoathmethods.md: unassigns the token from the user, 204 (rollback). */
-export function unassignHardwareTokenCall(userId: string, deviceId: string, serialNumber: string, link: WriteCallLink): GraphCall {
+/** api-reference/beta/api/authentication-delete-hardwareoathmethods.md: unassigns the token from the user by the method's id, 204 (rollback). */
+export function unassignHardwareTokenCall(userId: string, methodId: string, serialNumber: string, link: WriteCallLink): GraphCall {
   return {
     method: 'DELETE',
     version: 'beta',
-    path: userPath(userId, `hardwareOathMethods/${encodeURIComponent(deviceId)}`),
+    path: userPath(userId, `hardwareOathMethods/${encodeURIComponent(methodId)}`),
     cost: WRITE_COST,
     doing: `unassigning hardware token ${serialNumber}`,
     permission: WRITE_METHODS,

@@ -189,7 +189,7 @@ export function operationPayload(operation: Operation): string {
     case 'unassignHardwareToken':
     case 'deactivateHardwareToken':
     case 'deleteHardwareToken':
-      return JSON.stringify({ deviceId: operation.deviceId });
+      return JSON.stringify({ deviceId: operation.deviceId, ...(operation.methodId == null ? {} : { methodId: operation.methodId }) });
   }
 }
 
@@ -433,7 +433,15 @@ export function operationFromRow(row: OperationRow, journalPath: string): Stored
     case 'unassignHardwareToken':
     case 'deactivateHardwareToken':
     case 'deleteHardwareToken':
-      return { kind, target: row.target, status, deviceId: read.nullableString(payload['deviceId'], 'payload.deviceId'), ...progress };
+      return {
+        kind,
+        target: row.target,
+        status,
+        deviceId: read.nullableString(payload['deviceId'], 'payload.deviceId'),
+        // Older journals have no methodId: apply then takes the id the assign answered.
+        ...(payload['methodId'] === undefined ? {} : { methodId: read.nullableString(payload['methodId'], 'payload.methodId') }),
+        ...progress,
+      };
   }
 }
 

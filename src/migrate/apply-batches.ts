@@ -5,8 +5,9 @@
  * MAX_BATCH_REQUESTS calls per group. No I/O: the apply loop sends each group with executeBatch.
  *
  * A chain ends early where a call needs an answer not known yet: assigning a hardware token needs
- * the device id its create returns, and dependsOn cannot carry a response value
- * (concepts/json-batching.md). The rest of such a chain stays planned for the next round.
+ * the device id its create returns, activating it the method id its assign returns, and dependsOn
+ * cannot carry a response value (concepts/json-batching.md). The rest of such a chain stays
+ * planned for the next round.
  */
 import type { GraphCall } from '../graph/batch-executor.js';
 import type { GraphVersion } from '../graph/http-client.js';
@@ -38,6 +39,8 @@ export interface ChainContext {
   readonly entraUserId: string;
   /** The inventory id of a user's token: the plan's, or the one its create returned. Null when not known yet. */
   readonly deviceIdOf: (operation: StoredOperation) => string | null;
+  /** The id of the user's hardwareOathMethods entry for the token: the one its assign returned, or the plan's. Null when not known. */
+  readonly methodIdOf: (operation: StoredOperation) => string | null;
   /** The token with its seed, or why it cannot be sent (no tokens file, the seed changed). */
   readonly tokenOf: (operation: StoredOperation) => HardwareTokenDescription | { readonly problem: string };
   readonly nowMs: number;
@@ -71,11 +74,12 @@ export function buildUserChain(operations: readonly StoredOperation[], context: 
   const calls: GraphCall[] = [];
   const chained: StoredOperation[] = [];
   const createdHere = new Set<string>();
+  const assignedHere = new Set<string>();
   let previousKey: string | null = null;
   for (const operation of ordered) {
     const key = `op${String(operation.id)}`;
     const link: WriteCallLink & { readonly version: GraphVersion } = { key, version, ...(previousKey === null ? {} : { dependsOn: [previousKey] }) };
-    const call = callFor(operation, context, link, createdHere);
+    const call = callFor(operation, context, link, createdHere, assignedHere);
     if (call === 'wait') break;
     if ('problem' in call) return { calls, operations: chained, unsendable: { operation, reason: call.problem } };
     // A write whose answer is lost is read back, not sent blind (apply-execute.ts, apply-reconcile.ts).
@@ -91,6 +95,7 @@ function callFor(
   context: ChainContext,
   link: WriteCallLink & { readonly version: GraphVersion },
   createdHere: Set<string>,
+  assignedHere: Set<string>,
 ): GraphCall | 'wait' | { readonly problem: string } {
   const userId = context.entraUserId;
   switch (operation.kind) {
@@ -103,12 +108,16 @@ function callFor(
     case 'setPreferredMethod':
       return setPreferredMethodCall(userId, operation.target, link);
     case 'unassignHardwareToken':
-    case 'deactivateHardwareToken':
+    case 'deactivateHardwareToken': {
+      const methodId = context.methodIdOf(operation);
+      if (methodId === null) return { problem: `the user's method id of hardware token ${operation.target} is not known` };
+      return operation.kind === 'unassignHardwareToken'
+        ? unassignHardwareTokenCall(userId, methodId, operation.target, link)
+        : deactivateHardwareTokenCall(userId, methodId, operation.target, link);
+    }
     case 'deleteHardwareToken': {
       const deviceId = context.deviceIdOf(operation);
       if (deviceId === null) return { problem: `the inventory id of hardware token ${operation.target} is not known` };
-      if (operation.kind === 'unassignHardwareToken') return unassignHardwareTokenCall(userId, deviceId, operation.target, link);
-      if (operation.kind === 'deactivateHardwareToken') return deactivateHardwareTokenCall(userId, deviceId, operation.target, link);
       return deleteHardwareTokenCall(deviceId, operation.target, link);
     }
     case 'createHardwareToken': {
@@ -117,16 +126,21 @@ function callFor(
       createdHere.add(operation.target);
       return createHardwareTokenCall(token, link);
     }
-    case 'assignHardwareToken':
-    case 'activateHardwareToken': {
+    case 'assignHardwareToken': {
       if (createdHere.has(operation.target)) return 'wait';
       const deviceId = context.deviceIdOf(operation);
       if (deviceId === null) return { problem: `the inventory id of hardware token ${operation.target} is not known: its create did not succeed` };
-      if (operation.kind === 'assignHardwareToken') return assignHardwareTokenCall(userId, deviceId, operation.target, link);
+      assignedHere.add(operation.target);
+      return assignHardwareTokenCall(userId, deviceId, operation.target, link);
+    }
+    case 'activateHardwareToken': {
+      // Activate addresses the method the assign creates, whose id only the assign's answer gives.
+      if (createdHere.has(operation.target) || assignedHere.has(operation.target)) return 'wait';
+      const methodId = context.methodIdOf(operation);
+      if (methodId === null) return { problem: `the user's method id of hardware token ${operation.target} is not known: its assignment did not succeed` };
       const token = context.tokenOf(operation);
       if ('problem' in token) return token;
-      // A user's hardwareOathMethods id is the inventory device id (authentication-post-hardwareoathmethods.md).
-      return activateHardwareTokenCall(userId, deviceId, token, context.nowMs, link);
+      return activateHardwareTokenCall(userId, methodId, token, context.nowMs, link);
     }
     case 'phoneConflict':
     case 'hardwareTokenConflict':

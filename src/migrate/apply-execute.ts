@@ -6,6 +6,7 @@
  * reconcile (DESIGN §6).
  */
 import type { GraphCallResult } from '../graph/batch-executor.js';
+import { readCreatedId } from '../graph/entra-json.js';
 import type { GraphGateway } from '../graph/gateway.js';
 import type { HardwareTokenDescription } from '../graph/write-calls.js';
 import type { Journal } from '../journal/journal.js';
@@ -187,14 +188,14 @@ function chainFor(
       const created = earlier().find((candidate) => candidate.kind === 'createHardwareToken' && candidate.target === operation.target && candidate.status === 'done');
       return created?.result?.resourceId ?? null;
     },
+    // The id Graph gave the user's method when this run assigned the token, else the one the plan read.
+    methodIdOf: (operation) => {
+      if (!('deviceId' in operation)) return null;
+      const assigned = earlier().find((candidate) => candidate.kind === 'assignHardwareToken' && candidate.target === operation.target && candidate.status === 'done');
+      return assigned?.result?.resourceId ?? operation.methodId ?? null;
+    },
   });
   return { chain };
-}
-
-function resourceIdOf(body: unknown): string | null {
-  if (typeof body !== 'object' || body === null || !('id' in body)) return null;
-  const id: unknown = body.id;
-  return typeof id === 'string' ? id : null;
 }
 
 /**
@@ -225,7 +226,7 @@ function record(journal: Journal, operation: StoredOperation, result: GraphCallR
     return 'failed';
   }
   if (result.status < 400) {
-    journal.markDone(operation.id, result.requestId, { resourceId: resourceIdOf(result.body) });
+    journal.markDone(operation.id, result.requestId, { resourceId: readCreatedId(result.body) });
     return 'done';
   }
   if (result.status === FAILED_DEPENDENCY) {

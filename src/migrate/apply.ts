@@ -20,7 +20,7 @@ import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js
 import { reconcileSentOperations } from './apply-reconcile.js';
 import { silentProgress, type StepDeps } from './deps.js';
 import { planInputFiles, runPlan, type PlanGraph, type PlanInput } from './plan.js';
-import { issueTemporaryAccessPasses, type TemporaryAccessPassOutcome, type TemporaryAccessPassRequest } from './temporary-access-pass.js';
+import { checkTemporaryAccessPassRequest, issueTemporaryAccessPasses, type TemporaryAccessPassOutcome, type TemporaryAccessPassRequest } from './temporary-access-pass.js';
 import { runValidate } from './validate.js';
 
 /**
@@ -73,6 +73,8 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
   const tokensUsed = input.plan.validate.files.tokens !== null && input.plan.diff.hardwareTokens !== 'off';
   // Write permissions first: a principal that can only read must not get as far as a half-run.
   await graph.preflight({ writes: true, group: input.plan.scope.group !== null, hardwareTokenWrites: tokensUsed });
+  // A pass Graph would refuse for every user stops apply before it writes anything.
+  if (input.temporaryAccessPass != null) checkTemporaryAccessPassRequest(input.temporaryAccessPass, await graph.readTenantPolicy());
   const inputs = await fingerprintInputs(planInputFiles(input.plan));
 
   const started = await startRun(input, inputs, deps);

@@ -204,7 +204,7 @@ async function* readAndDiff(ready: AsyncIterable<DesiredState>, input: PlanInput
       yield { key, upn: desired.upn, matchKeys: desired.matchKeys };
     }
   }
-  for await (const result of graph.readUsers(lookups(), { inventory: tenant.inventory })) {
+  for await (const result of graph.readUsers(lookups())) {
     const desired = waiting.get(result.key);
     if (desired === undefined) continue;
     waiting.delete(result.key);

@@ -5,13 +5,14 @@
  * mode 0600 — never into the journal, the reports or the log.
  */
 import { open } from 'node:fs/promises';
-import { ExitCode, MigrateError } from '../errors.js';
+import { ExitCode, MigrateError, usageError } from '../errors.js';
 import type { GraphCall } from '../graph/batch-executor.js';
 import type { GraphGateway } from '../graph/gateway.js';
+import { readTemporaryAccessPass } from '../graph/entra-json.js';
 import { createTemporaryAccessPassCall } from '../graph/write-calls.js';
 import type { Journal } from '../journal/journal.js';
 import type { Log } from '../log.js';
-import { Secret } from '../secret.js';
+import type { TenantPolicy } from '../plan/entra-state.js';
 
 /** Calls handed to the gateway at once; it packs them into `$batch` requests of 20. */
 const CALLS_PER_ROUND = 400;
@@ -26,6 +27,41 @@ export interface TemporaryAccessPassOutcome {
   readonly file: string;
   readonly issued: number;
   readonly failed: number;
+}
+
+/** authentication-post-temporaryaccesspassmethods.md: Graph's own range for lifetimeInMinutes. */
+const GRAPH_MINIMUM_LIFETIME_MINUTES = 10;
+const GRAPH_MAXIMUM_LIFETIME_MINUTES = 43_200;
+
+const POLICY_PLACE = 'Entra admin center > Protection > Authentication methods > Policies > Temporary Access Pass';
+
+/**
+ * temporaryaccesspassauthenticationmethodconfiguration.md: the policy's minimum and maximum
+ * lifetime hold for "any Temporary Access Pass created in the tenant", and a disabled method gives
+ * none. Checked before apply writes anything: a request Graph would refuse for every user stops
+ * the command at once, instead of failing each pass after the migration has run.
+ */
+export function checkTemporaryAccessPassRequest(request: TemporaryAccessPassRequest, policy: TenantPolicy): void {
+  const configuration = policy.temporaryAccessPass ?? null;
+  if (configuration === null) return;
+  if (configuration.state !== 'enabled') {
+    throw usageError(
+      'TAP_DISABLED_BY_POLICY',
+      `--tap-for-reregistration: Temporary Access Pass is disabled in the tenant's authentication methods policy, so Entra would refuse every pass`,
+      `Enable Temporary Access Pass for the users concerned (${POLICY_PLACE}), or run apply without --tap-for-reregistration; nothing was written.`,
+    );
+  }
+  const lifetime = request.lifetimeInMinutes;
+  if (lifetime === null) return;
+  const minimum = configuration.minimumLifetimeInMinutes ?? GRAPH_MINIMUM_LIFETIME_MINUTES;
+  const maximum = configuration.maximumLifetimeInMinutes ?? GRAPH_MAXIMUM_LIFETIME_MINUTES;
+  if (lifetime >= minimum && lifetime <= maximum) return;
+  const fallback = configuration.defaultLifetimeInMinutes === null ? '' : ` (${String(configuration.defaultLifetimeInMinutes)} minutes)`;
+  throw usageError(
+    'TAP_LIFETIME_OUTSIDE_POLICY',
+    `--tap-lifetime ${String(lifetime)}: the tenant's Temporary Access Pass policy allows passes of ${String(minimum)} to ${String(maximum)} minutes, so Entra would refuse every pass`,
+    `Give --tap-lifetime from ${String(minimum)} to ${String(maximum)}, or leave it out for the policy's default${fallback}; or change the policy's lifetimes (${POLICY_PLACE}). Nothing was written.`,
+  );
 }
 
 const HEADER = ['username', 'upn', 'entraUserId', 'temporaryAccessPass', 'startDateTime', 'lifetimeInMinutes', 'isUsableOnce'];
@@ -72,18 +108,14 @@ export async function issueTemporaryAccessPasses(
       const rows: string[] = [];
       slice.forEach((user, index) => {
         const result = results[index];
-        const body = result?.body;
-        const pass = typeof body === 'object' && body !== null && 'temporaryAccessPass' in body && typeof body.temporaryAccessPass === 'string' ? new Secret(body.temporaryAccessPass) : null;
-        if (result === undefined || result.status >= 400 || pass === null) {
+        const created = result === undefined ? null : readTemporaryAccessPass(result.body);
+        if (result === undefined || result.status >= 400 || created === null) {
           failed += 1;
           log.warn(`${user.upn}: no Temporary Access Pass (${result?.error?.graphCode ?? result?.error?.code ?? 'no answer'}${result?.requestId == null ? '' : `, request-id ${result.requestId}`}) — create one in the Entra admin center if needed.`);
           return;
         }
-        const field = (name: string): string => {
-          const value: unknown = (body as Record<string, unknown>)[name];
-          return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
-        };
-        rows.push([user.username, user.upn, user.entraUserId, pass.reveal(), field('startDateTime'), field('lifetimeInMinutes'), field('isUsableOnce')].map(csvField).join(','));
+        const field = (value: string | number | boolean | null): string => (value === null ? '' : String(value));
+        rows.push([user.username, user.upn, user.entraUserId, created.pass.reveal(), field(created.startDateTime), field(created.lifetimeInMinutes), field(created.isUsableOnce)].map(csvField).join(','));
         issued += 1;
       });
       if (rows.length > 0) await handle.write(`${rows.join('\n')}\n`);

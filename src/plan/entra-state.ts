@@ -44,8 +44,9 @@ export interface EntraSoftwareOathMethod {
 }
 
 export interface EntraHardwareOathMethod {
+  /** The method's own id (what activate and unassign address), not its device's inventory id. */
   readonly id: string;
-  /** The token's serial number (from the method's `device`), null when Graph did not expand it. */
+  /** The token's serial number (from the method's `device`), null when Graph did not send the device. */
   readonly serialNumber: string | null;
   readonly status: HardwareTokenStatus | null;
 }
@@ -104,7 +105,19 @@ export interface PolicyMethodConfiguration {
   readonly isOfficePhoneAllowed?: boolean;
 }
 
+/** The TemporaryAccessPass configuration of the policy: it holds for every pass created in the tenant. */
+export interface TemporaryAccessPassPolicy {
+  readonly state: 'enabled' | 'disabled';
+  /** Null when the policy does not say (Graph's own range, 10–43200 minutes, still holds). */
+  readonly minimumLifetimeInMinutes: number | null;
+  readonly maximumLifetimeInMinutes: number | null;
+  readonly defaultLifetimeInMinutes: number | null;
+  readonly isUsableOnce: boolean | null;
+}
+
 /** The tenant's authentication methods policy, read once per run. */
 export interface TenantPolicy {
   readonly methods: readonly PolicyMethodConfiguration[];
+  /** Absent or null when the policy has no TemporaryAccessPass configuration (or it was not read). */
+  readonly temporaryAccessPass?: TemporaryAccessPassPolicy | null;
 }

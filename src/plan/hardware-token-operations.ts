@@ -1,8 +1,8 @@
 /**
  * Hardware OATH tokens against Entra (R13). A token lives in the tenant inventory
  * (beta directory/authenticationMethodDevices/hardwareOathDevices) and is assigned to one user
- * (beta users/{id}/authentication/hardwareOathMethods, whose id is the device id), then
- * activated with a code from its seed (hardwareoathauthenticationmethod-activate.md).
+ * (beta users/{id}/authentication/hardwareOathMethods, a method with an id of its own), then
+ * activated through that method with a code from its seed (hardwareoathauthenticationmethod-activate.md).
  */
 import { finding } from '../findings.js';
 import type { Finding } from '../findings.js';
@@ -68,7 +68,7 @@ export function planHardwareTokenOperations(
       const status = device?.status ?? method?.status ?? null;
       if (status === ACTIVATED) usableCount += 1;
       else if (activate) {
-        operations.push({ kind: 'activateHardwareToken', target, status: 'planned', deviceId: device?.id ?? method?.id ?? null });
+        operations.push({ kind: 'activateHardwareToken', target, status: 'planned', deviceId: device?.id ?? null, methodId: method?.id ?? null });
         usableCount += 1;
       } else awaitingActivationCount += 1;
       continue;

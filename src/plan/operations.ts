@@ -58,6 +58,12 @@ export interface HardwareTokenOperation extends OperationBase {
   readonly target: string;
   /** The inventory device id when it already exists; null until createHardwareToken has run. */
   readonly deviceId: string | null;
+  /**
+   * The user's hardwareOathMethods id, which activate and unassign address — not the device id
+   * (authentication-post-hardwareoathmethods.md answers an id of its own). Known when Entra already
+   * held the token; otherwise apply takes the id the assign answered.
+   */
+  readonly methodId?: string | null;
 }
 
 export type Operation = PhoneOperation | PreferredMethodOperation | HardwareTokenOperation;

@@ -11,7 +11,7 @@
  */
 import type { DefaultMethod, PhoneType } from '../mapping/desired-state.js';
 import type { StoredOperation } from '../journal/records.js';
-import type { EntraHardwareToken, EntraState, MethodAvailability } from './entra-state.js';
+import type { EntraHardwareOathMethod, EntraHardwareToken, EntraState, MethodAvailability } from './entra-state.js';
 import type { Operation } from './operations.js';
 import { phoneNumbersMatch, isMaskedPhoneNumber } from './phone-numbers.js';
 import { PHONE_OF, usableDefaultMethods } from './preferred-method.js';
@@ -51,7 +51,8 @@ export function planUserRollback(
   const steps: RevertStep[] = [];
   const kept: KeptChange[] = [];
   const keptPhones = new Set<PhoneType>();
-  const holds = (serial: string): boolean => current.hardwareOath.some((method) => method.serialNumber !== null && serialKey(method.serialNumber) === serialKey(serial));
+  const heldMethod = (serial: string): EntraHardwareOathMethod | undefined => current.hardwareOath.find((method) => method.serialNumber !== null && serialKey(method.serialNumber) === serialKey(serial));
+  const holds = (serial: string): boolean => heldMethod(serial) !== undefined;
   const unassigned = new Set(done.filter((operation) => operation.kind === 'assignHardwareToken' && holds(operation.target)).map((operation) => serialKey(operation.target)));
   const usable = usableDefaultMethods(
     current,
@@ -98,9 +99,12 @@ export function planUserRollback(
   }
 
   for (const operation of done) {
-    if (operation.kind !== 'assignHardwareToken' || !holds(operation.target)) continue;
-    const deviceId = operation.deviceId ?? operation.result?.resourceId ?? createdDeviceId(done, operation.target);
-    steps.push({ operation: { kind: 'unassignHardwareToken', target: operation.target, status: 'planned', deviceId }, revertsOperationId: operation.id });
+    if (operation.kind !== 'assignHardwareToken') continue;
+    const method = heldMethod(operation.target);
+    if (method === undefined) continue;
+    const deviceId = operation.deviceId ?? createdDeviceId(done, operation.target);
+    // Unassign addresses the user's method as Entra shows it now (authentication-delete-hardwareoathmethods.md), not the device.
+    steps.push({ operation: { kind: 'unassignHardwareToken', target: operation.target, status: 'planned', deviceId, methodId: method.id }, revertsOperationId: operation.id });
   }
   // A token the user held before the run that the run activated: deactivate it (it stays assigned),
   // unless it is what keeps the user's `oath` default usable.
@@ -109,11 +113,12 @@ export function planUserRollback(
   const defaultStaysOath = defaultNow === 'oath' && !steps.some((step) => step.operation.kind === 'setPreferredMethod');
   for (const operation of done) {
     if (operation.kind !== 'activateHardwareToken' || assignedByRun.has(serialKey(operation.target))) continue;
-    const method = current.hardwareOath.find((candidate) => candidate.serialNumber !== null && serialKey(candidate.serialNumber) === serialKey(operation.target));
+    const method = heldMethod(operation.target);
     if (method === undefined) continue;
     const status = method.status ?? inventory(operation.target)?.status ?? null;
     if (status !== 'activated') continue;
-    const undo: Operation = { kind: 'deactivateHardwareToken', target: operation.target, status: 'planned', deviceId: method.id };
+    // Deactivate addresses the user's method as Entra shows it now, like unassign.
+    const undo: Operation = { kind: 'deactivateHardwareToken', target: operation.target, status: 'planned', deviceId: inventory(operation.target)?.id ?? null, methodId: method.id };
     const otherOath = current.softwareOath.length > 0 || current.hardwareOath.some((other) => other !== method && (other.status ?? (other.serialNumber === null ? null : inventory(other.serialNumber)?.status ?? null)) === 'activated');
     if (defaultStaysOath && !otherOath) {
       kept.push({ operation: undo, revertsOperationId: operation.id, reason: 'oath stays the user\'s default method and this token is their only OATH method, so it stays activated' });

@@ -41,7 +41,7 @@ function deleted(outcome: Outcome<unknown>): GraphResponse {
 export const authenticationMethodRoutes: readonly Route[] = [
   {
     // authentication-list-methods.md: every registered method with its @odata.type; the beta
-    // endpoint also lists hardware OATH tokens (beta only).
+    // endpoint also lists hardware OATH tokens (beta only), without their `device`.
     method: 'GET',
     path: `${BASE}/methods`,
     versions: BOTH,
@@ -54,8 +54,8 @@ export const authenticationMethodRoutes: readonly Route[] = [
         ...context.store.phones(user).map((phone) => phoneMethodJson(phone, context.maskPhoneNumbers)),
         ...user.authenticators.map(authenticatorMethodJson),
         ...user.softwareOath.map(softwareOathMethodJson),
-        ...user.temporaryAccessPasses.map((pass) => temporaryAccessPassJson(pass, now, false)),
-        ...(request.version === 'beta' ? context.store.hardwareMethods(user).map((device) => hardwareOathMethodJson(device, context.store)) : []),
+        ...user.temporaryAccessPasses.map((pass) => temporaryAccessPassJson(pass, now, false, request.version)),
+        ...(request.version === 'beta' ? context.store.hardwareMethods(user).map((device) => hardwareOathMethodJson(device, context.store, false)) : []),
       ];
       return collection(request, context, user, 'methods', methods);
     }),
@@ -139,7 +139,7 @@ export const authenticationMethodRoutes: readonly Route[] = [
     permissions: READ_METHODS,
     handle: withUser((user, request, _params, context) => {
       const now = context.clock.now();
-      return collection(request, context, user, 'temporaryAccessPassMethods', user.temporaryAccessPasses.map((pass) => temporaryAccessPassJson(pass, now, false)));
+      return collection(request, context, user, 'temporaryAccessPassMethods', user.temporaryAccessPasses.map((pass) => temporaryAccessPassJson(pass, now, false, request.version)));
     }),
   },
   {
@@ -152,7 +152,7 @@ export const authenticationMethodRoutes: readonly Route[] = [
     handle: withUser((user, request, _params, context) => {
       const created = context.store.createTemporaryAccessPass(user, request.body);
       if (!created.ok) return graphError(created.failure.status, created.failure.code, created.failure.message);
-      return jsonResponse(201, temporaryAccessPassJson(created.value, context.clock.now(), true), {
+      return jsonResponse(201, temporaryAccessPassJson(created.value, context.clock.now(), true, request.version), {
         location: `${context.baseUrl}/${request.version}/users/${user.id}/authentication/temporaryAccessPassMethods/${created.value.id}`,
       });
     }),

@@ -116,7 +116,7 @@ export const hardwareOathRoutes: readonly Route[] = [
       if (isResponse(user)) return user;
       return jsonResponse(200, {
         '@odata.context': `${context.baseUrl}/${request.version}/$metadata#users('${user.id}')/authentication/hardwareOathMethods`,
-        value: context.store.hardwareMethods(user).map((device) => hardwareOathMethodJson(device, context.store)),
+        value: context.store.hardwareMethods(user).map((device) => hardwareOathMethodJson(device, context.store, true)),
       });
     },
   },
@@ -131,14 +131,15 @@ export const hardwareOathRoutes: readonly Route[] = [
       const user = resolveUser(params, context);
       if (isResponse(user)) return user;
       const id = params['method'] ?? '';
-      const device = context.store.hardwareMethods(user).find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
+      const device = context.store.hardwareMethod(user, id);
       return device === undefined
         ? graphError(404, 'itemNotFound', `Hardware OATH method '${id}' was not found for the user.`)
-        : jsonResponse(200, hardwareOathMethodJson(device, context.store));
+        : jsonResponse(200, hardwareOathMethodJson(device, context.store, true));
     },
   },
   {
-    // authentication-post-hardwareoathmethods.md: assign without activation, 201 Created.
+    // authentication-post-hardwareoathmethods.md: assign without activation, 201 Created with the
+    // method, whose id is not the device's (the page's example answers another id).
     method: 'POST',
     path: METHODS,
     versions: BETA,
@@ -151,8 +152,8 @@ export const hardwareOathRoutes: readonly Route[] = [
       if (!assigned.ok) return graphError(assigned.failure.status, assigned.failure.code, assigned.failure.message);
       return jsonResponse(
         201,
-        { '@odata.type': '#microsoft.graph.hardwareOathAuthenticationMethod', id: assigned.value.id, createdDateTime: assigned.value.assignedDateTime },
-        { location: `${context.baseUrl}/beta/users/${user.id}/authentication/hardwareOathMethods/${assigned.value.id}` },
+        hardwareOathMethodJson(assigned.value, context.store, false),
+        { location: `${context.baseUrl}/beta/users/${user.id}/authentication/hardwareOathMethods/${assigned.value.methodId ?? ''}` },
       );
     },
   },

@@ -3,6 +3,7 @@
  * of microsoftgraph/microsoft-graph-docs-contrib show them (api-reference/v1.0/resources/ and
  * api-reference/beta/resources/ for hardware OATH).
  */
+import type { GraphVersion } from '../router.js';
 import type { SeedAuthenticatorMethod } from '../seed.js';
 import { PASSWORD_METHOD_ID, PHONE_METHOD_IDS, type DeviceRecord, type PhoneRecord, type TemporaryAccessPassRecord, type TenantStore } from '../tenant-store.js';
 
@@ -48,9 +49,10 @@ export function softwareOathMethodJson(method: { readonly id: string }): Record<
 
 /**
  * temporaryaccesspassauthenticationmethod.md. The pass itself is shown only in the create
- * response, as Graph does.
+ * response, as Graph does. `isUsable` and `methodUsabilityReason` are v1.0 properties: the beta
+ * type does not have them (beta CSDL), so beta answers leave them out.
  */
-export function temporaryAccessPassJson(pass: TemporaryAccessPassRecord, now: number, withPass: boolean): Record<string, unknown> {
+export function temporaryAccessPassJson(pass: TemporaryAccessPassRecord, now: number, withPass: boolean, version: GraphVersion): Record<string, unknown> {
   const start = Date.parse(pass.startDateTime);
   const end = start + pass.lifetimeInMinutes * 60_000;
   const reason = now < start ? 'NotYetValid' : now >= end ? 'Expired' : 'EnabledByPolicy';
@@ -62,8 +64,7 @@ export function temporaryAccessPassJson(pass: TemporaryAccessPassRecord, now: nu
     startDateTime: pass.startDateTime,
     lifetimeInMinutes: pass.lifetimeInMinutes,
     isUsableOnce: pass.isUsableOnce,
-    isUsable: reason === 'EnabledByPolicy',
-    methodUsabilityReason: reason,
+    ...(version === 'v1.0' ? { isUsable: reason === 'EnabledByPolicy', methodUsabilityReason: reason } : {}),
   };
 }
 
@@ -91,12 +92,17 @@ export function deviceJson(device: DeviceRecord, store: TenantStore): Record<str
   };
 }
 
-/** beta hardwareoathauthenticationmethod.md, with its `device` relationship expanded. */
-export function hardwareOathMethodJson(device: DeviceRecord, store: TenantStore): Record<string, unknown> {
+/**
+ * beta hardwareoathauthenticationmethod.md: the method has an id of its own (not the device's).
+ * `device` is a navigation property: inline only where a reference page shows it so — the
+ * hardwareOathMethods list and get (authentication-list-hardwareoathmethods.md,
+ * hardwareoathauthenticationmethod-get.md) — never in the list of all methods.
+ */
+export function hardwareOathMethodJson(device: DeviceRecord, store: TenantStore, withDevice: boolean): Record<string, unknown> {
   return {
     '@odata.type': '#microsoft.graph.hardwareOathAuthenticationMethod',
-    id: device.id,
+    id: device.methodId,
     createdDateTime: device.assignedDateTime,
-    device: deviceJson(device, store),
+    ...(withDevice ? { device: deviceJson(device, store) } : {}),
   };
 }

@@ -1,11 +1,29 @@
 /**
  * The tenant's authentication methods policy (api-reference/v1.0/api/authenticationmethodspolicy-get.md)
  * and one method's configuration (authenticationmethodconfiguration-get.md), which tell the tool
- * which methods are disabled (DESIGN R9).
+ * which methods are disabled (mapping rule R9).
  */
 import { graphError, jsonResponse } from '../graph-response.js';
 import { READ_METHODS_POLICY } from '../permissions.js';
-import type { Route } from '../router.js';
+import type { GraphVersion, Route } from '../router.js';
+
+/**
+ * Configuration types beta defines and v1.0 does not (Microsoft's v1.0 CSDL has no
+ * hardwareOathAuthenticationMethodConfiguration): a v1.0 answer leaves them out, as Graph's must,
+ * so a client that looks for hardware OATH's state in v1.0 finds nothing there.
+ */
+const BETA_ONLY_CONFIGURATION_TYPES: ReadonlySet<string> = new Set(['#microsoft.graph.hardwareOathAuthenticationMethodConfiguration']);
+
+function inVersion(configuration: unknown, version: GraphVersion): boolean {
+  if (version === 'beta' || typeof configuration !== 'object' || configuration === null) return true;
+  const type = (configuration as Record<string, unknown>)['@odata.type'];
+  return typeof type !== 'string' || !BETA_ONLY_CONFIGURATION_TYPES.has(type);
+}
+
+function configurationsOf(policy: Readonly<Record<string, unknown>>, version: GraphVersion): unknown[] {
+  const configurations = policy['authenticationMethodConfigurations'];
+  return Array.isArray(configurations) ? (configurations as unknown[]).filter((configuration) => inVersion(configuration, version)) : [];
+}
 
 export const policyRoutes: readonly Route[] = [
   {
@@ -14,8 +32,14 @@ export const policyRoutes: readonly Route[] = [
     versions: ['v1.0', 'beta'],
     family: 'policies',
     permissions: READ_METHODS_POLICY,
-    handle: (request, _params, context) =>
-      jsonResponse(200, { '@odata.context': `${context.baseUrl}/${request.version}/$metadata#authenticationMethodsPolicy`, ...context.store.policy() }),
+    handle: (request, _params, context) => {
+      const policy = context.store.policy();
+      return jsonResponse(200, {
+        '@odata.context': `${context.baseUrl}/${request.version}/$metadata#authenticationMethodsPolicy`,
+        ...policy,
+        authenticationMethodConfigurations: configurationsOf(policy, request.version),
+      });
+    },
   },
   {
     method: 'GET',
@@ -23,14 +47,11 @@ export const policyRoutes: readonly Route[] = [
     versions: ['v1.0', 'beta'],
     family: 'policies',
     permissions: READ_METHODS_POLICY,
-    handle: (_request, params, context) => {
+    handle: (request, params, context) => {
       const id = params['configuration'] ?? '';
-      const configurations = context.store.policy()['authenticationMethodConfigurations'];
-      const found = Array.isArray(configurations)
-        ? (configurations as unknown[]).find(
-            (item) => typeof item === 'object' && item !== null && String((item as Record<string, unknown>)['id']).toLowerCase() === id.toLowerCase(),
-          )
-        : undefined;
+      const found = configurationsOf(context.store.policy(), request.version).find(
+        (item) => typeof item === 'object' && item !== null && String((item as Record<string, unknown>)['id']).toLowerCase() === id.toLowerCase(),
+      );
       return found === undefined ? graphError(404, 'itemNotFound', `Authentication method configuration '${id}' was not found.`) : jsonResponse(200, found);
     },
   },

@@ -1,6 +1,7 @@
 /**
  * buildUserChain and packChains: a user's planned operations become one dependsOn chain in seq
- * order, a hardware token's assign waits for its create's answer, chains are packed into batches of
+ * order, a hardware token's assign waits for its create's answer and its activate for the assign's
+ * (the method id), chains are packed into batches of
  * at most 20 without being split, and the groups built are accepted by the emulator over real HTTP.
  */
 import { describe, expect, it } from 'vitest';
@@ -25,6 +26,7 @@ function contextFor(entraUserId: string, overrides: Partial<ChainContext> = {}):
     entraUserId,
     nowMs: 0,
     deviceIdOf: (operation) => ('deviceId' in operation ? operation.deviceId : null),
+    methodIdOf: (operation) => ('methodId' in operation ? operation.methodId ?? null : null),
     tokenOf: (operation) => ({
       serialNumber: operation.target, manufacturer: 'Contoso', model: 'T1', seed: new Secret('JBSWY3DPEHPK3PXP'), timeIntervalInSeconds: 30, hashFunction: 'hmacsha1', displayName: null,
     }),
@@ -32,8 +34,8 @@ function contextFor(entraUserId: string, overrides: Partial<ChainContext> = {}):
   };
 }
 
-function token(id: number, seq: number, kind: 'createHardwareToken' | 'assignHardwareToken' | 'activateHardwareToken', deviceId: string | null = null): StoredOperation {
-  return { ...progress, id, userId: 1, seq, kind, target: 'TOTP1', deviceId, status: 'planned' };
+function token(id: number, seq: number, kind: 'createHardwareToken' | 'assignHardwareToken' | 'activateHardwareToken' | 'unassignHardwareToken', deviceId: string | null = null, methodId: string | null = null): StoredOperation {
+  return { ...progress, id, userId: 1, seq, kind, target: 'TOTP1', deviceId, methodId, status: 'planned' };
 }
 
 describe('buildUserChain and packChains', () => {
@@ -70,9 +72,20 @@ describe('buildUserChain and packChains', () => {
     expect(chain.unsendable).toBeNull();
   });
 
-  it('assigns and activates a token whose device id is known, and reports a token without its seed as unsendable', () => {
-    const known = buildUserChain([token(2, 1, 'assignHardwareToken', 'dev-1'), token(3, 2, 'activateHardwareToken', 'dev-1')], contextFor('u1'));
-    expect(known.calls.map((call) => call.path)).toEqual(['/users/u1/authentication/hardwareOathMethods', '/users/u1/authentication/hardwareOathMethods/dev-1/activate']);
+  it('assigns a token whose device id is known and ends the chain before its activate, which needs the method id the assign answers', () => {
+    const assigning = buildUserChain([token(2, 1, 'assignHardwareToken', 'dev-1'), token(3, 2, 'activateHardwareToken', 'dev-1'), preferred(4, 1, 3)], contextFor('u1'));
+    expect(assigning.calls.map((call) => call.path)).toEqual(['/users/u1/authentication/hardwareOathMethods']);
+    expect(assigning.unsendable).toBeNull();
+    // Next round: the assign answered method id m-1; activate and unassign address it, never the device.
+    const activating = buildUserChain([token(3, 2, 'activateHardwareToken', 'dev-1')], contextFor('u1', { methodIdOf: () => 'm-1' }));
+    expect(activating.calls.map((call) => call.path)).toEqual(['/users/u1/authentication/hardwareOathMethods/m-1/activate']);
+    const unassigning = buildUserChain([token(5, 1, 'unassignHardwareToken', 'dev-1', 'm-1')], contextFor('u1'));
+    expect(unassigning.calls.map((call) => [call.method, call.path])).toEqual([['DELETE', '/users/u1/authentication/hardwareOathMethods/m-1']]);
+    const unknownMethod = buildUserChain([token(3, 1, 'activateHardwareToken', 'dev-1')], contextFor('u1'));
+    expect(unknownMethod.unsendable?.reason).toMatch(/method id .* not known/);
+  });
+
+  it('reports a token without its seed, or without its device id, as unsendable', () => {
     const withoutSeed = buildUserChain([phone(1, 1, 1, 'mobile', '+1 4255550100'), token(2, 2, 'createHardwareToken')], contextFor('u1', { tokenOf: () => ({ problem: 'no tokens file' }) }));
     expect(withoutSeed.operations.map((operation) => operation.id)).toEqual([1]);
     expect(withoutSeed.unsendable).toMatchObject({ operation: { id: 2 }, reason: 'no tokens file' });

@@ -4,7 +4,8 @@
  * goes back to `planned`; finishing the run then writes the mobile exactly once.
  */
 import { describe, expect, it } from 'vitest';
-import { addPhoneCall } from '../../../src/graph/write-calls.js';
+import { addPhoneCall, assignHardwareTokenCall } from '../../../src/graph/write-calls.js';
+import { Secret } from '../../../src/secret.js';
 import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
 import { systemClock } from '../../../src/migrate/deps.js';
@@ -40,6 +41,52 @@ describe('reconcileSentOperations', () => {
       const outcome = await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, shouldStop: () => false });
       expect(outcome).toMatchObject({ done: 1, failed: 0 });
       expect(emulator.stats().phoneCreates).toEqual({ [`${ids.bob}/mobile`]: 1 });
+    } finally {
+      journal.close();
+      graph.close();
+      await emulator.close();
+    }
+  });
+
+  it('recognises a token assigned before the crash, and activates it through the method id Entra shows, not the device id', async () => {
+    // fixtures/tenant.json: TOTP0200 is in the inventory, unassigned.
+    const deviceId = 'e1f2a3b4-0000-4000-8000-000000000200';
+    const emulator = await startTestEmulator();
+    const graph = emulatorGateway(emulator);
+    const journal = openMemoryJournal({ clock: manualClock() });
+    try {
+      const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
+      const before = anEntraState({ phones: [] });
+      const entraUser = { ...before.user, id: ids.bob, userPrincipalName: 'bob.brown@contoso.com' };
+      const assign: Operation = { kind: 'assignHardwareToken', target: 'TOTP0200', status: 'planned', deviceId };
+      const activate: Operation = { kind: 'activateHardwareToken', target: 'TOTP0200', status: 'planned', deviceId };
+      journal.recordUsers(runId, [aUserRecord(2, { before: { ...before, user: entraUser }, plan: aUserPlan({ operations: [assign, activate] }) })]);
+      const [assigned] = journal.nextPlannedOperations(runId, 1);
+      if (assigned === undefined) throw new Error('the plan holds the assign');
+      // The crash: the assign was sent and carried out, its answer never recorded.
+      journal.markSent([assigned.id]);
+      await graph.executeBatch([assignHardwareTokenCall(ids.bob, deviceId, 'TOTP0200', { key: 'a' })]);
+      const methodId = (emulator.state() as { users: { id: string; hardwareOathMethods: { id: string }[] }[] }).users.find((user) => user.id === ids.bob)?.hardwareOathMethods[0]?.id;
+      expect(methodId).toBeDefined();
+      expect(methodId).not.toBe(deviceId);
+
+      expect(await reconcileSentOperations(journal, runId, graph)).toEqual({ done: 1, replanned: 0, failed: 0 });
+      expect([...journal.iterateOperations(runId)].map((operation) => [operation.kind, operation.status, operation.result?.resourceId ?? null])).toEqual([
+        ['assignHardwareToken', 'done', methodId],
+        ['activateHardwareToken', 'planned', null],
+      ]);
+
+      const outcome = await executePlannedOperations({ journal, graph, clock: systemClock }, {
+        runId,
+        entraUserIdOf: () => ids.bob,
+        tokenOf: (operation) => ({
+          serialNumber: operation.target, manufacturer: 'Contoso', model: 'Hardware Key', seed: new Secret('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ'), timeIntervalInSeconds: 30, hashFunction: 'hmacsha1', displayName: null,
+        }),
+        shouldStop: () => false,
+      });
+      expect(outcome).toMatchObject({ done: 1, failed: 0 });
+      const token = (emulator.state() as { hardwareOathDevices: { id: string; status: string; assignedTo: string | null }[] }).hardwareOathDevices.find((device) => device.id === deviceId);
+      expect(token).toMatchObject({ status: 'activated', assignedTo: ids.bob });
     } finally {
       journal.close();
       graph.close();

@@ -32,10 +32,10 @@ interface GatewayTuning {
   readonly executor?: Partial<ExecutorSettings>;
 }
 
-async function apply(emulator: RunningEmulator, journal: Journal, options: { shouldStop?: () => boolean; tuning?: GatewayTuning; tapFile?: string } = {}): Promise<ApplyResult> {
+async function apply(emulator: RunningEmulator, journal: Journal, options: { shouldStop?: () => boolean; tuning?: GatewayTuning; tapFile?: string; tapLifetime?: number } = {}): Promise<ApplyResult> {
   const graph = emulatorGateway(emulator, { matchAttribute: 'onPremisesSamAccountName', ...options.tuning });
   try {
-    const temporaryAccessPass = options.tapFile === undefined ? null : { file: options.tapFile, lifetimeInMinutes: 120 };
+    const temporaryAccessPass = options.tapFile === undefined ? null : { file: options.tapFile, lifetimeInMinutes: options.tapLifetime ?? 120 };
     return await runApply({ ...fixtureApplyInput(options.shouldStop), temporaryAccessPass }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
   } finally {
     graph.close();
@@ -284,6 +284,41 @@ describe('apply --tap-for-reregistration', () => {
       journal.close();
       const stored = readFileSync(state).toString('latin1') + (existsSync(`${state}-wal`) ? readFileSync(`${state}-wal`).toString('latin1') : '');
       for (const pass of passes) expect(stored).not.toContain(pass);
+    } finally {
+      journal.close();
+      await emulator.close();
+    }
+  });
+
+  it('stops before writing anything when --tap-lifetime is outside the tenant policy, which holds for every pass', async () => {
+    // fixtures/tenant.json: the Temporary Access Pass policy allows 60 to 480 minutes.
+    const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off' });
+    const journal = openJournal(join(dir, 'tap-lifetime.db'), { clock: systemClock });
+    try {
+      for (const tapLifetime of [30, 481]) {
+        const refused = apply(emulator, journal, { tapFile: join(dir, `never-${String(tapLifetime)}.csv`), tapLifetime });
+        await expect(refused).rejects.toMatchObject({ code: 'TAP_LIFETIME_OUTSIDE_POLICY', exitCode: 2 });
+        await expect(refused).rejects.toThrow(/allows passes of 60 to 480 minutes/);
+        expect(existsSync(join(dir, `never-${String(tapLifetime)}.csv`))).toBe(false);
+      }
+      expect(emulator.stats().writes).toBe(0);
+      expect(journal.latestRun({ command: 'apply' })).toBeNull();
+    } finally {
+      journal.close();
+      await emulator.close();
+    }
+  });
+
+  it('stops before writing anything when the policy disables Temporary Access Pass', async () => {
+    const seed = sampleSeed() as unknown as { authenticationMethodsPolicy: { authenticationMethodConfigurations: Record<string, unknown>[] } };
+    const tap = seed.authenticationMethodsPolicy.authenticationMethodConfigurations.find((configuration) => configuration['id'] === 'TemporaryAccessPass');
+    if (tap === undefined) throw new Error('the sample policy has no TemporaryAccessPass configuration');
+    tap['state'] = 'disabled';
+    const emulator = await startEmulator({ tenant: seed, throttle: 'off' });
+    const journal = openJournal(join(dir, 'tap-disabled.db'), { clock: systemClock });
+    try {
+      await expect(apply(emulator, journal, { tapFile: join(dir, 'never.csv') })).rejects.toMatchObject({ code: 'TAP_DISABLED_BY_POLICY', exitCode: 2 });
+      expect(emulator.stats().writes).toBe(0);
     } finally {
       journal.close();
       await emulator.close();

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../src/emulator/server.js';
-import { callGraph, ids, startTestEmulator } from '../../support/emulator.js';
+import { callGraph, ids, sampleSeed, startTestEmulator } from '../../support/emulator.js';
 
 let emulator: RunningEmulator;
 beforeAll(async () => {
@@ -27,7 +27,12 @@ describe('authentication/methods (authentication-list-methods.md)', () => {
     ]);
     const beta = await callGraph(emulator, 'GET', auth('beta', ids.victor, 'methods'));
     const hardware = (beta.body.value as Record<string, unknown>[]).find((m) => m['@odata.type'] === '#microsoft.graph.hardwareOathAuthenticationMethod');
-    expect(hardware).toMatchObject({ id: 'e1f2a3b4-0000-4000-8000-000000000100', device: { serialNumber: 'TOTP0100', status: 'activated', secretKey: null } });
+    // No reference page shows `device` inline in this list: only the method, with an id of its own.
+    expect(Object.keys(hardware ?? {}).sort()).toEqual(['@odata.type', 'createdDateTime', 'id']);
+    expect(hardware?.['id']).not.toBe('e1f2a3b4-0000-4000-8000-000000000100');
+    // authentication-list-hardwareoathmethods.md shows the device inline: serial and status are read there.
+    const tokens = await callGraph(emulator, 'GET', auth('beta', ids.victor, 'hardwareOathMethods'));
+    expect(tokens.body.value).toMatchObject([{ id: hardware?.['id'], device: { id: 'e1f2a3b4-0000-4000-8000-000000000100', serialNumber: 'TOTP0100', status: 'activated', secretKey: null } }]);
   });
 });
 
@@ -74,6 +79,37 @@ describe('temporaryAccessPassMethods (authentication-post-temporaryaccesspassmet
     const tooShort = await callGraph(emulator, 'POST', auth('v1.0', ids.bob, 'temporaryAccessPassMethods'), { body: { lifetimeInMinutes: 5 } });
     expect(tooShort.status).toBe(400);
   });
+
+  it('leaves isUsable and methodUsabilityReason out of beta answers: the beta type has neither', async () => {
+    const created = await callGraph(emulator, 'POST', auth('beta', ids.bob, 'temporaryAccessPassMethods'), { body: { lifetimeInMinutes: 60 } });
+    expect(created.status).toBe(201);
+    expect(created.body).not.toHaveProperty('isUsable');
+    expect(created.body).not.toHaveProperty('methodUsabilityReason');
+    const methods = await callGraph(emulator, 'GET', auth('beta', ids.bob, 'methods'));
+    const pass = methods.body.value.find((method) => method['@odata.type'] === '#microsoft.graph.temporaryAccessPassAuthenticationMethod');
+    expect(pass).toMatchObject({ lifetimeInMinutes: 60 });
+    expect(pass).not.toHaveProperty('isUsable');
+  });
+
+  it('holds every pass to the policy: lifetime within its minimum and maximum, one-time when it says so', async () => {
+    // fixtures/tenant.json: TemporaryAccessPass allows 60 to 480 minutes.
+    for (const [lifetimeInMinutes, status] of [[59, 400], [60, 201], [480, 201], [481, 400], [43_200, 400]] as const) {
+      const answer = await callGraph(emulator, 'POST', auth('v1.0', ids.bob, 'temporaryAccessPassMethods'), { body: { lifetimeInMinutes } });
+      expect([lifetimeInMinutes, answer.status]).toEqual([lifetimeInMinutes, status]);
+      if (status === 400) expect(answer.body.error.message).toContain('allows 60 to 480 minutes');
+    }
+    const seed = sampleSeed() as unknown as { authenticationMethodsPolicy: { authenticationMethodConfigurations: Record<string, unknown>[] } };
+    const tap = seed.authenticationMethodsPolicy.authenticationMethodConfigurations.find((configuration) => configuration['id'] === 'TemporaryAccessPass');
+    if (tap !== undefined) tap['isUsableOnce'] = true;
+    const onceOnly = await startTestEmulator({ tenant: seed });
+    try {
+      expect((await callGraph(onceOnly, 'POST', auth('v1.0', ids.bob, 'temporaryAccessPassMethods'), { body: { isUsableOnce: false } })).status).toBe(400);
+      const created = await callGraph(onceOnly, 'POST', auth('v1.0', ids.bob, 'temporaryAccessPassMethods'), { body: {} });
+      expect([created.status, created.body['isUsableOnce']]).toEqual([201, true]);
+    } finally {
+      await onceOnly.close();
+    }
+  });
 });
 
 describe('signInPreferences (beta authentication-get.md / authentication-update.md)', () => {
@@ -104,8 +140,19 @@ describe('authenticationMethodsPolicy (authenticationmethodspolicy-get.md)', () 
     expect(policy.status).toBe(200);
     expect(policy.body).toMatchObject({ '@odata.context': `${emulator.url}/v1.0/$metadata#authenticationMethodsPolicy`, id: 'authenticationMethodsPolicy' });
     const states = Object.fromEntries((policy.body.authenticationMethodConfigurations as { id: string; state: string }[]).map((c) => [c.id, c.state]));
-    expect(states).toMatchObject({ Sms: 'enabled', Voice: 'enabled', HardwareOath: 'enabled', Fido2: 'disabled' });
+    expect(states).toMatchObject({ Sms: 'enabled', Voice: 'enabled', Fido2: 'disabled' });
     const sms = await callGraph(emulator, 'GET', '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Sms');
     expect(sms.body.excludeTargets).toEqual([{ id: 'd1e2f3a4-0000-4000-8000-000000000003', targetType: 'group' }]);
+  });
+
+  it('keeps the hardware OATH configuration to beta, the only version that defines its type', async () => {
+    const v1 = await callGraph(emulator, 'GET', '/v1.0/policies/authenticationMethodsPolicy');
+    expect((v1.body.authenticationMethodConfigurations as { id: string }[]).map((c) => c.id)).not.toContain('HardwareOath');
+    expect((await callGraph(emulator, 'GET', '/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/HardwareOath')).status).toBe(404);
+    const beta = await callGraph(emulator, 'GET', '/beta/policies/authenticationMethodsPolicy');
+    expect((beta.body.authenticationMethodConfigurations as { id: string; state: string }[]).find((c) => c.id === 'HardwareOath')).toMatchObject({
+      '@odata.type': '#microsoft.graph.hardwareOathAuthenticationMethodConfiguration',
+      state: 'enabled',
+    });
   });
 });

@@ -74,27 +74,35 @@ describe("a user's hardwareOathMethods (assign, activate, deactivate, unassign)"
     const methods = `/beta/users/${ids.judy}/authentication/hardwareOathMethods`;
     const assigned = await callGraph(emulator, 'POST', methods, { body: { device: { id: deviceId } } });
     expect(assigned.status).toBe(201);
-    expect(assigned.body).toEqual({ '@odata.type': '#microsoft.graph.hardwareOathAuthenticationMethod', id: deviceId, createdDateTime: '2026-11-28T12:00:00.000Z' });
+    // The method has an id of its own, as the page's example answers: never the device's.
+    const methodId = String(assigned.body.id);
+    expect(methodId).not.toBe(deviceId);
+    expect(assigned.body).toEqual({ '@odata.type': '#microsoft.graph.hardwareOathAuthenticationMethod', id: methodId, createdDateTime: '2026-11-28T12:00:00.000Z' });
+    expect(assigned.headers.get('location')).toBe(`${emulator.url}${methods}/${methodId}`);
     expect((await callGraph(emulator, 'POST', `/beta/users/${ids.bob}/authentication/hardwareOathMethods`, { body: { device: { id: deviceId } } })).status).toBe(400);
+    // A method URL built from the device id addresses nothing.
+    expect((await callGraph(emulator, 'POST', `${methods}/${deviceId}/activate`, { body: { verificationCode: totp(SECRET, now, 30, 'hmacsha256') } })).status).toBe(404);
+    expect((await callGraph(emulator, 'GET', `${methods}/${methodId}`)).body).toMatchObject({ id: methodId, device: { id: deviceId, serialNumber: 'TOTP777', status: 'assigned' } });
 
     const code = totp(SECRET, now, 30, 'hmacsha256');
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
-    const refused = await callGraph(emulator, 'POST', `${methods}/${deviceId}/activate`, { body: { verificationCode: wrong } });
+    const refused = await callGraph(emulator, 'POST', `${methods}/${methodId}/activate`, { body: { verificationCode: wrong } });
     expect(refused.status).toBe(400);
     expect((await callGraph(emulator, 'GET', `${INVENTORY}/${deviceId}`)).body.status).toBe('failedActivation');
 
     now += 29_000; // still within the ±1 step RFC 6238 allows
-    const activated = await callGraph(emulator, 'POST', `${methods}/${deviceId}/activate`, { body: { verificationCode: code, displayName: 'Judy key' } });
+    const activated = await callGraph(emulator, 'POST', `${methods}/${methodId}/activate`, { body: { verificationCode: code, displayName: 'Judy key' } });
     expect(activated.status).toBe(204);
     expect((await callGraph(emulator, 'GET', `${INVENTORY}/${deviceId}`)).body).toMatchObject({ status: 'activated', displayName: 'Judy key', assignedTo: { id: ids.judy } });
     expect(emulator.stats().hardwareActivations).toBe(1);
     const listed = await callGraph(emulator, 'GET', methods);
     expect(listed.body.value).toHaveLength(1);
 
-    expect((await callGraph(emulator, 'POST', `${methods}/${deviceId}/deactivate`)).status).toBe(204);
+    expect((await callGraph(emulator, 'POST', `${methods}/${methodId}/deactivate`)).status).toBe(204);
     expect((await callGraph(emulator, 'GET', `${INVENTORY}/${deviceId}`)).body.status).toBe('assigned');
     expect((await callGraph(emulator, 'DELETE', `${INVENTORY}/${deviceId}`)).status).toBe(400);
-    expect((await callGraph(emulator, 'DELETE', `${methods}/${deviceId}`)).status).toBe(204);
+    expect((await callGraph(emulator, 'DELETE', `${methods}/${deviceId}`)).status).toBe(404);
+    expect((await callGraph(emulator, 'DELETE', `${methods}/${methodId}`)).status).toBe(204);
     expect((await callGraph(emulator, 'GET', `${INVENTORY}/${deviceId}`)).body).toMatchObject({ status: 'available', assignedTo: null });
     expect((await callGraph(emulator, 'DELETE', `${INVENTORY}/${deviceId}`)).status).toBe(204);
     expect((await callGraph(emulator, 'GET', `${INVENTORY}/${deviceId}`)).status).toBe(404);
@@ -107,8 +115,8 @@ describe("a user's hardwareOathMethods (assign, activate, deactivate, unassign)"
       for (const serial of ['A1', 'A2', 'A3']) {
         const device = await callGraph(limited, 'POST', INVENTORY, { body: { serialNumber: serial, manufacturer: 'C', model: 'M', secretKey: SECRET, timeIntervalInSeconds: 30 } });
         const id = String(device.body.id);
-        await callGraph(limited, 'POST', `/beta/users/${ids.judy}/authentication/hardwareOathMethods`, { body: { device: { id } } });
-        const activated = await callGraph(limited, 'POST', `/beta/users/${ids.judy}/authentication/hardwareOathMethods/${id}/activate`, {
+        const assigned = await callGraph(limited, 'POST', `/beta/users/${ids.judy}/authentication/hardwareOathMethods`, { body: { device: { id } } });
+        const activated = await callGraph(limited, 'POST', `/beta/users/${ids.judy}/authentication/hardwareOathMethods/${String(assigned.body.id)}/activate`, {
           body: { verificationCode: totp(SECRET, now) },
         });
         statuses.push(activated.status);

@@ -90,7 +90,10 @@ describe('reading current state', () => {
       phones: [{ id: ids.mobile, phoneType: 'mobile', phoneNumber: '+1 4255559999' }],
       signInPreferences: { userPreferredMethodForSecondaryAuthentication: 'sms', isSystemPreferredAuthenticationMethodEnabled: false },
     });
-    expect(results.get('victor.vance@contoso.com')?.state?.hardwareOath).toEqual([{ id: 'e1f2a3b4-0000-4000-8000-000000000100', serialNumber: 'TOTP0100', status: 'activated' }]);
+    // The list of all methods carries no device: serial and status come from victor's hardwareOathMethods, under the method's own id.
+    const victorsMethod = (emulator.state() as { users: { id: string; hardwareOathMethods: { id: string }[] }[] }).users.find((user) => user.id === ids.victor)?.hardwareOathMethods[0]?.id;
+    expect(victorsMethod).not.toBe('e1f2a3b4-0000-4000-8000-000000000100');
+    expect(results.get('victor.vance@contoso.com')?.state?.hardwareOath).toEqual([{ id: victorsMethod, serialNumber: 'TOTP0100', status: 'activated' }]);
     expect(results.get('carol@contoso.com')).toMatchObject({ user: { id: ids.carol, matchedBy: 'onPremisesSamAccountName' }, state: { phones: [] }, error: null });
     expect(results.get('walter@contoso.com')).toEqual({ key: 'walter@contoso.com', user: null, state: null, error: null });
     expect(inventory.get('totp0100')).toMatchObject({ assignedToUserId: ids.victor });
@@ -102,16 +105,20 @@ describe('reading current state', () => {
     expect(await graph.readUserState(alice)).toMatchObject({ user: alice, phones: [{ phoneType: 'mobile', phoneNumber: '+1 4255550100' }], authenticators: [], signInPreferences: { userPreferredMethodForSecondaryAuthentication: 'voiceMobile' } });
   });
 
-  it('reads every fixture user with three requests each, 20 to a batch', async () => {
+  it('reads every fixture user with three requests each, 20 to a batch, and one more for each holder of a hardware token', async () => {
     const fresh = await startTestEmulator();
     const gateway = emulatorGateway(fresh);
     try {
-      const upns = sampleSeed().users.map((user) => String(user['userPrincipalName']));
+      const seed = sampleSeed();
+      const upns = seed.users.map((user) => String(user['userPrincipalName']));
+      const holders = new Set((seed['hardwareOathDevices'] as { assignedTo?: string }[]).flatMap((device) => (device.assignedTo === undefined ? [] : [device.assignedTo]))).size;
+      expect(holders).toBe(1);
       const results = await readAll(gateway, upns.map((upn) => lookup(upn)));
       expect([...results.values()].filter((result) => result.state !== null)).toHaveLength(upns.length);
       const stats = fresh.stats();
-      expect(stats.byFamily['batch']).toBe(Math.ceil((upns.length * 3) / 20));
-      expect(stats.operations - stats.batches).toBe(upns.length * 3);
+      expect(stats.byFamily['batch']).toBe(Math.ceil((upns.length * 3) / 20) + holders);
+      expect(stats.operations - stats.batches).toBe(upns.length * 3 + holders);
+      expect(stats.byFamily['hardwareOathMethods']).toBe(holders);
     } finally {
       gateway.close();
       await fresh.close();
@@ -120,11 +127,28 @@ describe('reading current state', () => {
 });
 
 describe('tenant reads', () => {
-  it('reads the authentication methods policy into what R9 needs', async () => {
+  it('reads the authentication methods policy into what R9 needs, and the Temporary Access Pass rules', async () => {
     const policy = await graph.readTenantPolicy();
     expect(policy.methods.map((method) => method.id)).toEqual(['MicrosoftAuthenticator', 'Sms', 'Voice', 'SoftwareOath', 'HardwareOath']);
     expect(policy.methods.find((method) => method.id === 'Sms')).toEqual({ id: 'Sms', state: 'enabled', includeGroupIds: ['all_users'], excludeGroupIds: ['d1e2f3a4-0000-4000-8000-000000000003'] });
     expect(policy.methods.find((method) => method.id === 'Voice')?.isOfficePhoneAllowed).toBe(true);
+    expect(policy.temporaryAccessPass).toEqual({ state: 'enabled', minimumLifetimeInMinutes: 60, maximumLifetimeInMinutes: 480, defaultLifetimeInMinutes: 60, isUsableOnce: false });
+  });
+
+  it('sees a tenant that disables hardware OATH tokens: the policy is read from beta, the version that defines that configuration', async () => {
+    const seed = sampleSeed() as unknown as { authenticationMethodsPolicy: { authenticationMethodConfigurations: Record<string, unknown>[] } };
+    const hardware = seed.authenticationMethodsPolicy.authenticationMethodConfigurations.find((configuration) => configuration['id'] === 'HardwareOath');
+    if (hardware === undefined) throw new Error('the sample policy has no HardwareOath configuration');
+    hardware['state'] = 'disabled';
+    const strict = await startTestEmulator({ tenant: seed });
+    const gateway = emulatorGateway(strict);
+    try {
+      // A v1.0 answer has no HardwareOath configuration at all (the emulator follows the v1.0 CSDL), so only a beta read sees this.
+      expect((await gateway.readTenantPolicy()).methods.find((method) => method.id === 'HardwareOath')).toMatchObject({ state: 'disabled' });
+    } finally {
+      gateway.close();
+      await strict.close();
+    }
   });
 
   it('lists a group\'s users, nested groups included, by display name or id, across pages', async () => {

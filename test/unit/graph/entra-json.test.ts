@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readCollection, readEntraUser, readHardwareToken, readMethods, readSignInPreferences, readTenantPolicy, serialKey } from '../../../src/graph/entra-json.js';
+import { readCollection, readEntraUser, readHardwareOathMethods, readHardwareToken, readMethods, readSignInPreferences, readTenantPolicy, serialKey } from '../../../src/graph/entra-json.js';
 
 describe('Graph JSON → Entra state', () => {
   it('reads a user, and nothing without id and UPN', () => {
@@ -29,7 +29,6 @@ describe('Graph JSON → Entra state', () => {
           { '@odata.type': '#microsoft.graph.phoneAuthenticationMethod', id: 'x', phoneType: 'pager', phoneNumber: '+1 1' },
         ],
       },
-      (deviceId) => (deviceId === 'h2' ? 'TOTP0200' : null),
     );
     expect(methods).toEqual({
       phones: [
@@ -40,9 +39,25 @@ describe('Graph JSON → Entra state', () => {
       softwareOath: [{ id: 's1' }],
       hardwareOath: [
         { id: 'h1', serialNumber: 'TOTP0100', status: 'activated' },
-        { id: 'h2', serialNumber: 'TOTP0200', status: null },
+        { id: 'h2', serialNumber: null, status: null },
       ],
     });
+  });
+
+  it('reads a user\'s hardware OATH methods with their device, by the method\'s own id', () => {
+    expect(
+      readHardwareOathMethods({
+        value: [
+          { '@odata.type': '#microsoft.graph.hardwareOathAuthenticationMethod', id: 'm1', device: { id: 'd1', serialNumber: 'TOTP0100', status: 'activated' } },
+          { id: 'm2', device: { id: 'd2', serialNumber: 'TOTP0200', status: 'assigned' } },
+          { '@odata.type': '#microsoft.graph.phoneAuthenticationMethod', id: 'p' },
+          { device: { id: 'd3' } },
+        ],
+      }),
+    ).toEqual([
+      { id: 'm1', serialNumber: 'TOTP0100', status: 'activated' },
+      { id: 'm2', serialNumber: 'TOTP0200', status: 'assigned' },
+    ]);
   });
 
   it('reads sign-in preferences, unset as null', () => {
@@ -66,6 +81,19 @@ describe('Graph JSON → Entra state', () => {
       { id: 'Voice', state: 'disabled', includeGroupIds: [], excludeGroupIds: [], isOfficePhoneAllowed: false },
       { id: 'MicrosoftAuthenticator', state: 'enabled', includeGroupIds: ['g2'], excludeGroupIds: [] },
     ]);
+    expect(policy.temporaryAccessPass).toBeNull();
+  });
+
+  it('reads the Temporary Access Pass configuration every pass is held to', () => {
+    const policy = readTenantPolicy({
+      authenticationMethodConfigurations: [
+        { id: 'TemporaryAccessPass', state: 'enabled', defaultLifetimeInMinutes: 60, minimumLifetimeInMinutes: 60, maximumLifetimeInMinutes: 480, isUsableOnce: false },
+      ],
+    });
+    expect(policy.temporaryAccessPass).toEqual({ state: 'enabled', minimumLifetimeInMinutes: 60, maximumLifetimeInMinutes: 480, defaultLifetimeInMinutes: 60, isUsableOnce: false });
+    expect(readTenantPolicy({ authenticationMethodConfigurations: [{ id: 'TemporaryAccessPass', state: 'disabled' }] }).temporaryAccessPass).toEqual({
+      state: 'disabled', minimumLifetimeInMinutes: null, maximumLifetimeInMinutes: null, defaultLifetimeInMinutes: null, isUsableOnce: null,
+    });
   });
 
   it('reads an inventory token and keys serials as the tokens file does', () => {

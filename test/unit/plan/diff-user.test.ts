@@ -459,11 +459,11 @@ describe('R13 hardware tokens against Entra', () => {
     expect(plan.status).toBe('unchanged');
   });
 
-  it('R13 import-and-activate activates an assigned token that is not activated yet', () => {
+  it('R13 import-and-activate activates an assigned token that is not activated yet, through the user\'s method (its own id, not the device\'s)', () => {
     const inventory = anInventory([{ id: 'device-1', serialNumber: 'TOTP0001', status: 'assigned', assignedToUserId: USER_ID }]);
-    const current = anEntraState({ hardwareOath: [{ id: 'device-1', serialNumber: 'TOTP0001', status: 'assigned' }], ...withPreference('oath') });
+    const current = anEntraState({ hardwareOath: [{ id: 'method-1', serialNumber: 'TOTP0001', status: 'assigned' }], ...withPreference('oath') });
     const plan = diffUser(tokenUser, current, aDiffContext({ inventory, options: { hardwareTokens: 'import-and-activate' } }));
-    expect(plan.operations).toEqual([{ kind: 'activateHardwareToken', target: 'TOTP0001', status: 'planned', deviceId: 'device-1' }]);
+    expect(plan.operations).toEqual([{ kind: 'activateHardwareToken', target: 'TOTP0001', status: 'planned', deviceId: 'device-1', methodId: 'method-1' }]);
   });
 
   it('R13 with --hardware-tokens off no token operation is planned', () => {
