@@ -236,14 +236,6 @@ export const FINDINGS = {
 
 export type FindingCode = keyof typeof FINDINGS;
 
-export function severityOf(code: FindingCode): Severity {
-  return FINDINGS[code].severity;
-}
-
-export function remedyOf(code: FindingCode): string {
-  return FINDINGS[code].remedy;
-}
-
 /** A finding with the catalogue's severity. */
 export function finding(code: FindingCode, file: string, line: number, message: string): Finding {
   return { code, severity: FINDINGS[code].severity, file, line, message };

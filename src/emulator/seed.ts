@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { inputError, type MigrateError } from '../errors.js';
 import type { DefaultMethod, PhoneType } from '../mapping/desired-state.js';
 import type { HashFunction } from '../source/records.js';
-import { decodeBase32 } from './totp.js';
+import { decodeBase32 } from '../base32.js';
 
 export interface SeedApp {
   readonly clientId: string;

@@ -7,6 +7,7 @@
  * unknown method type is skipped, a missing optional field is null, and a value Graph adds later
  * is carried as text rather than rejected.
  */
+import { recordOrNull, type JsonRecord } from '../json-value.js';
 import type { PhoneType } from '../mapping/desired-state.js';
 import type {
   EntraAuthenticatorMethod,
@@ -22,11 +23,7 @@ import type {
   TenantPolicy,
 } from '../plan/entra-state.js';
 
-type Json = Readonly<Record<string, unknown>>;
-
-function asRecord(value: unknown): Json | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : null;
-}
+type Json = JsonRecord;
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
@@ -38,14 +35,14 @@ function booleanOrNull(value: unknown): boolean | null {
 
 /** A collection page: its items and the `@odata.nextLink` to the next page, if any. */
 export function readCollection(body: unknown): { readonly items: readonly unknown[]; readonly nextLink: string | null } {
-  const page = asRecord(body);
+  const page = recordOrNull(body);
   const items = page !== null && Array.isArray(page['value']) ? (page['value'] as unknown[]) : [];
   return { items, nextLink: stringOrNull(page?.['@odata.nextLink']) };
 }
 
 /** user-get.md with `$select=id,userPrincipalName,displayName,accountEnabled`. */
 export function readEntraUser(body: unknown, matchedBy: MatchAttribute): EntraUser | null {
-  const user = asRecord(body);
+  const user = recordOrNull(body);
   const id = stringOrNull(user?.['id']);
   const userPrincipalName = stringOrNull(user?.['userPrincipalName']);
   if (user === null || id === null || userPrincipalName === null) return null;
@@ -82,7 +79,7 @@ export function readMethods(body: unknown, serialOfDevice: (deviceId: string) =>
   const softwareOath: EntraSoftwareOathMethod[] = [];
   const hardwareOath: EntraHardwareOathMethod[] = [];
   for (const raw of readCollection(body).items) {
-    const item = asRecord(raw);
+    const item = recordOrNull(raw);
     const id = stringOrNull(item?.['id']);
     if (item === null || id === null) continue;
     switch (odataType(item)) {
@@ -105,7 +102,7 @@ export function readMethods(body: unknown, serialOfDevice: (deviceId: string) =>
         softwareOath.push({ id });
         break;
       case 'microsoft.graph.hardwareoathauthenticationmethod': {
-        const device = asRecord(item['device']);
+        const device = recordOrNull(item['device']);
         const deviceId = stringOrNull(device?.['id']) ?? id;
         hardwareOath.push({ id, serialNumber: stringOrNull(device?.['serialNumber']) ?? serialOfDevice(deviceId), status: stringOrNull(device?.['status']) });
         break;
@@ -120,7 +117,7 @@ export function readMethods(body: unknown, serialOfDevice: (deviceId: string) =>
 
 /** beta authentication-get-signinpreferences.md / signinpreferences.md. */
 export function readSignInPreferences(body: unknown): EntraSignInPreferences | null {
-  const preferences = asRecord(body);
+  const preferences = recordOrNull(body);
   if (preferences === null) return null;
   return {
     userPreferredMethodForSecondaryAuthentication: stringOrNull(preferences['userPreferredMethodForSecondaryAuthentication']),
@@ -132,16 +129,16 @@ const POLICY_METHOD_IDS: readonly PolicyMethodId[] = ['Sms', 'Voice', 'Microsoft
 
 function targetIds(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value.map((target) => stringOrNull(asRecord(target)?.['id'])).filter((id): id is string => id !== null);
+  return value.map((target) => stringOrNull(recordOrNull(target)?.['id'])).filter((id): id is string => id !== null);
 }
 
 /** authenticationmethodspolicy-get.md: the method configurations R9 needs, others dropped. */
 export function readTenantPolicy(body: unknown): TenantPolicy {
-  const policy = asRecord(body);
+  const policy = recordOrNull(body);
   const configurations = Array.isArray(policy?.['authenticationMethodConfigurations']) ? (policy['authenticationMethodConfigurations'] as unknown[]) : [];
   const methods: PolicyMethodConfiguration[] = [];
   for (const raw of configurations) {
-    const configuration = asRecord(raw);
+    const configuration = recordOrNull(raw);
     const rawId = stringOrNull(configuration?.['id']);
     const id = POLICY_METHOD_IDS.find((known) => known.toLowerCase() === rawId?.toLowerCase());
     if (configuration === null || id === undefined) continue;
@@ -159,11 +156,11 @@ export function readTenantPolicy(body: unknown): TenantPolicy {
 
 /** beta hardwareoathtokenauthenticationmethoddevice.md, one inventory entry. */
 export function readHardwareToken(raw: unknown): EntraHardwareToken | null {
-  const device = asRecord(raw);
+  const device = recordOrNull(raw);
   const id = stringOrNull(device?.['id']);
   const serialNumber = stringOrNull(device?.['serialNumber']);
   if (device === null || id === null || serialNumber === null) return null;
-  return { id, serialNumber, status: stringOrNull(device['status']) ?? 'available', assignedToUserId: stringOrNull(asRecord(device['assignedTo'])?.['id']) };
+  return { id, serialNumber, status: stringOrNull(device['status']) ?? 'available', assignedToUserId: stringOrNull(recordOrNull(device['assignedTo'])?.['id']) };
 }
 
 /** The key of the inventory map: serials compare trimmed and case-insensitively, as the tokens file's do (R13). */

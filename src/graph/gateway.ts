@@ -15,7 +15,7 @@ import { readCollection, readEntraUser, readHardwareToken, readMethods, readSign
 import { Governor, GRAPH_LIMITS, resourceUnitsForTenantSize, type GovernorSnapshot } from './governor.js';
 import { permissionMissing, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
 import { createGraphHttpClient, type GraphVersion, type HttpTransport, type TokenSource } from './http-client.js';
-import { MAX_BATCHES_IN_FLIGHT, USERS_IN_FLIGHT } from './limits.js';
+import { MAX_BATCHES_IN_FLIGHT, MAX_PAGE_SIZE, USERS_IN_FLIGHT } from './limits.js';
 import {
   missingPermissions,
   READ_GROUP_MEMBERS,
@@ -503,7 +503,7 @@ export class GraphGateway {
   async readGroupMemberIds(idOrName: string): Promise<ReadonlySet<string>> {
     const group = await this.resolveGroup(idOrName);
     const ids = new Set<string>();
-    for await (const item of this.#pages('v1.0', `/groups/${group.id}/transitiveMembers?$select=id&$top=999`, `listing the members of group ${group.displayName ?? group.id}`, READ_GROUP_MEMBERS)) {
+    for await (const item of this.#pages('v1.0', `/groups/${group.id}/transitiveMembers?$select=id&$top=${String(MAX_PAGE_SIZE)}`, `listing the members of group ${group.displayName ?? group.id}`, READ_GROUP_MEMBERS)) {
       const member = item as { id?: unknown; '@odata.type'?: unknown } | null;
       const type = member?.['@odata.type'];
       if (typeof member?.id === 'string' && (type === undefined || (typeof type === 'string' && type.toLowerCase() === '#microsoft.graph.user'))) ids.add(member.id);

@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from '../../bench/report-screenshot.js';
+import { CHROMIUM_PATH, launchChromium } from '../support/chromium.js';
 import { openJournal } from '../../src/journal/journal.js';
 import { writeRunReports } from '../../src/report/write-reports.js';
-import { aPlanRun, aUserRecord, manualClock, tempDir } from '../integration/journal/builders.js';
+import { manualClock } from '../support/clock.js';
+import { aPlanRun, aUserRecord } from '../support/journal-builders.js';
+import { tempDir } from '../support/temp-dir.js';
 import { buildReportJournal, SCRIPT_USERNAME, type ReportJournal } from '../integration/report/report-journal.js';
 
 const chromiumMissing = !existsSync(CHROMIUM_PATH);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedTenant } from '../../bench/graph-reads.bench.js';
+import { generatedTenant } from '../support/generated-tenant.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { projectRoot, runCli } from '../support/run-cli.js';
 

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { encodeBase32 } from '../../src/base32.js';
 import { runCli } from '../support/run-cli.js';
 
 const fixtures = ['--users', 'fixtures/users.csv', '--devices', 'fixtures/devices.csv', '--tokens', 'fixtures/tokens.csv'];
@@ -186,25 +187,9 @@ async function knownSecrets(): Promise<string[]> {
   for (const secret of [...tokens, ...devices].filter((value) => value.length >= 8)) {
     forms.add(secret);
     forms.add(secret.toLowerCase());
-    if (/^[0-9a-f]+$/i.test(secret)) forms.add(base32(Buffer.from(secret, 'hex')));
+    if (/^[0-9a-f]+$/i.test(secret)) forms.add(encodeBase32(Buffer.from(secret, 'hex')));
     forms.add(Buffer.from(secret).toString('base64'));
   }
   return [...forms];
 }
 
-function base32(bytes: Buffer): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31] ?? '';
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31] ?? '';
-  return out;
-}

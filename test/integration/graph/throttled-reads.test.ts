@@ -5,7 +5,7 @@
  * turns ≥ 90 % of it into reads. The same measurement is `bench/graph-reads.bench.ts`.
  */
 import { describe, expect, it } from 'vitest';
-import { measureGraphReads } from '../../../bench/graph-reads.bench.js';
+import { measureGraphReads } from '../../support/graph-reads.js';
 
 describe('throttled bulk reads (DESIGN §6 governor)', () => {
   it('reads 5,000 users under a low read budget, never early, using at least 90 % of the budget', async () => {

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedTenant } from '../../../bench/graph-reads.bench.js';
+import { generatedTenant } from '../../support/generated-tenant.js';
 import { startEmulator } from '../../../src/emulator/server.js';
 import { resolveGraphConfig } from '../../../src/graph/config.js';
 import { createGraphGateway } from '../../../src/graph/gateway.js';

@@ -13,7 +13,9 @@ import { ACTION_NEEDED, ISSUE_CATALOGUE, ISSUE_CODES, type ReportIssueCode } fro
 import { REPORT_STATUSES, type ReportUser } from '../../../src/report/report-user.js';
 import { chooseRun, writeRunReports, type WrittenReports } from '../../../src/report/write-reports.js';
 import { openMemoryJournal } from '../../../src/journal/journal.js';
-import { aPlanRun, manualClock, tempDir } from '../journal/builders.js';
+import { manualClock } from '../../support/clock.js';
+import { aPlanRun } from '../../support/journal-builders.js';
+import { tempDir } from '../../support/temp-dir.js';
 import { validateAgainstSchema } from './json-schema-subset.js';
 import { buildReportJournal, FORMULA_USERNAME, SCRIPT_USERNAME, type ReportJournal } from './report-journal.js';
 
