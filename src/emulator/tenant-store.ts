@@ -8,15 +8,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DefaultMethod, PhoneType } from '../mapping/desired-state.js';
 import type { HashFunction } from '../source/records.js';
 import type { Clock } from './clock.js';
-import {
-  GRAPH_PHONE_NUMBER,
-  MAX_SECRET_KEY_LENGTH,
-  type HardwareTokenStatus,
-  type SeedAuthenticatorMethod,
-  type SeedGroup,
-  type SeedUser,
-  type TenantSeed,
-} from './seed.js';
+import type { SeedAuthenticatorMethod, SeedGroup, SeedUser, TenantSeed } from './seed.js';
+import { GRAPH_PHONE_NUMBER, MAX_SECRET_KEY_LENGTH, type HardwareTokenStatus } from './seed-schema.js';
 import { decodeBase32 } from '../base32.js';
 import { verifyTotp } from './totp.js';
 import { isRecord } from '../json-value.js';
