@@ -12,7 +12,6 @@ import {
   described,
   documentSchema,
   enumOf,
-  everyMember,
   nullable,
   object,
   openObject,
@@ -20,6 +19,7 @@ import {
   string,
   type Infer,
 } from '../json-schema/shape.js';
+import { everyMember } from '../union-members.js';
 
 /** Graph's phone number format: `+{country code} {number}x{extension}` (phoneauthenticationmethod.md). */
 export const GRAPH_PHONE_NUMBER = /^\+[1-9]\d{0,2} \d{4,15}(x\d{1,10})?$/;

@@ -98,18 +98,10 @@ export function constant<const T extends string | number | boolean>(value: T, an
   return shape({ const: value }, annotations);
 }
 
-/** One of these values (strings or numbers); list a union's members with `everyMember`. */
+/** One of these values (strings or numbers); list a union's members with `everyMember` (src/union-members.ts). */
 export function enumOf<const T extends string | number>(values: readonly T[], annotations: Annotations = {}): Shape<T> {
   const types = [...new Set(values.map((value) => (typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : 'string')))];
   return shape({ type: types.length === 1 ? types[0] : types, enum: [...values] }, annotations);
-}
-
-/**
- * The members of a string union, each once. `everyMember<PlanStatus>()('planned', …)` does not
- * compile while a member is missing, so a schema's enumeration follows the union it describes.
- */
-export function everyMember<T extends string>() {
-  return <const L extends readonly T[]>(...values: L & ([Exclude<T, L[number]>] extends [never] ? unknown : { readonly missing: Exclude<T, L[number]> })): readonly T[] => values;
 }
 
 /** The same shape with a description (or a title, a default, a problem) of its own where it is used. */
@@ -173,6 +165,11 @@ export function openObject<const P extends Properties>(properties: P, annotation
  */
 export function mapOf<K extends string, V>(keys: readonly K[] | null, values: Shape<V>, annotations: Annotations = {}): Shape<Readonly<Partial<Record<K, V>>>> {
   return shape({ type: 'object', ...(keys === null ? {} : { propertyNames: { enum: [...keys] } }), additionalProperties: values.schema }, annotations);
+}
+
+/** An object with every key of `keys`, each a value of one shape — e.g. a count for every status. */
+export function recordOf<K extends string, V>(keys: readonly K[], values: Shape<V>, annotations: Annotations = {}): Shape<Readonly<Record<K, V>>> {
+  return shape({ type: 'object', properties: Object.fromEntries(keys.map((key) => [key, values.schema])), required: [...keys], additionalProperties: false }, annotations);
 }
 
 /** Exactly one of these shapes (their objects must tell each other apart, e.g. by a `kind`). */

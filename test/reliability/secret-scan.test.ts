@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { sampleSeed, tenantFixturePath } from '../support/emulator.js';
+import { jsonDocument } from '../support/json-documents.js';
 import { projectRoot, runCli, type CliResult } from '../support/run-cli.js';
 import { soak } from './run-budget.js';
 import { encodeBase32 } from '../../src/base32.js';
@@ -179,7 +180,7 @@ describe('no secret in any output, journal or report', () => {
       await run(['plan', ...source, ...tenant, ...common]);
       await run(['apply', ...source, ...tenant, ...common, '--tap-for-reregistration', tapFile]);
       await run(['status', '--state', state, ...(json ? ['--json'] : [])]);
-      const applyRun = (JSON.parse((await run(['status', '--state', state, '--json'])).stdout) as { run: { id: string; command: string } }).run;
+      const applyRun = jsonDocument('status', (await run(['status', '--state', state, '--json'])).stdout).run;
       expect(applyRun.command).toBe('apply');
       await run(['verify', ...tenant, ...common]);
       await run(['report', ...common, '--unmask']);

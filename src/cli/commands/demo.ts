@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { runDemo } from '../../migrate/demo.js';
 import { pathOption } from '../options.js';
+import { demoJson } from '../render/demo-output.js';
 import type { CommandContext } from './context.js';
 
 interface DemoOptions {
@@ -35,7 +36,7 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
       const result = await runDemo({ fixtures: options.fixtures, state, reports: options.reports }, deps);
       const statuses = Object.entries(result.apply.usersByFinalStatus).map(([status, count]) => `${status} ${String(count)}`).join('   ');
       if (options.json) {
-        context.io.stdout.write(`${JSON.stringify({ applyRunId: result.apply.run.id, verifyRunId: result.verify.run.id, usersByFinalStatus: result.apply.usersByFinalStatus, drifted: result.verify.drifted, journal: state, report: result.applyReports.html, verifyReport: result.verifyReports.html })}\n`);
+        context.io.stdout.write(`${JSON.stringify(demoJson(result, state))}\n`);
         return;
       }
       context.io.stdout.write(

@@ -4,11 +4,12 @@
  * change to a document or to the seed format is a visible diff. `npm run generate` rewrites them.
  */
 import { describe, expect, it } from 'vitest';
+import { JSON_DOCUMENT_SCHEMAS } from '../../../src/cli/render/json-documents.js';
 import { TENANT_SEED_SCHEMA } from '../../../src/emulator/seed-schema.js';
 import type { JsonSchema } from '../../../src/json-schema/shape.js';
 import { compileSchema } from '../../../src/json-schema/validator.js';
 
-const GENERATED: readonly (readonly [string, JsonSchema])[] = [['emulator-tenant', TENANT_SEED_SCHEMA]];
+const GENERATED: readonly (readonly [string, JsonSchema])[] = [['emulator-tenant', TENANT_SEED_SCHEMA], ...Object.entries(JSON_DOCUMENT_SCHEMAS)];
 
 describe('schemas/ written from the descriptions', () => {
   it.each(GENERATED)('schemas/%s.schema.json is its description, as committed', async (name, schema) => {
