@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { runDemo } from '../../migrate/demo.js';
 import { pathOption } from '../options.js';
 import { demoJson } from '../render/demo-output.js';
@@ -24,7 +24,7 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
   program
     .command('demo')
     .description('run the whole migration on the bundled Graph emulator and sample exports: validate, plan, apply, verify, report')
-    .option('--fixtures <dir>', 'folder with tenant.json, users.csv, devices.csv and tokens.csv', BUNDLED_FIXTURES)
+    .addOption(new Option('--fixtures <dir>', 'folder with tenant.json, users.csv, devices.csv and tokens.csv').default(BUNDLED_FIXTURES, "the package's fixtures/"))
     .option('--state <file>', 'journal to write (default: a new file in a temporary folder)', pathOption('--state'))
     .option('--reports <dir>', 'folder for reports', pathOption('--reports'), './reports')
     .option('--json', 'print one JSON document on stdout', false)
