@@ -126,6 +126,22 @@ describe.skipIf(chromiumMissing)('report.html in Chromium', () => {
     }
   });
 
+  it('marks the hardware tokens a run created, assigned or activated', async () => {
+    const { page, errors } = await open(reportUrl);
+    try {
+      await page.locator('#search').fill('<script>');
+      await expect.poll(() => page.locator('#user-rows tr').count()).toBe(1);
+      await page.locator('#user-rows tr').first().click();
+      const tokens = page.locator('#detail ul', { hasText: 'TOTP0012' });
+      expect(await tokens.getAttribute('class')).toBe('plain changed');
+      expect(await tokens.textContent()).toBe('TOTP0012: none → activated');
+      expect(await page.locator('#detail table.writes').textContent()).toContain('activateHardwareToken TOTP0012');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('filters by status and issue code, and sorts by a column', async () => {
     const { page } = await open(reportUrl);
     try {
