@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { inputError, type MigrateError } from '../errors.js';
-import { compileSchema, type SchemaProblem } from '../json-schema/validator.js';
+import { compileSchema, type SchemaCheck, type SchemaProblem } from '../json-schema/validator.js';
 import { isRecord, type JsonRecord } from '../json-value.js';
 import type { DefaultMethod, PhoneType } from '../mapping/desired-state.js';
 import type { HashFunction } from '../source/records.js';
@@ -106,7 +106,8 @@ const REMEDY =
 /** A problem found in a seed, with the JSON path of the value at fault. */
 export type SeedProblem = SchemaProblem;
 
-const checkAgainstSchema = compileSchema(TENANT_SEED_SCHEMA);
+/** Compiled on first use: every command loads this module, only the emulator needs the check. */
+let checkAgainstSchema: SchemaCheck | null = null;
 
 /** The items of an array that are objects, with their index; anything else yields nothing (the schema reports it). */
 function objectsIn(value: unknown): [number, JsonRecord][] {
@@ -232,6 +233,7 @@ function withDefaults(document: TenantSeedDocument): TenantSeed {
 
 /** Checks a parsed seed document: the seed with its defaults, or every problem found (each with its JSON path). */
 export function readSeed(document: unknown): { readonly seed: TenantSeed; readonly problems: readonly [] } | { readonly seed: null; readonly problems: readonly SeedProblem[] } {
+  checkAgainstSchema ??= compileSchema(TENANT_SEED_SCHEMA);
   const problems = [...checkAgainstSchema(document), ...crossCheck(document)];
   // The schema check passed, so the document has the shape TenantSeedDocument describes.
   if (problems.length === 0) return { seed: withDefaults(document as TenantSeedDocument), problems: [] };
