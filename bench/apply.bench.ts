@@ -38,7 +38,7 @@ import { memoryLog } from '../src/log.js';
 import { runApply } from '../src/migrate/apply.js';
 import { silentProgress, systemClock } from '../src/migrate/deps.js';
 import { runPlan, type PlanInput } from '../src/migrate/plan.js';
-import { generatedTenant } from './graph-reads.bench.js';
+import { generatedTenant } from '../test/support/generated-tenant.js';
 import { formatTable } from './table.js';
 
 /** node:http publishes every failed client request here (diagnostics_channel, Node ≥ 20). */

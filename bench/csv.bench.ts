@@ -17,7 +17,7 @@ import { csvRecords } from '../src/source/csv-records.js';
 import type { CsvRecord } from '../src/source/csv-records.js';
 import { openDecodedText } from '../src/source/decode.js';
 import { csvParseRecords } from '../test/support/csv-parse-records.js';
-import { generateExports, type GeneratedFiles } from './generate-exports.js';
+import { generateExports, type GeneratedFiles } from '../test/support/generate-exports.js';
 import { formatTable } from './table.js';
 
 type Reader = (file: string, text: AsyncIterable<string>) => AsyncGenerator<readonly CsvRecord[], void, undefined>;

@@ -59,8 +59,9 @@ import { runApply } from '../src/migrate/apply.js';
 import { silentProgress, systemClock } from '../src/migrate/deps.js';
 import { runPlan } from '../src/migrate/plan.js';
 import { planInput, projectRoot, round, usersCsv } from './apply.bench.js';
-import { generatedTenant } from './graph-reads.bench.js';
+import { generatedTenant } from '../test/support/generated-tenant.js';
 import { formatTable } from './table.js';
+import { isRecord } from '../src/json-value.js';
 
 /** Latency the emulator adds to every request (and every `$batch` item) unless --latency-ms says otherwise. */
 const DEFAULT_LATENCY_MS = 80;
@@ -210,9 +211,6 @@ class PeerGraphClient {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function phoneTypesOf(body: unknown): Set<string> {
   const value = isRecord(body) ? body['value'] : undefined;

@@ -77,7 +77,7 @@ import {
   usersCsv,
   type EmulatorChild,
 } from './apply.bench.js';
-import { generatedTenant } from './graph-reads.bench.js';
+import { generatedTenant } from '../test/support/generated-tenant.js';
 import { formatTable } from './table.js';
 
 /** Target from the task: users per second ≥ 90 % of the RU ceiling. */

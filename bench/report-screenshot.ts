@@ -16,26 +16,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
 import { finding, type Finding } from '../src/findings.js';
 import { openJournal, type Journal } from '../src/journal/journal.js';
 import type { FinalUserStatus, UserRecord } from '../src/journal/records.js';
 import type { EntraState } from '../src/plan/entra-state.js';
 import type { Operation, PlanStatus } from '../src/plan/operations.js';
 import { writeRunReports } from '../src/report/write-reports.js';
-
-/** Debian's Chromium: the browser the report's tests and this script drive. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-
-/** Headless, sandbox-less (containers) and silent: no network of its own, no first-run work. */
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-}
+import { CHROMIUM_PATH, launchChromium } from '../test/support/chromium.js';
 
 /** What each user of the synthetic run ends as, by share of users (sums to 100). */
 const MIX: readonly { readonly share: number; readonly plan: PlanStatus; readonly final: FinalUserStatus | null }[] = [

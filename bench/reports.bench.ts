@@ -138,7 +138,8 @@ async function main(): Promise<void> {
   }
   // Imported here, not at the top: it loads playwright-core (≈ 85 MiB of RSS), which the writer
   // child must not carry into its peak.
-  const { buildApplyRun, CHROMIUM_PATH, launchChromium } = await import('./report-screenshot.js');
+  const { buildApplyRun } = await import('./report-screenshot.js');
+  const { CHROMIUM_PATH, launchChromium } = await import('../test/support/chromium.js');
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH} — install it with \`apt-get install chromium\`.`);
 
   const loadBefore = loadavg();

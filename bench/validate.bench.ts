@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateExports, type GeneratedFiles } from './generate-exports.js';
+import { generateExports, type GeneratedFiles } from '../test/support/generate-exports.js';
 import { formatTable } from './table.js';
 
 interface Measurement {

@@ -3,8 +3,10 @@
  * in JSON, reports and tests (DESIGN §4); the catalogue below gives each its severity, the cause
  * in a sentence, and the remedy support staff can act on.
  */
+import { everyMember } from './union-members.js';
 
 export type Severity = 'error' | 'warning' | 'notice';
+export const SEVERITIES = everyMember<Severity>()('error', 'warning', 'notice');
 
 export interface Finding {
   readonly code: FindingCode;
@@ -250,14 +252,8 @@ export const FINDINGS = {
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type FindingCode = keyof typeof FINDINGS;
-
-export function severityOf(code: FindingCode): Severity {
-  return FINDINGS[code].severity;
-}
-
-export function remedyOf(code: FindingCode): string {
-  return FINDINGS[code].remedy;
-}
+/** Every finding code, in the catalogue's order. */
+export const FINDING_CODES = Object.keys(FINDINGS) as readonly FindingCode[];
 
 /** A finding with the catalogue's severity. */
 export function finding(code: FindingCode, file: string, line: number, message: string): Finding {

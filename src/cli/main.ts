@@ -18,6 +18,7 @@ import { registerReportCommand } from './commands/report.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { processIo, useColour, type CliIo } from './io.js';
 import { progressFor } from './progress.js';
+import { errorJson, usageErrorJson } from './render/error-output.js';
 
 export const VERSION = '0.1.0';
 
@@ -79,7 +80,7 @@ function reportFailure(error: unknown, io: CliIo, json: boolean): number {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
       return ExitCode.ok;
     }
-    if (json) io.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message, exitCode: ExitCode.usage } })}\n`);
+    if (json) io.stdout.write(`${JSON.stringify(usageErrorJson(error.message))}\n`);
     return ExitCode.usage;
   }
   const failure =
@@ -97,6 +98,6 @@ function reportFailure(error: unknown, io: CliIo, json: boolean): number {
   if (failure.exitCode === ExitCode.internal && error instanceof Error && error.stack !== undefined) {
     io.stderr.write(`${error.stack}\n`);
   }
-  if (json) io.stdout.write(`${JSON.stringify({ error: failure.toJSON() })}\n`);
+  if (json) io.stdout.write(`${JSON.stringify(errorJson(failure))}\n`);
   return failure.exitCode;
 }

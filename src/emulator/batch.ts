@@ -7,6 +7,7 @@
  */
 import { graphError, type GraphResponse } from './graph-response.js';
 import type { GraphVersion } from './router.js';
+import { isRecord } from '../json-value.js';
 
 /** concepts/json-batching.md "Batch size limitations". */
 export const MAX_BATCH_REQUESTS = 20;
@@ -34,26 +35,23 @@ function invalid(message: string): GraphResponse {
   return graphError(400, 'BadRequest', message);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The batch's requests, or Graph's 400 for the whole batch. */
 export function readBatch(body: unknown): BatchItem[] | GraphResponse {
-  if (!isObject(body) || !Array.isArray(body['requests'])) return invalid('Invalid batch payload format.');
+  if (!isRecord(body) || !Array.isArray(body['requests'])) return invalid('Invalid batch payload format.');
   const requests = body['requests'] as unknown[];
   if (requests.length > MAX_BATCH_REQUESTS) {
     return invalid(`The batch holds ${requests.length} requests; a batch can hold at most ${MAX_BATCH_REQUESTS}.`);
   }
   const items: BatchItem[] = [];
   for (const request of requests) {
-    if (!isObject(request)) return invalid('Invalid batch payload format.');
+    if (!isRecord(request)) return invalid('Invalid batch payload format.');
     const { id, method, url, headers, dependsOn } = request;
     if (typeof id !== 'string' || id === '' || typeof method !== 'string' || typeof url !== 'string') {
       return invalid('Invalid batch payload format: every request needs id, method and url.');
     }
     const itemHeaders: Record<string, string> = {};
-    if (isObject(headers)) for (const [name, value] of Object.entries(headers)) itemHeaders[name.toLowerCase()] = String(value);
+    if (isRecord(headers)) for (const [name, value] of Object.entries(headers)) itemHeaders[name.toLowerCase()] = String(value);
     if (request['body'] !== undefined && itemHeaders['content-type'] === undefined) {
       return invalid(`Write request id : ${id} does not contain Content-Type header or body.`);
     }

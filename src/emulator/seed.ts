@@ -1,14 +1,17 @@
 /**
  * The tenant seed: the users, groups, methods, policy and hardware token inventory the emulator
- * starts from (and returns to on `/_emulator/reset`). Its format is documented as a JSON Schema in
- * `schemas/emulator-tenant.schema.json`; this module checks the same rules and says where a seed
- * is wrong by JSON path, because a person writes these files by hand.
+ * starts from (and returns to on `/_emulator/reset`). Its format is seed-schema.ts (written to
+ * `schemas/emulator-tenant.schema.json`); a seed is checked against that schema, then for what a
+ * schema cannot say (unique ids, references that resolve), and every problem is named by its JSON
+ * path, because a person writes these files by hand. Absent optional values get their defaults here.
  */
 import { readFile } from 'node:fs/promises';
 import { inputError, type MigrateError } from '../errors.js';
+import { compileSchema, type SchemaCheck, type SchemaProblem } from '../json-schema/validator.js';
+import { isRecord, type JsonRecord } from '../json-value.js';
 import type { DefaultMethod, PhoneType } from '../mapping/desired-state.js';
 import type { HashFunction } from '../source/records.js';
-import { decodeBase32 } from './totp.js';
+import { TENANT_SEED_SCHEMA, type HardwareTokenStatus, type TenantSeedDocument } from './seed-schema.js';
 
 export interface SeedApp {
   readonly clientId: string;
@@ -65,8 +68,6 @@ export interface SeedGroup {
   readonly members: readonly string[];
 }
 
-export type HardwareTokenStatus = 'available' | 'assigned' | 'activated' | 'failedActivation';
-
 export interface SeedHardwareOathDevice {
   readonly id: string;
   readonly displayName: string | null;
@@ -99,199 +100,23 @@ export interface TenantSeed {
   readonly hardwareOathDevices: readonly SeedHardwareOathDevice[];
 }
 
-const PHONE_TYPES: readonly PhoneType[] = ['mobile', 'alternateMobile', 'office'];
-const DEFAULT_METHODS: readonly DefaultMethod[] = ['push', 'oath', 'sms', 'voiceMobile', 'voiceAlternateMobile', 'voiceOffice'];
-const HASH_FUNCTIONS: readonly HashFunction[] = ['hmacsha1', 'hmacsha256'];
-const TOKEN_STATUSES: readonly HardwareTokenStatus[] = ['available', 'assigned', 'activated', 'failedActivation'];
-/** Graph's phone number format: `+{country code} {number}x{extension}` (phoneauthenticationmethod.md). */
-export const GRAPH_PHONE_NUMBER = /^\+[1-9]\d{0,2} \d{4,15}(x\d{1,10})?$/;
-/** Entra stores hardware token seeds as Base32 of at most 128 characters (authenticationmethoddevice-post-hardwareoathdevices.md). */
-export const MAX_SECRET_KEY_LENGTH = 128;
-
 const REMEDY =
   'Fix the seed file (its format is schemas/emulator-tenant.schema.json; fixtures/tenant.json is a working example) and start the emulator again.';
 
 /** A problem found in a seed, with the JSON path of the value at fault. */
-export interface SeedProblem {
-  readonly path: string;
-  readonly message: string;
+export type SeedProblem = SchemaProblem;
+
+/** Compiled on first use: every command loads this module, only the emulator needs the check. */
+let checkAgainstSchema: SchemaCheck | null = null;
+
+/** The items of an array that are objects, with their index; anything else yields nothing (the schema reports it). */
+function objectsIn(value: unknown): [number, JsonRecord][] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item: unknown, index): [number, JsonRecord][] => (isRecord(item) ? [[index, item]] : []));
 }
 
-class SeedReader {
-  readonly problems: SeedProblem[] = [];
-
-  fail(path: string, message: string): void {
-    this.problems.push({ path, message });
-  }
-
-  object(value: unknown, path: string): Record<string, unknown> | undefined {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-    this.fail(path, 'must be an object');
-    return undefined;
-  }
-
-  array(value: unknown, path: string, required: boolean): readonly unknown[] {
-    if (value === undefined && !required) return [];
-    if (Array.isArray(value)) return value as unknown[];
-    this.fail(path, 'must be an array');
-    return [];
-  }
-
-  string(value: unknown, path: string): string {
-    if (typeof value === 'string' && value.trim() !== '') return value;
-    this.fail(path, 'must be a non-empty string');
-    return '';
-  }
-
-  optionalString(value: unknown, path: string): string | null {
-    if (value === undefined || value === null) return null;
-    return this.string(value, path);
-  }
-
-  boolean(value: unknown, path: string, fallback: boolean): boolean {
-    if (value === undefined) return fallback;
-    if (typeof value === 'boolean') return value;
-    this.fail(path, 'must be true or false');
-    return fallback;
-  }
-
-  oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T {
-    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-    this.fail(path, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
-    return allowed[0] as T;
-  }
-}
-
-function readApp(reader: SeedReader, value: unknown, path: string): SeedApp {
-  const app = reader.object(value, path) ?? {};
-  return {
-    clientId: reader.string(app['clientId'], `${path}.clientId`),
-    clientSecret: reader.string(app['clientSecret'], `${path}.clientSecret`),
-    displayName: reader.optionalString(app['displayName'], `${path}.displayName`) ?? 'mfa-migrate',
-    roles: reader.array(app['roles'], `${path}.roles`, true).map((role, i) => reader.string(role, `${path}.roles[${i}]`)),
-  };
-}
-
-function readUser(reader: SeedReader, value: unknown, path: string): SeedUser {
-  const user = reader.object(value, path) ?? {};
-  const upn = reader.string(user['userPrincipalName'], `${path}.userPrincipalName`);
-  if (upn !== '' && !upn.includes('@')) reader.fail(`${path}.userPrincipalName`, 'must look like name@domain');
-  const phones = reader.array(user['phoneMethods'], `${path}.phoneMethods`, false).map((item, i): SeedPhoneMethod => {
-    const phone = reader.object(item, `${path}.phoneMethods[${i}]`) ?? {};
-    const phoneNumber = reader.string(phone['phoneNumber'], `${path}.phoneMethods[${i}].phoneNumber`);
-    if (phoneNumber !== '' && !GRAPH_PHONE_NUMBER.test(phoneNumber)) {
-      reader.fail(`${path}.phoneMethods[${i}].phoneNumber`, 'must be in Graph format "+{country code} {number}" with optional "x{extension}"');
-    }
-    return { phoneType: reader.oneOf(phone['phoneType'], PHONE_TYPES, `${path}.phoneMethods[${i}].phoneType`), phoneNumber };
-  });
-  const types = phones.map((p) => p.phoneType);
-  if (new Set(types).size !== types.length) reader.fail(`${path}.phoneMethods`, 'holds two phones of the same phoneType (Graph allows one per type)');
-  if (types.includes('alternateMobile') && !types.includes('mobile')) {
-    reader.fail(`${path}.phoneMethods`, 'has an alternateMobile without a mobile (Graph requires the mobile first)');
-  }
-  const authenticators = reader
-    .array(user['microsoftAuthenticatorMethods'], `${path}.microsoftAuthenticatorMethods`, false)
-    .map((item, i): SeedAuthenticatorMethod => {
-      const at = `${path}.microsoftAuthenticatorMethods[${i}]`;
-      const method = reader.object(item, at) ?? {};
-      return {
-        id: reader.string(method['id'], `${at}.id`),
-        displayName: reader.string(method['displayName'], `${at}.displayName`),
-        deviceTag: reader.optionalString(method['deviceTag'], `${at}.deviceTag`) ?? 'SoftwareTokenActivated',
-        phoneAppVersion: reader.optionalString(method['phoneAppVersion'], `${at}.phoneAppVersion`) ?? '6.8.1',
-        createdDateTime: reader.optionalString(method['createdDateTime'], `${at}.createdDateTime`) ?? '2024-01-01T00:00:00Z',
-      };
-    });
-  const softwareOath = reader
-    .array(user['softwareOathMethods'], `${path}.softwareOathMethods`, false)
-    .map((item, i): SeedSoftwareOathMethod => {
-      const method = reader.object(item, `${path}.softwareOathMethods[${i}]`) ?? {};
-      return { id: reader.string(method['id'], `${path}.softwareOathMethods[${i}].id`) };
-    });
-  let signInPreferences: SeedSignInPreferences = {
-    isSystemPreferredAuthenticationMethodEnabled: false,
-    userPreferredMethodForSecondaryAuthentication: null,
-  };
-  if (user['signInPreferences'] !== undefined) {
-    const at = `${path}.signInPreferences`;
-    const preferences = reader.object(user['signInPreferences'], at) ?? {};
-    const preferred = preferences['userPreferredMethodForSecondaryAuthentication'];
-    signInPreferences = {
-      isSystemPreferredAuthenticationMethodEnabled: reader.boolean(
-        preferences['isSystemPreferredAuthenticationMethodEnabled'],
-        `${at}.isSystemPreferredAuthenticationMethodEnabled`,
-        false,
-      ),
-      userPreferredMethodForSecondaryAuthentication:
-        preferred === undefined || preferred === null
-          ? null
-          : reader.oneOf(preferred, DEFAULT_METHODS, `${at}.userPreferredMethodForSecondaryAuthentication`),
-    };
-  }
-  return {
-    id: reader.string(user['id'], `${path}.id`),
-    userPrincipalName: upn,
-    displayName: reader.string(user['displayName'], `${path}.displayName`),
-    givenName: reader.optionalString(user['givenName'], `${path}.givenName`),
-    surname: reader.optionalString(user['surname'], `${path}.surname`),
-    mail: reader.optionalString(user['mail'], `${path}.mail`),
-    onPremisesSamAccountName: reader.optionalString(user['onPremisesSamAccountName'], `${path}.onPremisesSamAccountName`),
-    onPremisesSecurityIdentifier: reader.optionalString(user['onPremisesSecurityIdentifier'], `${path}.onPremisesSecurityIdentifier`),
-    employeeId: reader.optionalString(user['employeeId'], `${path}.employeeId`),
-    accountEnabled: reader.boolean(user['accountEnabled'], `${path}.accountEnabled`, true),
-    phoneMethods: phones,
-    microsoftAuthenticatorMethods: authenticators,
-    softwareOathMethods: softwareOath,
-    signInPreferences,
-  };
-}
-
-function readDevice(reader: SeedReader, value: unknown, path: string): SeedHardwareOathDevice {
-  const device = reader.object(value, path) ?? {};
-  const secretKey = reader.string(device['secretKey'], `${path}.secretKey`);
-  if (secretKey !== '') {
-    let valid = secretKey.length <= MAX_SECRET_KEY_LENGTH;
-    try {
-      decodeBase32(secretKey);
-    } catch {
-      valid = false;
-    }
-    if (!valid) reader.fail(`${path}.secretKey`, `must be Base32 of at most ${MAX_SECRET_KEY_LENGTH} characters`);
-  }
-  const interval = device['timeIntervalInSeconds'] ?? 30;
-  if (interval !== 30 && interval !== 60) reader.fail(`${path}.timeIntervalInSeconds`, 'must be 30 or 60');
-  const assignedTo = reader.optionalString(device['assignedTo'], `${path}.assignedTo`);
-  const status =
-    device['status'] === undefined
-      ? assignedTo === null ? 'available' : 'assigned'
-      : reader.oneOf(device['status'], TOKEN_STATUSES, `${path}.status`);
-  if (assignedTo === null && status !== 'available') reader.fail(`${path}.status`, `is "${status}" but the token has no assignedTo user`);
-  if (assignedTo !== null && status === 'available') reader.fail(`${path}.status`, 'is "available" but the token has an assignedTo user');
-  return {
-    id: reader.string(device['id'], `${path}.id`),
-    displayName: reader.optionalString(device['displayName'], `${path}.displayName`),
-    serialNumber: reader.string(device['serialNumber'], `${path}.serialNumber`),
-    manufacturer: reader.string(device['manufacturer'], `${path}.manufacturer`),
-    model: reader.string(device['model'], `${path}.model`),
-    secretKey,
-    timeIntervalInSeconds: interval === 60 ? 60 : 30,
-    hashFunction: device['hashFunction'] === undefined ? 'hmacsha1' : reader.oneOf(device['hashFunction'], HASH_FUNCTIONS, `${path}.hashFunction`),
-    assignedTo,
-    status,
-  };
-}
-
-function readPolicy(reader: SeedReader, value: unknown): Record<string, unknown> {
-  const policy = reader.object(value, '$.authenticationMethodsPolicy') ?? {};
-  reader
-    .array(policy['authenticationMethodConfigurations'], '$.authenticationMethodsPolicy.authenticationMethodConfigurations', true)
-    .forEach((item, i) => {
-      const at = `$.authenticationMethodsPolicy.authenticationMethodConfigurations[${i}]`;
-      const configuration = reader.object(item, at) ?? {};
-      reader.string(configuration['id'], `${at}.id`);
-      reader.oneOf(configuration['state'], ['enabled', 'disabled'], `${at}.state`);
-    });
-  return policy;
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
 
 function duplicates(values: readonly string[]): string[] {
@@ -304,57 +129,115 @@ function duplicates(values: readonly string[]): string[] {
   return [...repeated];
 }
 
-/** Checks a parsed seed document and returns it typed, or the problems found (each with its JSON path). */
-export function readSeed(document: unknown): { seed: TenantSeed; problems: readonly SeedProblem[] } {
-  const reader = new SeedReader();
-  const root = reader.object(document, '$') ?? {};
-  const tenant = reader.object(root['tenant'], '$.tenant') ?? {};
-  const users = reader.array(root['users'], '$.users', true).map((user, i) => readUser(reader, user, `$.users[${i}]`));
-  const groups = reader.array(root['groups'], '$.groups', false).map((item, i): SeedGroup => {
-    const group = reader.object(item, `$.groups[${i}]`) ?? {};
-    return {
-      id: reader.string(group['id'], `$.groups[${i}].id`),
-      displayName: reader.string(group['displayName'], `$.groups[${i}].displayName`),
-      members: reader.array(group['members'], `$.groups[${i}].members`, true).map((m, j) => reader.string(m, `$.groups[${i}].members[${j}]`)),
-    };
-  });
-  const devices = reader
-    .array(root['hardwareOathDevices'], '$.hardwareOathDevices', false)
-    .map((device, i) => readDevice(reader, device, `$.hardwareOathDevices[${i}]`));
-  const seed: TenantSeed = {
-    tenant: {
-      id: reader.string(tenant['id'], '$.tenant.id'),
-      displayName: reader.optionalString(tenant['displayName'], '$.tenant.displayName') ?? 'Contoso',
-      defaultDomain: reader.string(tenant['defaultDomain'], '$.tenant.defaultDomain'),
-    },
-    app: readApp(reader, root['app'], '$.app'),
-    additionalApps: reader.array(root['additionalApps'], '$.additionalApps', false).map((app, i) => readApp(reader, app, `$.additionalApps[${i}]`)),
-    users,
-    groups,
-    authenticationMethodsPolicy: readPolicy(reader, root['authenticationMethodsPolicy']),
-    hardwareOathDevices: devices,
-  };
-
-  const objectIds = [...users.map((u) => u.id), ...groups.map((g) => g.id)];
-  for (const id of duplicates(objectIds)) reader.fail('$.users', `id "${id}" is used by more than one user or group`);
-  for (const upn of duplicates(users.map((u) => u.userPrincipalName.toLowerCase()))) reader.fail('$.users', `userPrincipalName "${upn}" is used twice`);
+/**
+ * What the schema cannot check: one phone per type and a mobile beside an alternate mobile (Graph's
+ * rules), a token's status matching its assignment, unique ids, UPNs, serials and client ids, and
+ * references that resolve. Reads the document defensively: a part the schema refused is skipped.
+ */
+function crossCheck(document: unknown): SeedProblem[] {
+  const problems: SeedProblem[] = [];
+  const fail = (path: string, message: string): void => { problems.push({ path, message }); };
+  const root = isRecord(document) ? document : {};
+  const users = objectsIn(root['users']);
+  for (const [i, user] of users) {
+    const types = objectsIn(user['phoneMethods']).flatMap(([, phone]) => text(phone['phoneType']) ?? []);
+    if (new Set(types).size !== types.length) fail(`$.users[${i}].phoneMethods`, 'holds two phones of the same phoneType (Graph allows one per type)');
+    if (types.includes('alternateMobile') && !types.includes('mobile')) fail(`$.users[${i}].phoneMethods`, 'has an alternateMobile without a mobile (Graph requires the mobile first)');
+  }
+  const devices = objectsIn(root['hardwareOathDevices']);
+  for (const [i, device] of devices) {
+    const assignedTo = text(device['assignedTo']);
+    const status = text(device['status']);
+    if (assignedTo === null && status !== null && status !== 'available') fail(`$.hardwareOathDevices[${i}].status`, `is "${status}" but the token has no assignedTo user`);
+    if (assignedTo !== null && status === 'available') fail(`$.hardwareOathDevices[${i}].status`, 'is "available" but the token has an assignedTo user');
+  }
+  const groups = objectsIn(root['groups']);
+  const userIds = users.flatMap(([, user]) => text(user['id']) ?? []);
+  const objectIds = [...userIds, ...groups.flatMap(([, group]) => text(group['id']) ?? [])];
+  for (const id of duplicates(objectIds)) fail('$.users', `id "${id}" is used by more than one user or group`);
+  for (const upn of duplicates(users.flatMap(([, user]) => text(user['userPrincipalName'])?.toLowerCase() ?? []))) fail('$.users', `userPrincipalName "${upn}" is used twice`);
   const known = new Set(objectIds);
-  groups.forEach((group, i) => {
-    group.members.forEach((member, j) => {
-      if (!known.has(member)) reader.fail(`$.groups[${i}].members[${j}]`, `"${member}" is not the id of a user or group in this seed`);
+  for (const [i, group] of groups) {
+    const members: unknown = group['members'];
+    if (!Array.isArray(members)) continue;
+    members.forEach((member: unknown, j) => {
+      if (typeof member === 'string' && !known.has(member)) fail(`$.groups[${i}].members[${j}]`, `"${member}" is not the id of a user or group in this seed`);
     });
-  });
-  const userIds = new Set(users.map((u) => u.id));
-  devices.forEach((device, i) => {
-    if (device.assignedTo !== null && !userIds.has(device.assignedTo)) {
-      reader.fail(`$.hardwareOathDevices[${i}].assignedTo`, `"${device.assignedTo}" is not the id of a user in this seed`);
-    }
-  });
-  for (const serial of duplicates(devices.map((d) => d.serialNumber))) reader.fail('$.hardwareOathDevices', `serialNumber "${serial}" is used twice`);
-  for (const id of duplicates(devices.map((d) => d.id))) reader.fail('$.hardwareOathDevices', `id "${id}" is used twice`);
-  const appIds = [seed.app.clientId, ...seed.additionalApps.map((a) => a.clientId)];
-  for (const id of duplicates(appIds)) reader.fail('$.additionalApps', `clientId "${id}" is used twice`);
-  return { seed, problems: reader.problems };
+  }
+  const userIdSet = new Set(userIds);
+  for (const [i, device] of devices) {
+    const assignedTo = text(device['assignedTo']);
+    if (assignedTo !== null && !userIdSet.has(assignedTo)) fail(`$.hardwareOathDevices[${i}].assignedTo`, `"${assignedTo}" is not the id of a user in this seed`);
+  }
+  for (const serial of duplicates(devices.flatMap(([, device]) => text(device['serialNumber']) ?? []))) fail('$.hardwareOathDevices', `serialNumber "${serial}" is used twice`);
+  for (const id of duplicates(devices.flatMap(([, device]) => text(device['id']) ?? []))) fail('$.hardwareOathDevices', `id "${id}" is used twice`);
+  const apps = [...(isRecord(root['app']) ? [root['app']] : []), ...objectsIn(root['additionalApps']).map(([, app]) => app)];
+  for (const id of duplicates(apps.flatMap((app) => text(app['clientId']) ?? []))) fail('$.additionalApps', `clientId "${id}" is used twice`);
+  return problems;
+}
+
+function seedApp(app: TenantSeedDocument['app']): SeedApp {
+  return { clientId: app.clientId, clientSecret: app.clientSecret, displayName: app.displayName ?? 'mfa-migrate', roles: app.roles };
+}
+
+/** The checked document with every default filled in. */
+function withDefaults(document: TenantSeedDocument): TenantSeed {
+  return {
+    tenant: { id: document.tenant.id, displayName: document.tenant.displayName ?? 'Contoso', defaultDomain: document.tenant.defaultDomain },
+    app: seedApp(document.app),
+    additionalApps: (document.additionalApps ?? []).map(seedApp),
+    users: document.users.map((user): SeedUser => ({
+      id: user.id,
+      userPrincipalName: user.userPrincipalName,
+      displayName: user.displayName,
+      givenName: user.givenName ?? null,
+      surname: user.surname ?? null,
+      mail: user.mail ?? null,
+      onPremisesSamAccountName: user.onPremisesSamAccountName ?? null,
+      onPremisesSecurityIdentifier: user.onPremisesSecurityIdentifier ?? null,
+      employeeId: user.employeeId ?? null,
+      accountEnabled: user.accountEnabled ?? true,
+      phoneMethods: user.phoneMethods ?? [],
+      microsoftAuthenticatorMethods: (user.microsoftAuthenticatorMethods ?? []).map((method) => ({
+        id: method.id,
+        displayName: method.displayName,
+        deviceTag: method.deviceTag ?? 'SoftwareTokenActivated',
+        phoneAppVersion: method.phoneAppVersion ?? '6.8.1',
+        createdDateTime: method.createdDateTime ?? '2024-01-01T00:00:00Z',
+      })),
+      softwareOathMethods: user.softwareOathMethods ?? [],
+      signInPreferences: {
+        isSystemPreferredAuthenticationMethodEnabled: user.signInPreferences?.isSystemPreferredAuthenticationMethodEnabled ?? false,
+        userPreferredMethodForSecondaryAuthentication: user.signInPreferences?.userPreferredMethodForSecondaryAuthentication ?? null,
+      },
+    })),
+    groups: document.groups ?? [],
+    authenticationMethodsPolicy: document.authenticationMethodsPolicy,
+    hardwareOathDevices: (document.hardwareOathDevices ?? []).map((device): SeedHardwareOathDevice => {
+      const assignedTo = device.assignedTo ?? null;
+      return {
+        id: device.id,
+        displayName: device.displayName ?? null,
+        serialNumber: device.serialNumber,
+        manufacturer: device.manufacturer,
+        model: device.model,
+        secretKey: device.secretKey,
+        timeIntervalInSeconds: device.timeIntervalInSeconds ?? 30,
+        hashFunction: device.hashFunction ?? 'hmacsha1',
+        assignedTo,
+        status: device.status ?? (assignedTo === null ? 'available' : 'assigned'),
+      };
+    }),
+  };
+}
+
+/** Checks a parsed seed document: the seed with its defaults, or every problem found (each with its JSON path). */
+export function readSeed(document: unknown): { readonly seed: TenantSeed; readonly problems: readonly [] } | { readonly seed: null; readonly problems: readonly SeedProblem[] } {
+  checkAgainstSchema ??= compileSchema(TENANT_SEED_SCHEMA);
+  const problems = [...checkAgainstSchema(document), ...crossCheck(document)];
+  // The schema check passed, so the document has the shape TenantSeedDocument describes.
+  if (problems.length === 0) return { seed: withDefaults(document as TenantSeedDocument), problems: [] };
+  return { seed: null, problems };
 }
 
 function seedError(file: string, problems: readonly SeedProblem[]): MigrateError {
@@ -395,6 +278,6 @@ export async function loadSeed(source: string | object): Promise<TenantSeed> {
     }
   }
   const { seed, problems } = readSeed(document);
-  if (problems.length > 0) throw seedError(file, problems);
+  if (seed === null) throw seedError(file, problems);
   return seed;
 }

@@ -8,16 +8,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DefaultMethod, PhoneType } from '../mapping/desired-state.js';
 import type { HashFunction } from '../source/records.js';
 import type { Clock } from './clock.js';
-import {
-  GRAPH_PHONE_NUMBER,
-  MAX_SECRET_KEY_LENGTH,
-  type HardwareTokenStatus,
-  type SeedAuthenticatorMethod,
-  type SeedGroup,
-  type SeedUser,
-  type TenantSeed,
-} from './seed.js';
-import { decodeBase32, verifyTotp } from './totp.js';
+import type { SeedAuthenticatorMethod, SeedGroup, SeedUser, TenantSeed } from './seed.js';
+import { GRAPH_PHONE_NUMBER, MAX_SECRET_KEY_LENGTH, type HardwareTokenStatus } from './seed-schema.js';
+import { decodeBase32 } from '../base32.js';
+import { verifyTotp } from './totp.js';
+import { isRecord } from '../json-value.js';
 
 /**
  * Phone method ids are fixed per type (api-reference/v1.0/resources/phoneauthenticationmethod.md).
@@ -130,9 +125,6 @@ function phoneOfDefaultMethod(method: DefaultMethod | null): PhoneType | null {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export class TenantStore {
   readonly #seed: TenantSeed;
@@ -259,7 +251,7 @@ export class TenantStore {
     if (!Array.isArray(configurations)) return undefined;
     return (configurations as unknown[]).find(
       (configuration): configuration is Record<string, unknown> =>
-        isPlainObject(configuration) && typeof configuration['id'] === 'string' && configuration['id'].toLowerCase() === id.toLowerCase(),
+        isRecord(configuration) && typeof configuration['id'] === 'string' && configuration['id'].toLowerCase() === id.toLowerCase(),
     );
   }
 
@@ -269,7 +261,7 @@ export class TenantStore {
    * nobody.
    */
   #targets(target: unknown, user: UserRecord): boolean {
-    if (!isPlainObject(target) || typeof target['id'] !== 'string') return false;
+    if (!isRecord(target) || typeof target['id'] !== 'string') return false;
     if (target['id'] === 'all_users') return true;
     if (target['id'].toLowerCase() === user.id.toLowerCase()) return true;
     const group = this.findGroup(target['id']);
@@ -307,7 +299,7 @@ export class TenantStore {
     const usable =
       sms?.['state'] === 'enabled' &&
       Array.isArray(included) &&
-      (included as unknown[]).some((target) => isPlainObject(target) && target['isUsableForSignIn'] === true && this.#targets(target, user)) &&
+      (included as unknown[]).some((target) => isRecord(target) && target['isUsableForSignIn'] === true && this.#targets(target, user)) &&
       !(Array.isArray(excluded) && (excluded as unknown[]).some((target) => this.#targets(target, user)));
     if (!usable) return 'notAllowedByPolicy';
     const ownHolding = user.phones.get('mobile')?.phoneNumber === number ? 1 : 0;
@@ -329,7 +321,7 @@ export class TenantStore {
   }
 
   addPhone(user: UserRecord, body: unknown): Outcome<PhoneRecord> {
-    if (!isPlainObject(body)) return fail(400, 'badRequest', 'The request body must be a phoneAuthenticationMethod object.');
+    if (!isRecord(body)) return fail(400, 'badRequest', 'The request body must be a phoneAuthenticationMethod object.');
     const { phoneNumber, phoneType } = body;
     if (typeof phoneType !== 'string' || !(PHONE_ORDER as readonly string[]).includes(phoneType)) {
       return fail(400, 'badRequest', "Invalid value for phoneType. Possible values are: 'mobile', 'alternateMobile', 'office'.");
@@ -369,7 +361,7 @@ export class TenantStore {
     const type = this.phoneTypeOfId(methodId);
     const phone = type === undefined ? undefined : user.phones.get(type);
     if (type === undefined || phone === undefined) return fail(404, 'itemNotFound', `Phone method '${methodId}' was not found for the user.`);
-    if (!isPlainObject(body)) return fail(400, 'badRequest', 'The request body must be a phoneAuthenticationMethod object.');
+    if (!isRecord(body)) return fail(400, 'badRequest', 'The request body must be a phoneAuthenticationMethod object.');
     if (body['phoneType'] !== undefined && body['phoneType'] !== type) {
       return fail(400, 'badRequest', "A phone's type cannot be changed; add a phone of the new type and delete this one.");
     }
@@ -422,7 +414,7 @@ export class TenantStore {
    */
   createTemporaryAccessPass(user: UserRecord, body: unknown): Outcome<TemporaryAccessPassRecord> {
     const request = body === undefined ? {} : body;
-    if (!isPlainObject(request)) return fail(400, 'badRequest', 'The request body must be a temporaryAccessPassAuthenticationMethod object.');
+    if (!isRecord(request)) return fail(400, 'badRequest', 'The request body must be a temporaryAccessPassAuthenticationMethod object.');
     const configuration = this.#methodConfiguration('TemporaryAccessPass');
     if (configuration?.['state'] !== 'enabled') {
       return fail(400, 'badRequest', 'Temporary Access Pass is disabled in the authentication methods policy.');
@@ -480,7 +472,7 @@ export class TenantStore {
   }
 
   updateSignInPreferences(user: UserRecord, body: unknown): Outcome<SignInPreferencesRecord> {
-    if (!isPlainObject(body)) return fail(400, 'badRequest', 'The request body must be a signInPreferences object.');
+    if (!isRecord(body)) return fail(400, 'badRequest', 'The request body must be a signInPreferences object.');
     for (const key of Object.keys(body)) {
       if (key !== 'isSystemPreferredAuthenticationMethodEnabled' && key !== 'userPreferredMethodForSecondaryAuthentication' && !key.startsWith('@odata.')) {
         return fail(400, 'BadRequest', `The property '${key}' does not exist on type 'microsoft.graph.signInPreferences'.`);
@@ -519,7 +511,7 @@ export class TenantStore {
   }
 
   createDevice(body: unknown): Outcome<DeviceRecord> {
-    if (!isPlainObject(body)) return fail(400, 'badRequest', 'The request body must be a hardwareOathTokenAuthenticationMethodDevice object.');
+    if (!isRecord(body)) return fail(400, 'badRequest', 'The request body must be a hardwareOathTokenAuthenticationMethodDevice object.');
     for (const key of ['serialNumber', 'manufacturer', 'model', 'secretKey'] as const) {
       const value = body[key];
       if (typeof value !== 'string' || value.trim() === '') return fail(400, 'badRequest', `${key} is required.`);
@@ -545,7 +537,7 @@ export class TenantStore {
     let assignee: UserRecord | undefined;
     const assignTo = body['assignTo'];
     if (assignTo !== undefined && assignTo !== null) {
-      const assigneeId = isPlainObject(assignTo) ? assignTo['id'] : undefined;
+      const assigneeId = isRecord(assignTo) ? assignTo['id'] : undefined;
       assignee = typeof assigneeId === 'string' ? this.findUser(assigneeId) : undefined;
       if (assignee === undefined) return fail(400, 'badRequest', `assignTo must name an existing user (id '${String(assigneeId)}' was not found).`);
     }
@@ -580,8 +572,8 @@ export class TenantStore {
 
   /** authentication-post-hardwareoathmethods.md: assign without activating. */
   assignDevice(user: UserRecord, body: unknown): Outcome<DeviceRecord> {
-    if (!isPlainObject(body)) return fail(400, 'badRequest', 'The request body must be a hardwareOathAuthenticationMethod object.');
-    const device = isPlainObject(body['device']) ? body['device'] : body;
+    if (!isRecord(body)) return fail(400, 'badRequest', 'The request body must be a hardwareOathAuthenticationMethod object.');
+    const device = isRecord(body['device']) ? body['device'] : body;
     const deviceId = device['id'];
     const record = typeof deviceId === 'string' ? this.findDevice(deviceId) : undefined;
     if (record === undefined) return fail(404, 'itemNotFound', `Hardware OATH token '${String(deviceId)}' was not found in the tenant's inventory.`);
@@ -611,7 +603,7 @@ export class TenantStore {
     const found = this.#assignedDevice(user, methodId);
     if (!found.ok) return found;
     const device = found.value;
-    if (!isPlainObject(body)) return fail(400, 'badRequest', 'The request body must hold verificationCode.');
+    if (!isRecord(body)) return fail(400, 'badRequest', 'The request body must hold verificationCode.');
     const code = body['verificationCode'];
     if (typeof code !== 'string' || !/^\d{6}$/.test(code)) return fail(400, 'badRequest', 'verificationCode must be the 6-digit code the token shows.');
     if (device.status === 'activated') return fail(400, 'badRequest', 'The hardware OATH token is already activated.');

@@ -6,46 +6,9 @@
  * it; the tool will need the same function to activate tokens, hence the plain exported API.
  */
 import { createHmac } from 'node:crypto';
+import { decodeBase32 } from '../base32.js';
 
 export type TotpHash = 'hmacsha1' | 'hmacsha256';
-
-const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** Decodes RFC 4648 Base32 (case-insensitive, `=` padding and spaces ignored). Throws on any other character. */
-export function decodeBase32(text: string): Buffer {
-  const clean = text.replace(/[\s=]/g, '').toUpperCase();
-  const bytes: number[] = [];
-  let buffer = 0;
-  let bits = 0;
-  for (const char of clean) {
-    const value = BASE32_ALPHABET.indexOf(char);
-    if (value < 0) throw new RangeError('The secret is not Base32 (only A–Z and 2–7 are allowed).');
-    buffer = (buffer << 5) | value;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes.push((buffer >>> bits) & 0xff);
-    }
-  }
-  return Buffer.from(bytes);
-}
-
-/** Encodes bytes as upper-case Base32 without padding. */
-export function encodeBase32(bytes: Uint8Array): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += BASE32_ALPHABET.charAt((buffer >>> bits) & 31);
-    }
-  }
-  if (bits > 0) out += BASE32_ALPHABET.charAt((buffer << (5 - bits)) & 31);
-  return out;
-}
 
 /** RFC 4226 HOTP value for one counter. */
 export function hotp(key: Uint8Array, counter: number, hash: TotpHash = 'hmacsha1', digits = 6): string {

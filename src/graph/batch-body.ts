@@ -6,6 +6,7 @@
  * batch; answers come back in any order, matched by id, each with its own status and headers.
  */
 import { MAX_BATCH_REQUESTS } from './limits.js';
+import { isRecord } from '../json-value.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -66,10 +67,6 @@ export interface BatchAnswer {
   /** Header names in lower case (Graph mixes `Retry-After` and `x-ms-resource-unit`). */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: unknown;
-}
-
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -7,6 +7,7 @@
  * unknown method type is skipped, a missing optional field is null, and a value Graph adds later
  * is carried as text rather than rejected.
  */
+import { recordOrNull, type JsonRecord } from '../json-value.js';
 import type { PhoneType } from '../mapping/desired-state.js';
 import { Secret } from '../secret.js';
 import type {
@@ -24,11 +25,7 @@ import type {
   TenantPolicy,
 } from '../plan/entra-state.js';
 
-type Json = Readonly<Record<string, unknown>>;
-
-function asRecord(value: unknown): Json | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : null;
-}
+type Json = JsonRecord;
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
@@ -40,7 +37,7 @@ function booleanOrNull(value: unknown): boolean | null {
 
 /** A collection page: its items and the `@odata.nextLink` to the next page, if any. */
 export function readCollection(body: unknown): { readonly items: readonly unknown[]; readonly nextLink: string | null } {
-  const page = asRecord(body);
+  const page = recordOrNull(body);
   const items = page !== null && Array.isArray(page['value']) ? (page['value'] as unknown[]) : [];
   return { items, nextLink: stringOrNull(page?.['@odata.nextLink']) };
 }
@@ -58,12 +55,12 @@ export function readCount(body: unknown): number | null {
  * 204 or an answer without one.
  */
 export function readCreatedId(body: unknown): string | null {
-  return stringOrNull(asRecord(body)?.['id']);
+  return stringOrNull(recordOrNull(body)?.['id']);
 }
 
 /** A group as group-get.md and group-list.md answer it with `$select=id,displayName`. */
 export function readGroup(body: unknown): { readonly id: string; readonly displayName: string | null } | null {
-  const group = asRecord(body);
+  const group = recordOrNull(body);
   const id = stringOrNull(group?.['id']);
   return group === null || id === null ? null : { id, displayName: stringOrNull(group['displayName']) };
 }
@@ -73,7 +70,7 @@ export function readGroup(body: unknown): { readonly id: string; readonly displa
  * `@odata.type`; the user id of one that is a user (or has no type, as with `$select=id`), else null.
  */
 export function readMemberUserId(item: unknown): string | null {
-  const member = asRecord(item);
+  const member = recordOrNull(item);
   if (member === null) return null;
   const type = odataType(member);
   return type === '' || type === 'microsoft.graph.user' ? stringOrNull(member['id']) : null;
@@ -89,7 +86,7 @@ export function readTemporaryAccessPass(body: unknown): {
   readonly lifetimeInMinutes: number | null;
   readonly isUsableOnce: boolean | null;
 } | null {
-  const method = asRecord(body);
+  const method = recordOrNull(body);
   const pass = stringOrNull(method?.['temporaryAccessPass']);
   if (method === null || pass === null) return null;
   return {
@@ -102,12 +99,12 @@ export function readTemporaryAccessPass(body: unknown): {
 
 /** The id of a user item (user-list.md with `$select=id`), or null. */
 export function readEntraUserId(item: unknown): string | null {
-  return stringOrNull(asRecord(item)?.['id']);
+  return stringOrNull(recordOrNull(item)?.['id']);
 }
 
 /** user-get.md with `$select=id,userPrincipalName,displayName,accountEnabled`. */
 export function readEntraUser(body: unknown, matchedBy: MatchAttribute): EntraUser | null {
-  const user = asRecord(body);
+  const user = recordOrNull(body);
   const id = stringOrNull(user?.['id']);
   const userPrincipalName = stringOrNull(user?.['userPrincipalName']);
   if (user === null || id === null || userPrincipalName === null) return null;
@@ -146,7 +143,7 @@ export function readMethods(body: unknown): MethodsRead {
   const softwareOath: EntraSoftwareOathMethod[] = [];
   const hardwareOath: EntraHardwareOathMethod[] = [];
   for (const raw of readCollection(body).items) {
-    const item = asRecord(raw);
+    const item = recordOrNull(raw);
     const id = stringOrNull(item?.['id']);
     if (item === null || id === null) continue;
     switch (odataType(item)) {
@@ -180,7 +177,7 @@ export function readMethods(body: unknown): MethodsRead {
 }
 
 function hardwareOathMethod(id: string, item: Json): EntraHardwareOathMethod {
-  const device = asRecord(item['device']);
+  const device = recordOrNull(item['device']);
   return { id, serialNumber: stringOrNull(device?.['serialNumber']), status: stringOrNull(device?.['status']) };
 }
 
@@ -192,7 +189,7 @@ function hardwareOathMethod(id: string, item: Json): EntraHardwareOathMethod {
 export function readHardwareOathMethods(body: unknown): EntraHardwareOathMethod[] {
   const methods: EntraHardwareOathMethod[] = [];
   for (const raw of readCollection(body).items) {
-    const item = asRecord(raw);
+    const item = recordOrNull(raw);
     const id = stringOrNull(item?.['id']);
     if (item === null || id === null) continue;
     const type = odataType(item);
@@ -204,7 +201,7 @@ export function readHardwareOathMethods(body: unknown): EntraHardwareOathMethod[
 
 /** beta authentication-get-signinpreferences.md / signinpreferences.md. */
 export function readSignInPreferences(body: unknown): EntraSignInPreferences | null {
-  const preferences = asRecord(body);
+  const preferences = recordOrNull(body);
   if (preferences === null) return null;
   return {
     userPreferredMethodForSecondaryAuthentication: stringOrNull(preferences['userPreferredMethodForSecondaryAuthentication']),
@@ -216,7 +213,7 @@ const POLICY_METHOD_IDS: readonly PolicyMethodId[] = ['Sms', 'Voice', 'Microsoft
 
 function targetIds(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value.map((target) => stringOrNull(asRecord(target)?.['id'])).filter((id): id is string => id !== null);
+  return value.map((target) => stringOrNull(recordOrNull(target)?.['id'])).filter((id): id is string => id !== null);
 }
 
 /** Ids of include/exclude targets whose targetType is `user` (authenticationmethodtarget.md, excludetarget.md). */
@@ -224,7 +221,7 @@ function userTargetIds(...lists: unknown[]): string[] {
   return lists.flatMap((value) =>
     Array.isArray(value)
       ? value.flatMap((target) => {
-          const record = asRecord(target);
+          const record = recordOrNull(target);
           const id = stringOrNull(record?.['id']);
           return id !== null && stringOrNull(record?.['targetType'])?.toLowerCase() === 'user' ? [id] : [];
         })
@@ -256,12 +253,12 @@ function temporaryAccessPassPolicy(configuration: Json): TemporaryAccessPassPoli
  * OATH's configuration type, so only beta says whether the tenant allows hardware tokens.
  */
 export function readTenantPolicy(body: unknown): TenantPolicy {
-  const policy = asRecord(body);
+  const policy = recordOrNull(body);
   const configurations = Array.isArray(policy?.['authenticationMethodConfigurations']) ? (policy['authenticationMethodConfigurations'] as unknown[]) : [];
   const methods: PolicyMethodConfiguration[] = [];
   let temporaryAccessPass: TemporaryAccessPassPolicy | null = null;
   for (const raw of configurations) {
-    const configuration = asRecord(raw);
+    const configuration = recordOrNull(raw);
     const rawId = stringOrNull(configuration?.['id']);
     if (configuration !== null && rawId?.toLowerCase() === 'temporaryaccesspass') temporaryAccessPass = temporaryAccessPassPolicy(configuration);
     const id = POLICY_METHOD_IDS.find((known) => known.toLowerCase() === rawId?.toLowerCase());
@@ -286,13 +283,13 @@ export function readTenantPolicy(body: unknown): TenantPolicy {
  * hardwareOathAuthenticationMethod with the token in `device`: both shapes are read.
  */
 export function readHardwareToken(raw: unknown): EntraHardwareToken | null {
-  const entry = asRecord(raw);
-  const wrapped = entry === null ? null : asRecord(entry['device']);
+  const entry = recordOrNull(raw);
+  const wrapped = entry === null ? null : recordOrNull(entry['device']);
   const device = wrapped !== null && entry !== null && stringOrNull(entry['serialNumber']) === null ? wrapped : entry;
   const id = stringOrNull(device?.['id']);
   const serialNumber = stringOrNull(device?.['serialNumber']);
   if (device === null || id === null || serialNumber === null) return null;
-  return { id, serialNumber, status: stringOrNull(device['status']) ?? 'available', assignedToUserId: stringOrNull(asRecord(device['assignedTo'])?.['id']) };
+  return { id, serialNumber, status: stringOrNull(device['status']) ?? 'available', assignedToUserId: stringOrNull(recordOrNull(device['assignedTo'])?.['id']) };
 }
 
 /** The key of the inventory map: serials compare trimmed and case-insensitively, as the tokens file's do (R13). */

@@ -28,7 +28,7 @@ import {
 import { Governor, GRAPH_LIMITS, resourceUnitsForTenantSize, type GovernorSnapshot } from './governor.js';
 import { permissionMissing, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
 import { createGraphHttpClient, type GraphVersion, type HttpTransport, type TokenSource } from './http-client.js';
-import { MAX_BATCHES_IN_FLIGHT, USERS_IN_FLIGHT } from './limits.js';
+import { MAX_BATCHES_IN_FLIGHT, MAX_PAGE_SIZE, USERS_IN_FLIGHT } from './limits.js';
 import {
   missingPermissions,
   READ_GROUP_MEMBERS,
@@ -528,7 +528,7 @@ export class GraphGateway {
    */
   async readGroupMemberIds(idOrName: string): Promise<ReadonlySet<string>> {
     const group = await this.resolveGroup(idOrName);
-    return this.#userIdsOf(this.#pages('v1.0', `/groups/${group.id}/transitiveMembers?$select=id&$top=999`, `listing the members of group ${group.displayName ?? group.id}`, READ_GROUP_MEMBERS));
+    return this.#userIdsOf(this.#pages('v1.0', `/groups/${group.id}/transitiveMembers?$select=id&$top=${String(MAX_PAGE_SIZE)}`, `listing the members of group ${group.displayName ?? group.id}`, READ_GROUP_MEMBERS));
   }
 
   /**
@@ -539,7 +539,7 @@ export class GraphGateway {
   async readPolicyGroupMemberIds(groupId: string): Promise<ReadonlySet<string> | null> {
     const found = { group: true };
     const members = this.#userIdsOf(
-      this.#pages('v1.0', `/groups/${encodeURIComponent(groupId)}/transitiveMembers?$select=id&$top=999`, `listing the members of group ${groupId}, which the authentication methods policy targets`, READ_GROUP_MEMBERS, () => {
+      this.#pages('v1.0', `/groups/${encodeURIComponent(groupId)}/transitiveMembers?$select=id&$top=${String(MAX_PAGE_SIZE)}`, `listing the members of group ${groupId}, which the authentication methods policy targets`, READ_GROUP_MEMBERS, () => {
         found.group = false;
       }),
     );

@@ -6,6 +6,7 @@
  * reference-error-codes page. Access tokens are never part of any message.
  */
 import { ExitCode, MigrateError } from '../errors.js';
+import { recordOrNull } from '../json-value.js';
 
 /** What a Graph error answer says. */
 export interface GraphErrorInfo {
@@ -16,18 +17,14 @@ export interface GraphErrorInfo {
   readonly requestId: string | null;
 }
 
-function record(value: unknown): Readonly<Record<string, unknown>> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-}
-
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
 /** Reads an error answer; tolerant of bodies that are not Graph's shape (gateways, proxies). */
 export function readGraphError(status: number, headers: Readonly<Record<string, string>>, body: unknown): GraphErrorInfo {
-  const error = record(record(body)?.['error']);
-  const inner = record(error?.['innerError']) ?? record(error?.['innererror']);
+  const error = recordOrNull(recordOrNull(body)?.['error']);
+  const inner = recordOrNull(error?.['innerError']) ?? recordOrNull(error?.['innererror']);
   const requestId = text(inner?.['request-id']) ?? text(headers['request-id']) ?? text(inner?.['client-request-id']) ?? null;
   const code = text(error?.['code']) ?? '';
   const message = text(error?.['message']) ?? (typeof body === 'string' && body.trim() !== '' ? body.trim().slice(0, 300) : `HTTP ${status}`);

@@ -7,6 +7,7 @@ import type { Finding } from '../findings.js';
 import type { DefaultMethod, DesiredDevice, DesiredHardwareToken, DesiredState, UserStatus } from '../mapping/desired-state.js';
 import type { EntraState, MatchAttribute } from '../plan/entra-state.js';
 import type { Operation, PlanStatus, UserPlan } from '../plan/operations.js';
+import { everyMember } from '../union-members.js';
 
 /** A JSON value as the journal stores it in its JSON columns. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | JsonObject;
@@ -15,12 +16,15 @@ export interface JsonObject {
 }
 
 export type RunCommand = 'plan' | 'apply' | 'verify' | 'rollback';
+export const RUN_COMMANDS = everyMember<RunCommand>()('plan', 'apply', 'verify', 'rollback');
 
 /** `running` also describes a run whose process died: nothing finished it. */
 export type RunStatus = 'running' | 'finished' | 'interrupted' | 'failed';
+export const RUN_STATUSES = everyMember<RunStatus>()('running', 'finished', 'interrupted', 'failed');
 
 /** Which command-line input a file was given as. */
 export type InputRole = 'users' | 'devices' | 'tokens' | 'columns' | 'only';
+export const INPUT_ROLES = everyMember<InputRole>()('users', 'devices', 'tokens', 'columns', 'only');
 
 /** One input file as it was when a run read it; the content hash decides whether it changed. */
 export interface InputFile {
@@ -97,6 +101,7 @@ export interface UserRecord {
 
 /** DESIGN §5: a user's status after apply or verify. */
 export type FinalUserStatus = 'migrated' | 'unchanged' | 'partial' | 'conflict' | 'skipped' | 'unmatched' | 'rejected' | 'failed';
+export const FINAL_USER_STATUSES = everyMember<FinalUserStatus>()('migrated', 'unchanged', 'partial', 'conflict', 'skipped', 'unmatched', 'rejected', 'failed');
 
 export interface StoredUser {
   readonly id: number;

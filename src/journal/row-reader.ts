@@ -3,11 +3,8 @@
  * way out: a journal edited by hand, written by a buggy build or damaged on disk must stop the
  * command with an error naming the row, not send a wrong phone number to Graph.
  */
+import { isRecord } from '../json-value.js';
 import { journalDamaged } from './journal-errors.js';
-
-export function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function isKeyOf<K extends string>(table: Readonly<Record<K, unknown>>, value: unknown): value is K {
   return typeof value === 'string' && Object.hasOwn(table, value);

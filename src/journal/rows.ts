@@ -17,7 +17,8 @@ import type {
   InputFile, InputRole, JsonObject, OperationResult, RunRecord, StoredDesiredState, StoredHardwareToken, StoredOperation,
   StoredPlanDecisions, StoredUser, UserRecord,
 } from './records.js';
-import { isRecord, RowReader } from './row-reader.js';
+import { isRecord } from '../json-value.js';
+import { RowReader } from './row-reader.js';
 import { FINAL_USER_STATUSES, MAPPING_STATUSES, OPERATION_STATUSES, PLAN_STATUSES, RUN_COMMANDS, RUN_STATUSES } from './schema.js';
 
 // ─── Columns ──────────────────────────────────────────────────────────────────────────────────

@@ -5,24 +5,20 @@
 import type { Finding } from '../findings.js';
 import type { HashFunction } from '../source/records.js';
 import type { Secret } from '../secret.js';
+import { everyMember } from '../union-members.js';
 
 /** Graph phone types (phoneAuthenticationMethod.phoneType). */
 export type PhoneType = 'mobile' | 'alternateMobile' | 'office';
+export const PHONE_TYPES = everyMember<PhoneType>()('mobile', 'alternateMobile', 'office');
 
 /** Graph's default (preferred) method names in signInPreferences.userPreferredMethodForSecondaryAuthentication. */
 export type DefaultMethod = 'push' | 'oath' | 'sms' | 'voiceMobile' | 'voiceAlternateMobile' | 'voiceOffice';
 
 /** Most secure first (R8). */
-export const DEFAULT_METHOD_STRENGTH: readonly DefaultMethod[] = [
-  'push',
-  'oath',
-  'sms',
-  'voiceMobile',
-  'voiceAlternateMobile',
-  'voiceOffice',
-];
+export const DEFAULT_METHOD_STRENGTH = everyMember<DefaultMethod>()('push', 'oath', 'sms', 'voiceMobile', 'voiceAlternateMobile', 'voiceOffice');
 
 export type UserStatus = 'ready' | 'skipped' | 'rejected';
+export const USER_STATUSES = everyMember<UserStatus>()('ready', 'skipped', 'rejected');
 
 /** A phone number as Graph wants it: `+{cc} {national}` with `x{digits}` for an extension. */
 export type GraphPhoneNumber = string;

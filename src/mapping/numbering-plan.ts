@@ -4,7 +4,7 @@
  *
  * Why not call `parsePhoneNumberFromString(...).isValid()` for every number: the library builds a
  * new RegExp from kilobyte-long pattern strings on every check, which caps it near 55,000 numbers
- * a second on our 2-core target — too slow for 1,000,000 users (DESIGN §4 performance budget).
+ * a second on our 2-core target — too slow for validate's 1,000,000 users in 45 s (docs/performance.md).
  * This module follows the library's algorithm step by step (the function names below match its
  * helpers in libphonenumber-js/source/helpers/) for inputs made of digits and an optional leading
  * `+`, and returns `undefined` where the library's own parser should decide (non-geographic
@@ -49,12 +49,23 @@ export interface ParsedPhoneNumber {
 }
 
 interface RawMetadata {
+  readonly version: unknown;
   readonly country_calling_codes: Readonly<Record<string, readonly string[] | undefined>>;
   readonly countries: Readonly<Record<string, readonly unknown[] | undefined>>;
   readonly nonGeographic: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The minified layout this module reads by array index. libphonenumber-js is pinned to an exact
+ * version in package.json because that layout is internal to it (docs/decisions.md, "libphonenumber-js
+ * pinned"); a new layout stops here rather than misreading numbers.
+ */
+const METADATA_LAYOUT_VERSION = 4;
+
 const raw = metadata as unknown as RawMetadata;
+if (raw.version !== METADATA_LAYOUT_VERSION) {
+  throw new Error(`libphonenumber-js metadata layout ${String(raw.version)} is not the layout ${String(METADATA_LAYOUT_VERSION)} src/mapping/numbering-plan.ts reads: check the port against the new layout before upgrading the library.`);
+}
 const plans = new Map<string, NumberingPlan>();
 
 function optionalString(value: unknown): string | null {
@@ -73,7 +84,7 @@ function anchoredAtStart(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern})`);
 }
 
-// Minified metadata layout (libphonenumber-js metadata.js, version 4): 0 calling code, 1 IDD
+// Minified metadata layout (libphonenumber-js metadata.js, METADATA_LAYOUT_VERSION): 0 calling code, 1 IDD
 // prefix, 2 national number pattern, 3 possible lengths, 5 national prefix, 7 national prefix for
 // parsing, 8 transform rule, 10 leading digits, 11 types ([pattern, possibleLengths?] each).
 function compilePlan(country: string): NumberingPlan {

@@ -3,13 +3,13 @@
  * (https://learn.microsoft.com/entra/identity/authentication/concept-authentication-oath-tokens).
  * Vendor seed files carry Base32 or hex.
  */
+import { encodeBase32 } from '../base32.js';
 import { Secret } from '../secret.js';
 import type { TokenSecretEncoding } from './desired-state.js';
 
 /** Entra's limit on a hardware token's Base32 secret key. */
 export const MAX_BASE32_SEED_LENGTH = 128;
 
-const RFC4648_BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 /** Spaces and dashes group seeds for people to read; they carry nothing. */
 const GROUPING = /[\s-]/g;
 const BASE32 = /^[A-Z2-7]+=*$/;
@@ -17,23 +17,6 @@ const HEX = /^[0-9A-F]+$/;
 const HEX_PREFIX = '0X';
 
 export type SeedResult = { readonly ok: true; readonly base32: Secret } | { readonly ok: false; readonly reason: string };
-
-/** RFC 4648 Base32, upper-case, without padding. */
-function base32FromHex(hex: string): string {
-  let output = '';
-  let buffer = 0;
-  let bits = 0;
-  for (let index = 0; index < hex.length; index += 2) {
-    buffer = ((buffer << 8) | Number.parseInt(hex.slice(index, index + 2), 16)) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      output += RFC4648_BASE32_ALPHABET.charAt((buffer >> bits) & 31);
-    }
-  }
-  if (bits > 0) output += RFC4648_BASE32_ALPHABET.charAt((buffer << (5 - bits)) & 31);
-  return output;
-}
 
 function withoutHexPrefix(cleaned: string): string {
   return cleaned.startsWith(HEX_PREFIX) ? cleaned.slice(HEX_PREFIX.length) : cleaned;
@@ -47,7 +30,7 @@ function fromBase32(cleaned: string): SeedResult {
 function fromHex(cleaned: string): SeedResult {
   if (!HEX.test(cleaned)) return { ok: false, reason: 'is not hex (digits 0–9 and letters A–F)' };
   if (cleaned.length % 2 !== 0) return { ok: false, reason: `is hex of odd length (${cleaned.length} characters), so not whole bytes` };
-  return withinLimit(base32FromHex(cleaned));
+  return withinLimit(encodeBase32(Buffer.from(cleaned, 'hex')));
 }
 
 function withinLimit(base32: string): SeedResult {

@@ -9,6 +9,7 @@
  * hardwareoathtokenauthenticationmethoddevice.md, signinpreferences.md).
  */
 import type { PhoneType } from '../mapping/desired-state.js';
+import { everyMember } from '../union-members.js';
 
 /** The Entra user a source row resolved to (R14). */
 export interface EntraUser {
@@ -21,6 +22,7 @@ export interface EntraUser {
 }
 
 export type MatchAttribute = 'userPrincipalName' | 'onPremisesSamAccountName' | 'mail' | 'onPremisesSecurityIdentifier' | 'employeeId';
+export const MATCH_ATTRIBUTES = everyMember<MatchAttribute>()('userPrincipalName', 'onPremisesSamAccountName', 'mail', 'onPremisesSecurityIdentifier', 'employeeId');
 
 export interface EntraPhoneMethod {
   /** Graph's fixed id per type (3179e48a-… mobile, b6332ec1-… alternateMobile, e37fc753-… office; phoneauthenticationmethod.md). */

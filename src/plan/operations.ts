@@ -5,6 +5,7 @@
  */
 import type { Finding } from '../findings.js';
 import type { DefaultMethod, DesiredDevice, GraphPhoneNumber, PhoneType } from '../mapping/desired-state.js';
+import { everyMember } from '../union-members.js';
 
 export type OperationKind =
   | 'createPhone'
@@ -30,6 +31,12 @@ export type OperationKind =
   | 'deleteHardwareToken';
 
 export type OperationStatus = 'planned' | 'conflict' | 'sent' | 'done' | 'failed' | 'skipped';
+
+export const OPERATION_KINDS = everyMember<OperationKind>()(
+  'createPhone', 'updatePhone', 'phoneConflict', 'setPreferredMethod', 'createHardwareToken', 'assignHardwareToken', 'activateHardwareToken',
+  'hardwareTokenConflict', 'deletePhone', 'unassignHardwareToken', 'deactivateHardwareToken', 'deleteHardwareToken',
+);
+export const OPERATION_STATUSES = everyMember<OperationStatus>()('planned', 'conflict', 'sent', 'done', 'failed', 'skipped');
 
 export interface OperationBase {
   readonly kind: OperationKind;
@@ -75,6 +82,7 @@ export type Operation = PhoneOperation | PreferredMethodOperation | HardwareToke
  * for this user after retries (USER_READ_FAILED); running plan again retries them.
  */
 export type PlanStatus = 'planned' | 'unchanged' | 'conflict' | 'skipped' | 'unmatched' | 'rejected' | 'failed';
+export const PLAN_STATUSES = everyMember<PlanStatus>()('planned', 'unchanged', 'conflict', 'skipped', 'unmatched', 'rejected', 'failed');
 
 export interface UserPlan {
   readonly status: PlanStatus;

@@ -77,6 +77,7 @@ table.writes td.op-failed { color: var(--failed); font-weight: 600; }
 table.writes td.op-done { color: var(--migrated); }
 .empty { color: var(--muted); }
 ul.plain { margin: 0; padding-left: 18px; }
+ul.plain.changed li { font-weight: 600; color: var(--migrated); }
 .issue { border-top: 1px solid var(--line); padding: 6px 0; }
 .issue .remedy { color: var(--muted); margin-top: 2px; }
 .action { color: var(--failed); font-weight: 600; font-size: 12px; }

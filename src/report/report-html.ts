@@ -5,12 +5,14 @@
  * (Content-Security-Policy `default-src 'none'`), the users are embedded as JSON.
  *
  * The summary, chart and issue groups are rendered here, so they read without the script; the
- * user table is rendered by the script (html-script.ts) a page at a time from the embedded array.
+ * user table is rendered by the script (browser/report-page.ts, embedded as html-script.ts) a page
+ * at a time from the embedded array, laid out as html-entry.ts says.
  */
 import { createHash } from 'node:crypto';
 import { FINDINGS } from '../findings.js';
 import type { RunRecord } from '../journal/records.js';
-import type { OperationKind, OperationStatus, PlanStatus } from '../plan/operations.js';
+import { OPERATION_KINDS, OPERATION_STATUSES, PLAN_STATUSES } from '../plan/operations.js';
+import { CHANGED_BITS, htmlEntryOf, USER_ENTRY, type HtmlReportMeta } from './html-entry.js';
 import { REPORT_SCRIPT } from './html-script.js';
 import { REPORT_STYLE } from './html-style.js';
 import { ACTION_NEEDED, ISSUE_CATALOGUE, ISSUE_CODES, type ReportIssueCode } from './issue-catalogue.js';
@@ -18,15 +20,9 @@ import type { ReportSummary } from './report-summary.js';
 import { REPORT_STATUSES, type ChangedMethod, type ReportDevices, type ReportStatus, type ReportUser } from './report-user.js';
 import type { AfterBasis } from './user-changes.js';
 
-const PLAN_STATUSES: readonly PlanStatus[] = ['planned', 'unchanged', 'conflict', 'skipped', 'unmatched', 'rejected', 'failed'];
-const OPERATION_KINDS: readonly OperationKind[] = [
-  'createPhone', 'updatePhone', 'phoneConflict', 'setPreferredMethod', 'createHardwareToken', 'assignHardwareToken', 'activateHardwareToken',
-  'hardwareTokenConflict',
-];
-const OPERATION_STATUSES: readonly OperationStatus[] = ['planned', 'conflict', 'sent', 'done', 'failed', 'skipped'];
 const DEVICE_OUTCOMES: readonly (keyof ReportDevices)[] = ['kept', 'reregistrationRequired', 'dropped', 'notChecked'];
-/** Bits of the `changed` position of a user entry (html-script.ts tests the same bits). */
-const CHANGED_BITS: Readonly<Record<ChangedMethod, number>> = { mobile: 1, alternateMobile: 2, office: 4, preferredMethod: 8, hardwareTokens: 16 };
+/** Every method the report compares has its bit: a method added to ChangedMethod does not compile until it has one. */
+const CHANGED: Readonly<Record<ChangedMethod, number>> = CHANGED_BITS;
 const DEVICE_OUTCOME_WORDS: Readonly<Record<keyof ReportDevices, string>> = {
   kept: 'kept (already registered in Entra)',
   reregistrationRequired: 'must be registered again',
@@ -40,43 +36,33 @@ const STATUS_COLOURS: Readonly<Record<ReportStatus, string>> = {
   skipped: '#afb8c1', unmatched: '#8250df', rejected: '#a40e26', failed: '#cf222e',
 };
 
-/**
- * One user in the embedded array: a tuple rather than an object, because 100,000 users repeat
- * every key 100,000 times. Enumerations are indexes into the lists of the page's metadata. Absent
- * values are "". Positions (html-script.ts names them the same):
- *   0 line, 1 username, 2 upn, 3 entraUserId, 4 status (REPORT_STATUSES), 5 1 when the status is
- *   final else 0, 6 plan status (PLAN_STATUSES), 7 phones [mobile before, after, alternate before,
- *   after, office before, after], 8 preferred method [before, after], 9 devices [[name, outcome]],
- *   10 hardware tokens [[serial, before, after]], 11 issues [[code index, message]],
- *   12 writes [[kind, target, status, number, request-id, Graph code, error]], 13 what changed
- *   (CHANGED_BITS, compared before masking).
- */
+/** One user in the embedded array: the tuple of html-entry.ts (USER_ENTRY says where each field sits). */
 export function htmlUserEntry(user: ReportUser): string {
   const value = (text: string | null): string => text ?? '';
   const devices: [string, number][] = [];
   DEVICE_OUTCOMES.forEach((outcome, index) => {
     for (const name of user.devices[outcome]) devices.push([name, index]);
   });
-  const entry = [
-    user.line,
-    user.username,
-    value(user.upn),
-    value(user.entraUserId),
-    REPORT_STATUSES.indexOf(user.status),
-    user.statusSource === 'final' ? 1 : 0,
-    PLAN_STATUSES.indexOf(user.planStatus),
-    [user.phones.mobile, user.phones.alternateMobile, user.phones.office].flatMap((change) => [value(change.before), value(change.after)]),
-    [value(user.preferredMethod.before), value(user.preferredMethod.after)],
+  const { mobile, alternateMobile, office } = user.phones;
+  return scriptSafeJson(htmlEntryOf({
+    line: user.line,
+    username: user.username,
+    upn: value(user.upn),
+    entraUserId: value(user.entraUserId),
+    status: REPORT_STATUSES.indexOf(user.status),
+    statusIsFinal: user.statusSource === 'final' ? 1 : 0,
+    planStatus: PLAN_STATUSES.indexOf(user.planStatus),
+    phones: [value(mobile.before), value(mobile.after), value(alternateMobile.before), value(alternateMobile.after), value(office.before), value(office.after)],
+    preferredMethod: [value(user.preferredMethod.before), value(user.preferredMethod.after)],
     devices,
-    user.hardwareTokens.map((token) => [token.serialNumber, value(token.before), value(token.after)]),
-    user.issues.map((issue) => [ISSUE_CODES.indexOf(issue.code), issue.message]),
-    user.operations.map((operation) => [
+    hardwareTokens: user.hardwareTokens.map((token) => [token.serialNumber, value(token.before), value(token.after)] as const),
+    issues: user.issues.map((issue) => [ISSUE_CODES.indexOf(issue.code), issue.message] as const),
+    operations: user.operations.map((operation) => [
       OPERATION_KINDS.indexOf(operation.kind), operation.target, OPERATION_STATUSES.indexOf(operation.status), value(operation.phoneNumber),
       value(operation.requestId), value(operation.graphCode), value(operation.errorMessage),
-    ]),
-    user.changed.reduce((bits, method) => bits | CHANGED_BITS[method], 0),
-  ];
-  return scriptSafeJson(entry);
+    ] as const),
+    changed: user.changed.reduce((bits, method) => bits | CHANGED[method], 0),
+  }));
 }
 
 /**
@@ -114,14 +100,16 @@ export interface HtmlPageFacts {
  */
 export function htmlPage(facts: HtmlPageFacts): { readonly head: string; readonly tail: string } {
   const { run, summary } = facts;
-  const meta = {
+  const meta: HtmlReportMeta = {
     statuses: REPORT_STATUSES,
     planStatuses: PLAN_STATUSES,
     kinds: OPERATION_KINDS,
     operationStatuses: OPERATION_STATUSES,
     deviceOutcomes: DEVICE_OUTCOMES.map((outcome) => DEVICE_OUTCOME_WORDS[outcome]),
-    codes: ISSUE_CODES.map((code) => ({ code, ...ISSUE_CATALOGUE[code], actionNeeded: ACTION_NEEDED[code] })),
+    codes: ISSUE_CODES.map((code) => ({ code, severity: ISSUE_CATALOGUE[code].severity, cause: ISSUE_CATALOGUE[code].cause, remedy: ISSUE_CATALOGUE[code].remedy, actionNeeded: ACTION_NEEDED[code] })),
     afterBasis: facts.afterBasis,
+    entry: USER_ENTRY,
+    changed: CHANGED_BITS,
   };
   const title = `mfa-migrate ${run.command} ${run.id}`;
   const head = `<!doctype html>

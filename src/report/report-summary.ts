@@ -3,11 +3,9 @@
  * and the run facts the JSON and HTML start with.
  */
 import type { RunRecord } from '../journal/records.js';
-import type { OperationKind, OperationStatus, PlanStatus } from '../plan/operations.js';
+import { PLAN_STATUSES, type OperationKind, type OperationStatus, type PlanStatus } from '../plan/operations.js';
 import { ACTION_NEEDED, ISSUE_CATALOGUE, ISSUE_CODES, type ReportIssueCode } from './issue-catalogue.js';
 import { REPORT_STATUSES, type ReportStatus, type ReportUser } from './report-user.js';
-
-const PLAN_STATUSES: readonly PlanStatus[] = ['planned', 'unchanged', 'conflict', 'skipped', 'unmatched', 'rejected', 'failed'];
 
 export interface ReportSummary {
   readonly users: number;

@@ -36,7 +36,7 @@ export interface UserChanges {
   readonly hardwareTokens: readonly HardwareTokenChange[];
 }
 
-export const PHONE_TYPES: readonly PhoneType[] = ['mobile', 'alternateMobile', 'office'];
+export { PHONE_TYPES } from '../mapping/desired-state.js';
 
 /** A plan writes nothing: its after is what would be written. Every other run reports what it wrote. */
 export function afterBasisOf(command: RunCommand): AfterBasis {

@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from '../../bench/report-screenshot.js';
+import { CHROMIUM_PATH, launchChromium } from '../support/chromium.js';
 import { openJournal } from '../../src/journal/journal.js';
 import { writeRunReports } from '../../src/report/write-reports.js';
-import { aPlanRun, aUserRecord, manualClock, tempDir } from '../integration/journal/builders.js';
+import { manualClock } from '../support/clock.js';
+import { aPlanRun, aUserRecord } from '../support/journal-builders.js';
+import { tempDir } from '../support/temp-dir.js';
 import { buildReportJournal, SCRIPT_USERNAME, type ReportJournal } from '../integration/report/report-journal.js';
 
 const chromiumMissing = !existsSync(CHROMIUM_PATH);
@@ -118,6 +120,22 @@ describe.skipIf(chromiumMissing)('report.html in Chromium', () => {
       await row.click();
       expect(await page.locator('#detail h2').textContent()).toBe(SCRIPT_USERNAME);
       expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('marks the hardware tokens a run created, assigned or activated', async () => {
+    const { page, errors } = await open(reportUrl);
+    try {
+      await page.locator('#search').fill('<script>');
+      await expect.poll(() => page.locator('#user-rows tr').count()).toBe(1);
+      await page.locator('#user-rows tr').first().click();
+      const tokens = page.locator('#detail ul', { hasText: 'TOTP0012' });
+      expect(await tokens.getAttribute('class')).toBe('plain changed');
+      expect(await tokens.textContent()).toBe('TOTP0012: none → activated');
+      expect(await page.locator('#detail table.writes').textContent()).toContain('activateHardwareToken TOTP0012');
       expect(errors).toEqual([]);
     } finally {
       await page.close();

@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedTenant } from '../../bench/graph-reads.bench.js';
+import { generatedTenant } from '../support/generated-tenant.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import { jsonDocument } from '../support/json-documents.js';
 import { projectRoot, runCli } from '../support/run-cli.js';
 
 const bin = fileURLToPath(new URL('../../bin/mfa-migrate.js', import.meta.url));
@@ -83,7 +84,7 @@ describe('mfa-migrate apply', () => {
       const writesAtStop = emulator.stats().writes;
 
       const status = await runCli(['status', '--state', state, '--json']);
-      const view = JSON.parse(status.stdout) as { run: { status: string; command: string }; operations: { remaining: number; done: number } };
+      const view = jsonDocument('status', status.stdout);
       expect(view.run).toMatchObject({ command: 'apply', status: 'interrupted' });
       expect(view.operations.remaining).toBeGreaterThan(0);
       expect(view.operations.done).toBe(writesAtStop);
@@ -96,7 +97,7 @@ describe('mfa-migrate apply', () => {
       expect(resumed.stderr).toMatch(/Reports \(phone numbers masked\): \S+report\.html/);
       for (const count of Object.values(emulator.stats().phoneCreates)) expect(count).toBe(1);
 
-      const finished = JSON.parse((await runCli(['status', '--state', state, '--json'])).stdout) as { run: { status: string }; operations: { remaining: number } };
+      const finished = jsonDocument('status', (await runCli(['status', '--state', state, '--json'])).stdout);
       expect(finished).toMatchObject({ run: { status: 'finished' }, operations: { remaining: 0 } });
     } finally {
       await emulator.close();
@@ -110,7 +111,7 @@ describe('mfa-migrate apply', () => {
       // No write budget here: this tenant does not throttle.
       const applied = await runCli([...applyArgs(emulator, state).slice(0, -2), '--json'], { timeoutMs: 60_000 });
       expect(applied.code, applied.stderr).toBe(0);
-      const { runId } = JSON.parse(applied.stdout) as { runId: string };
+      const { runId } = jsonDocument('apply', applied.stdout);
       const writes = emulator.stats().writes;
 
       const dry = await runCli(['rollback', '--run', runId, '--state', state, '--auth', 'emulator', '--graph-url', emulator.url, '--no-progress']);

@@ -12,6 +12,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/server.j
 import { openJournal } from '../../src/journal/journal.js';
 import { systemClock } from '../../src/migrate/deps.js';
 import { sampleSeed, startTestEmulator } from '../support/emulator.js';
+import { jsonDocument } from '../support/json-documents.js';
 import { runCli } from '../support/run-cli.js';
 
 let emulator: RunningEmulator;
@@ -28,25 +29,18 @@ afterAll(async () => {
 
 const source = ['--users', 'fixtures/users.csv', '--devices', 'fixtures/devices.csv', '--tokens', 'fixtures/tokens.csv', '--upn-suffix', 'contoso.com'];
 
-interface PlanDocument {
-  runId: string;
-  summary: { users: number; byStatus: Record<string, number>; operations: Record<string, number> };
-  users: { line: number; status: string; entraUserId: string | null; before: unknown; operations: { kind: string; target: string; status: string }[] }[];
-  fileIssues: unknown[];
-}
-
 describe('mfa-migrate plan', () => {
   it('prints the plan document, stores the run in the journal, and exits 0', async () => {
     const state = join(dir, 'plan.db');
     const result = await runCli(['plan', ...source, '--auth', 'emulator', '--graph-url', emulator.url, '--match-attribute', 'onPremisesSamAccountName', '--state', state, '--reports', join(dir, 'reports'), '--json', '--no-progress']);
     expect(result.stderr).toContain('nothing was written to Entra');
     expect(result.code).toBe(0);
-    const document = JSON.parse(result.stdout) as PlanDocument;
+    const document = jsonDocument('plan', result.stdout);
     expect(Object.keys(document)).toEqual(['runId', 'summary', 'users', 'fileIssues']);
     expect(document.users.map((user) => user.line)).toEqual([...document.users.map((user) => user.line)].sort((a, b) => a - b));
     expect(document.users.find((user) => user.line === 8)).toMatchObject({ status: 'conflict', operations: [{ kind: 'phoneConflict', target: 'mobile', status: 'conflict' }] });
     expect(document.users.find((user) => user.line === 24)).toMatchObject({ status: 'unmatched', entraUserId: null, before: null });
-    expect(document.summary.byStatus['planned']).toBeGreaterThan(10);
+    expect(document.summary.byStatus.planned).toBeGreaterThan(10);
     // The seeds (as written, and TOTP0001's hex seed in Base32) never leave the tokens file:
     // not on stdout or stderr, not in the journal file.
     const seeds = /JBSWY3DPEHPK3PXP|3132333435363738393031323334353637383930|GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ|MZXW6YTBOJUWU23MNU4DCMZRGQYTGMZQ/i;

@@ -12,6 +12,7 @@ import type { RunningEmulator } from '../../src/emulator/server.js';
 import { openJournal } from '../../src/journal/journal.js';
 import { systemClock } from '../../src/migrate/deps.js';
 import { startTestEmulator } from '../support/emulator.js';
+import { jsonDocument } from '../support/json-documents.js';
 import { runCli } from '../support/run-cli.js';
 
 let emulator: RunningEmulator;
@@ -23,14 +24,6 @@ let planStderr: string;
 
 const source = ['--users', 'fixtures/users.csv', '--devices', 'fixtures/devices.csv', '--tokens', 'fixtures/tokens.csv', '--upn-suffix', 'contoso.com'];
 
-interface ReportDocument {
-  runId: string;
-  phoneNumbers: string;
-  reports: { dir: string; html: string; reconciliationCsv: string; reconciliationJson: string; issuesCsv: string };
-  users: number;
-  usersNeedingAction: number;
-}
-
 beforeAll(async () => {
   emulator = await startTestEmulator();
   dir = await mkdtemp(join(tmpdir(), 'mfa-migrate-report-e2e-'));
@@ -38,7 +31,7 @@ beforeAll(async () => {
   reports = join(dir, 'reports');
   const plan = await runCli(['plan', ...source, '--auth', 'emulator', '--graph-url', emulator.url, '--match-attribute', 'onPremisesSamAccountName', '--state', state, '--reports', reports, '--json', '--no-progress']);
   expect(plan.code, plan.stderr).toBe(0);
-  planRunId = (JSON.parse(plan.stdout) as { runId: string }).runId;
+  planRunId = jsonDocument('plan', plan.stdout).runId;
   planStderr = plan.stderr;
 });
 afterAll(async () => {
@@ -57,7 +50,7 @@ describe('reports', () => {
   it('report rewrites the latest run\'s reports from the journal and prints their paths as JSON', async () => {
     const result = await runCli(['report', '--state', state, '--reports', reports, '--json']);
     expect(result.code, result.stderr).toBe(0);
-    const document = JSON.parse(result.stdout) as ReportDocument;
+    const document = jsonDocument('report', result.stdout);
     expect(document).toMatchObject({ runId: planRunId, phoneNumbers: 'masked', reports: { html: join(reports, planRunId, 'report.html') } });
     expect(document.users).toBeGreaterThan(20);
     const json = JSON.parse(await readFile(document.reports.reconciliationJson, 'utf8')) as { run: { id: string }; users: { line: number; phones: { mobile: { after: string | null } } }[] };
@@ -78,7 +71,7 @@ describe('reports', () => {
     const unmasked = join(dir, 'unmasked');
     const result = await runCli(['report', '--run', planRunId, '--state', state, '--reports', unmasked, '--unmask', '--json']);
     expect(result.code).toBe(0);
-    expect((JSON.parse(result.stdout) as ReportDocument).phoneNumbers).toBe('unmasked');
+    expect(jsonDocument('report', result.stdout).phoneNumbers).toBe('unmasked');
     expect(await readFile(join(unmasked, planRunId, 'reconciliation.json'), 'utf8')).toContain('"+1 4255550100"');
   });
 
@@ -86,7 +79,7 @@ describe('reports', () => {
     const result = await runCli(['report', '--run', '20200101-000000-abcd', '--state', state, '--reports', reports, '--json']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('RUN_NOT_FOUND');
-    expect((JSON.parse(result.stdout) as { error: { code: string } }).error.code).toBe('RUN_NOT_FOUND');
+    expect(jsonDocument('error', result.stdout).error.code).toBe('RUN_NOT_FOUND');
   });
 
   it('exits 2 with JOURNAL_NOT_FOUND for a --state that does not exist, and creates none', async () => {

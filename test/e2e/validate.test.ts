@@ -2,37 +2,24 @@ import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { encodeBase32 } from '../../src/base32.js';
+import type { ValidateDocument } from '../../src/cli/render/json-documents.js';
+import { jsonDocument } from '../support/json-documents.js';
 import { runCli } from '../support/run-cli.js';
 
 const fixtures = ['--users', 'fixtures/users.csv', '--devices', 'fixtures/devices.csv', '--tokens', 'fixtures/tokens.csv'];
 
-interface Issue { code: string; severity: string; file: string; line: number; message: string }
-interface UserEntry {
-  username: string;
-  upn: string | null;
-  line: number;
-  status: string;
-  phones: { mobile: string | null; alternateMobile: string | null; office: string | null };
-  defaultMethod: string | null;
-  devices: { name: string; status: string }[];
-  hardwareTokens: { serialNumber: string }[];
-  issues: Issue[];
-}
-interface ValidateDocument {
-  summary: { users: number; ready: number; skipped: number; rejected: number; issues: Record<string, number> };
-  users: UserEntry[];
-  fileIssues: Issue[];
-}
+type UserEntry = ValidateDocument['users'][number];
 
 function codes(user: UserEntry | undefined): string[] {
   return (user?.issues ?? []).map((issue) => issue.code);
 }
 
 describe('mfa-migrate validate (built CLI)', () => {
-  it('prints the DESIGN §5 document for the sample exports and exits 0 with rejected rows', async () => {
+  it('prints the validate document for the sample exports and exits 0 with rejected rows', async () => {
     const result = await runCli(['validate', ...fixtures, '--upn-suffix', 'contoso.com', '--json']);
     expect(result.code).toBe(0);
-    const document = JSON.parse(result.stdout) as ValidateDocument;
+    const document = jsonDocument('validate', result.stdout);
     expect(Object.keys(document)).toEqual(['summary', 'users', 'fileIssues']);
     const byLine = new Map(document.users.map((user) => [user.line, user]));
 
@@ -124,6 +111,7 @@ describe('mfa-migrate validate (built CLI)', () => {
     expect(secrets.length).toBeGreaterThan(10);
     for (const extra of [['--json'], [], ['--json', '--log-level', 'debug'], ['--log-level', 'debug']]) {
       const result = await runCli(['validate', ...fixtures, '--upn-suffix', 'contoso.com', ...extra]);
+      if (extra.includes('--json')) jsonDocument('validate', result.stdout);
       const output = result.stdout + result.stderr;
       for (const secret of secrets) expect(output).not.toContain(secret);
     }
@@ -132,7 +120,7 @@ describe('mfa-migrate validate (built CLI)', () => {
   it('reads a UTF-16LE export with CRLF and other header aliases', async () => {
     const result = await runCli(['validate', '--users', 'fixtures/users-utf16le.csv', '--upn-suffix', 'contoso.com', '--json']);
     expect(result.code).toBe(0);
-    const document = JSON.parse(result.stdout) as ValidateDocument;
+    const document = jsonDocument('validate', result.stdout);
     expect(document.users.map((user) => user.upn)).toEqual(['jose.munoz@contoso.com', 'bjorn@contoso.com', 'francois.dupre@contoso.com']);
     expect(document.users[0]?.phones.mobile).toBe('+34 612345678');
     expect(document.users[1]?.phones.mobile).toBe('+46 701234567');
@@ -161,6 +149,9 @@ describe('mfa-migrate validate (built CLI)', () => {
 
   it('exits 2 on an unknown option and on a bad option value', async () => {
     expect((await runCli(['validate', '--users', 'fixtures/users.csv', '--frobnicate'])).code).toBe(2);
+    const unknownWithJson = await runCli(['validate', '--users', 'fixtures/users.csv', '--frobnicate', '--json']);
+    expect(unknownWithJson.code).toBe(2);
+    expect(jsonDocument('error', unknownWithJson.stdout).error).toMatchObject({ code: 'USAGE', exitCode: 2 });
     const bad = await runCli(['validate', '--users', 'fixtures/users.csv', '--encoding', 'ebcdic']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('utf16le');
@@ -172,7 +163,7 @@ describe('mfa-migrate validate (built CLI)', () => {
   it('with --json an input error is one JSON document on stdout too', async () => {
     const result = await runCli(['validate', '--users', 'fixtures/absent.csv', '--json']);
     expect(result.code).toBe(3);
-    const document = JSON.parse(result.stdout) as { error: { code: string; exitCode: number; remedy: string } };
+    const document = jsonDocument('error', result.stdout);
     expect(document.error.exitCode).toBe(3);
     expect(document.error.remedy.length).toBeGreaterThan(10);
   });
@@ -186,25 +177,9 @@ async function knownSecrets(): Promise<string[]> {
   for (const secret of [...tokens, ...devices].filter((value) => value.length >= 8)) {
     forms.add(secret);
     forms.add(secret.toLowerCase());
-    if (/^[0-9a-f]+$/i.test(secret)) forms.add(base32(Buffer.from(secret, 'hex')));
+    if (/^[0-9a-f]+$/i.test(secret)) forms.add(encodeBase32(Buffer.from(secret, 'hex')));
     forms.add(Buffer.from(secret).toString('base64'));
   }
   return [...forms];
 }
 
-function base32(bytes: Buffer): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31] ?? '';
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31] ?? '';
-  return out;
-}

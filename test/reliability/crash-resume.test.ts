@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedTenant } from '../../bench/graph-reads.bench.js';
+import { generatedTenant } from '../support/generated-tenant.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { openJournal } from '../../src/journal/journal.js';
 import { systemClock } from '../../src/migrate/deps.js';

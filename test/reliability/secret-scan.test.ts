@@ -15,9 +15,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { sampleSeed, tenantFixturePath } from '../support/emulator.js';
+import { jsonDocument } from '../support/json-documents.js';
 import { projectRoot, runCli, type CliResult } from '../support/run-cli.js';
 import { soak } from './run-budget.js';
-import { base32, hex, seedShownIn, written } from './seed-forms.js';
+import { encodeBase32 } from '../../src/base32.js';
+import { hex, seedShownIn, written } from './seed-forms.js';
 
 /**
  * The quick run takes the quietest and the most verbose level (a level only filters lines of the
@@ -48,7 +50,7 @@ beforeAll(async () => {
     'upn,serial number,secret key,time interval,manufacturer,model',
     `,TOTP0001,${hex(tokenSeeds.TOTP0001)},30,Contoso,Hardware Key`,
     `,TOTP0004,${written(tokenSeeds.TOTP0004, 'base32-spaced')},30,Contoso,Hardware Key`,
-    `rupert.reyes@contoso.com,TOTP0005,${base32(tokenSeeds.TOTP0005)},60,Contoso,Hardware Key`,
+    `rupert.reyes@contoso.com,TOTP0005,${encodeBase32(tokenSeeds.TOTP0005)},60,Contoso,Hardware Key`,
     '',
   ].join('\r\n');
   const devicesFixture = await readFile(join(projectRoot, 'fixtures', 'devices.csv'), 'utf8');
@@ -59,7 +61,7 @@ beforeAll(async () => {
       const fields = row.split(',');
       const secret = randomBytes(20);
       deviceSeeds.push(secret);
-      fields[4] = base32(secret);
+      fields[4] = encodeBase32(secret);
       return fields.join(',');
     })
     .join('\n');
@@ -69,7 +71,7 @@ beforeAll(async () => {
 
   const seed = sampleSeed() as ReturnType<typeof sampleSeed> & { hardwareOathDevices: { serialNumber: string; secretKey: string }[] };
   seed.app['clientSecret'] = clientSecret;
-  for (const device of seed.hardwareOathDevices) if (device.serialNumber === 'TOTP0005') device.secretKey = base32(tokenSeeds.TOTP0005);
+  for (const device of seed.hardwareOathDevices) if (device.serialNumber === 'TOTP0005') device.secretKey = encodeBase32(tokenSeeds.TOTP0005);
   emulator = await startEmulator({ tenant: seed, https: true });
   source = ['--users', join(dir, 'users.csv'), '--devices', join(dir, 'devices.csv'), '--tokens', join(dir, 'tokens.csv'), '--upn-suffix', 'contoso.com', '--hardware-tokens', 'import-and-activate'];
   env = {
@@ -101,7 +103,7 @@ function base64Pieces(bytes: Uint8Array): string[] {
 
 function clientSecretForms(): string[] {
   const bytes = Buffer.from(clientSecret, 'utf8');
-  return [clientSecret, bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'), bytes.toString('hex'), base32(bytes)];
+  return [clientSecret, bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'), bytes.toString('hex'), encodeBase32(bytes)];
 }
 
 /** What `text` gives away, by name; empty when nothing. */
@@ -178,7 +180,7 @@ describe('no secret in any output, journal or report', () => {
       await run(['plan', ...source, ...tenant, ...common]);
       await run(['apply', ...source, ...tenant, ...common, '--tap-for-reregistration', tapFile]);
       await run(['status', '--state', state, ...(json ? ['--json'] : [])]);
-      const applyRun = (JSON.parse((await run(['status', '--state', state, '--json'])).stdout) as { run: { id: string; command: string } }).run;
+      const applyRun = jsonDocument('status', (await run(['status', '--state', state, '--json'])).stdout).run;
       expect(applyRun.command).toBe('apply');
       await run(['verify', ...tenant, ...common]);
       await run(['report', ...common, '--unmask']);

@@ -4,30 +4,13 @@
  * the journal).
  */
 import fc from 'fast-check';
+import { encodeBase32 } from '../../src/base32.js';
 
-const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const BASE32_BLOCK_CHARACTERS = 8;
 // 80 bits of the seed: a run this long in a message is a leak, and cannot occur by chance.
 const LEAK_WINDOW_BASE32 = 16;
 const LEAK_WINDOW_HEX = 20;
 const GROUP_CHARACTERS = 4;
-
-/** RFC 4648 Base32, upper case, without padding. */
-export function base32(bytes: Uint8Array): string {
-  let output = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = ((buffer << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      output += BASE32_ALPHABET.charAt((buffer >> bits) & 31);
-    }
-  }
-  if (bits > 0) output += BASE32_ALPHABET.charAt((buffer << (5 - bits)) & 31);
-  return output;
-}
 
 export function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
@@ -41,7 +24,7 @@ export type SeedForm = 'base32' | 'base32-lower' | 'base32-padded' | 'base32-spa
 
 /** The seed as a seed file writes it in `form`. */
 export function written(bytes: Uint8Array, form: SeedForm): string {
-  const upper = base32(bytes);
+  const upper = encodeBase32(bytes);
   switch (form) {
     case 'base32':
       return upper;
@@ -76,6 +59,6 @@ function windows(text: string, size: number): string[] {
  */
 export function seedShownIn(text: string, bytes: Uint8Array): string | null {
   const compact = text.replace(/[\s=-]/g, '').toUpperCase();
-  const pieces = [...windows(base32(bytes), LEAK_WINDOW_BASE32), ...windows(hex(bytes).toUpperCase(), LEAK_WINDOW_HEX)];
+  const pieces = [...windows(encodeBase32(bytes), LEAK_WINDOW_BASE32), ...windows(hex(bytes).toUpperCase(), LEAK_WINDOW_HEX)];
   return pieces.find((piece) => compact.includes(piece)) ?? null;
 }

@@ -15,8 +15,7 @@ import {
   type PolicyOptions,
   type SourceOptions,
 } from '../options.js';
-import { applySummaryText, applyUserJson, applyUserLine } from '../render/apply-output.js';
-import { findingJson } from '../render/validate-output.js';
+import { applyDocument, applySummaryText, applyUserJson, applyUserLine } from '../render/apply-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandContext } from './context.js';
@@ -97,10 +96,7 @@ export function registerApplyCommand(program: Command, context: CommandContext):
               if (pending !== undefined) await pending;
             }
             context.io.stderr.write(summaryText + reportLine);
-            const summary = { ...journal.runSummary(result.run.id), operationsThisCall: result.operations, reconciled: result.reconciled };
-            await spool.writeDocument(context.io.stdout, { runId: result.run.id, planRunId: result.planRunId, start: result.start, summary }, 'users', {
-              fileIssues: result.fileIssues.map(findingJson),
-            });
+            await spool.writeDocument(context.io.stdout, applyDocument(result, journal.runSummary(result.run.id)));
           } finally {
             await spool.discard();
           }

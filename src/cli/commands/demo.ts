@@ -2,9 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { runDemo } from '../../migrate/demo.js';
 import { pathOption } from '../options.js';
+import { demoJson } from '../render/demo-output.js';
 import type { CommandContext } from './context.js';
 
 interface DemoOptions {
@@ -23,7 +24,7 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
   program
     .command('demo')
     .description('run the whole migration on the bundled Graph emulator and sample exports: validate, plan, apply, verify, report')
-    .option('--fixtures <dir>', 'folder with tenant.json, users.csv, devices.csv and tokens.csv', BUNDLED_FIXTURES)
+    .addOption(new Option('--fixtures <dir>', 'folder with tenant.json, users.csv, devices.csv and tokens.csv').default(BUNDLED_FIXTURES, "the package's fixtures/"))
     .option('--state <file>', 'journal to write (default: a new file in a temporary folder)', pathOption('--state'))
     .option('--reports <dir>', 'folder for reports', pathOption('--reports'), './reports')
     .option('--json', 'print one JSON document on stdout', false)
@@ -35,7 +36,7 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
       const result = await runDemo({ fixtures: options.fixtures, state, reports: options.reports }, deps);
       const statuses = Object.entries(result.apply.usersByFinalStatus).map(([status, count]) => `${status} ${String(count)}`).join('   ');
       if (options.json) {
-        context.io.stdout.write(`${JSON.stringify({ applyRunId: result.apply.run.id, verifyRunId: result.verify.run.id, usersByFinalStatus: result.apply.usersByFinalStatus, drifted: result.verify.drifted, journal: state, report: result.applyReports.html, verifyReport: result.verifyReports.html })}\n`);
+        context.io.stdout.write(`${JSON.stringify(demoJson(result, state))}\n`);
         return;
       }
       context.io.stdout.write(

@@ -17,8 +17,7 @@ import {
   type PolicyOptions,
   type SourceOptions,
 } from '../options.js';
-import { planSummaryText, planUserJson, planUserLine } from '../render/plan-output.js';
-import { findingJson } from '../render/validate-output.js';
+import { planDocument, planSummaryText, planUserJson, planUserLine } from '../render/plan-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions, type TenantSettings } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
 
@@ -50,7 +49,7 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
             if (pending !== undefined) await pending;
           }
           context.io.stderr.write(summaryText);
-          await spool.writeDocument(context.io.stdout, { runId: result.run.id, summary: result.summary }, 'users', { fileIssues: result.fileIssues.map(findingJson) });
+          await spool.writeDocument(context.io.stdout, planDocument(result));
         } finally {
           await spool.discard();
         }

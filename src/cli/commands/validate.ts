@@ -3,7 +3,7 @@ import { runValidate } from '../../migrate/validate.js';
 import { loadColumnMap } from '../../source/column-map.js';
 import { JsonArraySpool } from '../json-document.js';
 import { addCommonOptions, addSourceOptions, mappingOptionsFrom, type CommonOptions, type SourceOptions } from '../options.js';
-import { FirstIssues, findingJson, validateSummaryText, validateUserJson } from '../render/validate-output.js';
+import { FirstIssues, validateDocument, validateSummaryText, validateUserJson } from '../render/validate-output.js';
 import type { CommandContext } from './context.js';
 
 export function registerValidateCommand(program: Command, context: CommandContext): void {
@@ -38,9 +38,7 @@ export function registerValidateCommand(program: Command, context: CommandContex
         }),
       );
       if (spool !== null) {
-        await spool.writeDocument(context.io.stdout, { summary: result.summary }, 'users', {
-          fileIssues: result.fileIssues.map(findingJson),
-        });
+        await spool.writeDocument(context.io.stdout, validateDocument(result));
       }
     } finally {
       await spool?.discard();

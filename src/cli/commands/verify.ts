@@ -5,7 +5,7 @@ import { openJournal } from '../../journal/journal.js';
 import { runVerify, runVerifyExports } from '../../migrate/verify.js';
 import { writeRunReports } from '../../report/write-reports.js';
 import { addCommonOptions, addPolicyOptions, addSourceOptions } from '../options.js';
-import { verifyText, verifyUserJson } from '../render/verify-output.js';
+import { verifyJson, verifyText } from '../render/verify-output.js';
 import { addTenantOptions, tenantSettingsFrom } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
 import { planInputFrom, type PlanOptions } from './plan.js';
@@ -38,7 +38,7 @@ export function registerVerifyCommand(program: Command, context: CommandContext)
         : await runVerifyExports(input, { ...deps, graph, journal });
       const users = [...journal.iterateUsers(result.run.id)];
       if (options.json) {
-        context.io.stdout.write(`${JSON.stringify({ runId: result.run.id, verifiedRunId: result.verifiedRun.id, summary: { usersByStatus: result.usersByStatus, drifted: result.drifted, checked: result.checked }, users: users.map(verifyUserJson) })}\n`);
+        context.io.stdout.write(`${JSON.stringify(verifyJson(result, users))}\n`);
       } else {
         context.io.stdout.write(verifyText(result, users));
       }

@@ -1,17 +1,20 @@
 /**
- * What `apply` shows: plan's JSON entries with the final status of DESIGN §5 and each operation's
- * outcome (Graph code and request-id kept for support), human lines for users that need a look,
- * and the summary with the next step.
+ * What `apply` shows: its `--json` document (schemas/apply.schema.json: plan's entries with the
+ * final status and each operation's outcome, Graph code and request-id kept for support), human
+ * lines for users that need a look, and the summary with the next step.
  */
-import type { StoredUser } from '../../journal/records.js';
+import type { RunSummary, StoredUser } from '../../journal/records.js';
 import type { ApplyResult } from '../../migrate/apply.js';
+import type { SpooledDocument } from '../json-document.js';
+import type { ApplyDocument, ApplyUserJson } from './json-documents.js';
 import { describeOperation, operationJson, planUserJson } from './plan-output.js';
+import { findingJson } from './validate-output.js';
 
-export function applyUserJson(user: StoredUser): Record<string, unknown> {
+export function applyUserJson(user: StoredUser): ApplyUserJson {
   return {
     ...planUserJson(user),
-    planStatus: user.planStatus,
     status: user.finalStatus ?? user.planStatus,
+    planStatus: user.planStatus,
     operations: user.operations.map((operation) => ({
       ...operationJson(operation),
       attempts: operation.attempts,
@@ -19,6 +22,29 @@ export function applyUserJson(user: StoredUser): Record<string, unknown> {
       graphCode: operation.graphCode,
       error: operation.errorMessage,
     })),
+  };
+}
+
+/** `apply --json` around its users: the run's summary from the journal and what this call did. */
+export function applyDocument(result: ApplyResult, runSummary: RunSummary): SpooledDocument<ApplyDocument, 'users', 'runId' | 'planRunId' | 'start' | 'summary'> {
+  return {
+    head: {
+      runId: result.run.id,
+      planRunId: result.planRunId,
+      start: result.start,
+      summary: {
+        users: runSummary.users,
+        usersByPlanStatus: runSummary.usersByPlanStatus,
+        usersByFinalStatus: runSummary.usersByFinalStatus,
+        operations: runSummary.operations,
+        operationsByKind: runSummary.operationsByKind,
+        issues: runSummary.issues,
+        operationsThisCall: { done: result.operations.done, failed: result.operations.failed, skipped: result.operations.skipped },
+        reconciled: { done: result.reconciled.done, replanned: result.reconciled.replanned },
+      },
+    },
+    key: 'users',
+    tail: { fileIssues: result.fileIssues.map(findingJson) },
   };
 }
 

@@ -1,16 +1,18 @@
 /**
- * What `plan` shows: the DESIGN §5 JSON entries (validate's, plus `entraUserId`, `before`,
- * `operations` and the plan status) and the human lines and summary.
+ * What `plan` shows: its `--json` document (schemas/plan.schema.json: validate's entries plus
+ * `entraUserId`, `before`, `operations` and the plan status) and the human lines and summary.
  */
 import type { FindingCode } from '../../findings.js';
 import { FINDINGS } from '../../findings.js';
 import type { StoredUser } from '../../journal/records.js';
-import type { PlanSummary } from '../../migrate/plan.js';
+import type { PlanResult, PlanSummary } from '../../migrate/plan.js';
 import type { Operation, PlanStatus } from '../../plan/operations.js';
+import type { SpooledDocument } from '../json-document.js';
+import type { PlanDocument, PlannedOperationJson, PlanUserJson } from './json-documents.js';
 import { findingJson } from './validate-output.js';
 
 /** One entry of `users` in `plan --json`. */
-export function planUserJson(user: StoredUser): Record<string, unknown> {
+export function planUserJson(user: StoredUser): PlanUserJson {
   const desired = user.desired;
   return {
     username: user.username,
@@ -31,7 +33,7 @@ export function planUserJson(user: StoredUser): Record<string, unknown> {
   };
 }
 
-export function operationJson(operation: Operation): Record<string, unknown> {
+export function operationJson(operation: Operation): PlannedOperationJson {
   switch (operation.kind) {
     case 'createPhone':
     case 'updatePhone':
@@ -43,6 +45,19 @@ export function operationJson(operation: Operation): Record<string, unknown> {
     default:
       return { kind: operation.kind, target: operation.target, status: operation.status, deviceId: operation.deviceId };
   }
+}
+
+/** `plan --json` around its users (spooled from the journal). */
+export function planDocument(result: PlanResult): SpooledDocument<PlanDocument, 'users', 'runId' | 'summary'> {
+  const { summary } = result;
+  return {
+    head: {
+      runId: result.run.id,
+      summary: { users: summary.users, byStatus: summary.byStatus, outOfScope: summary.outOfScope, operations: summary.operations, issues: summary.issues },
+    },
+    key: 'users',
+    tail: { fileIssues: result.fileIssues.map(findingJson) },
+  };
 }
 
 /** One operation in words, for the per-user lines. */

@@ -1,8 +1,9 @@
 /** What `report` (and the commands that write reports when they finish) print about the reports. */
 import type { WrittenReports } from '../../report/write-reports.js';
+import type { ReportDocument } from './json-documents.js';
 
-/** `report --json`: where the files are, and the counts that say whether anyone must act. */
-export function reportJson(reports: WrittenReports, unmask: boolean): Record<string, unknown> {
+/** `report --json` (schemas/report.schema.json): where the files are, and the counts that say whether anyone must act. */
+export function reportJson(reports: WrittenReports, unmask: boolean): ReportDocument {
   return {
     runId: reports.runId,
     phoneNumbers: unmask ? 'unmasked' : 'masked',

@@ -1,15 +1,17 @@
 /** What `rollback` shows: the undo per user (dry run) or what became of it (--execute). */
 import type { RollbackResult } from '../../migrate/rollback.js';
 import { shellQuote } from '../../shell-quote.js';
+import type { RollbackDocument } from './json-documents.js';
 import { describeOperation, operationJson } from './plan-output.js';
 
-export function rollbackJson(result: RollbackResult): Record<string, unknown> {
+/** `rollback --json` (schemas/rollback.schema.json). */
+export function rollbackJson(result: RollbackResult): RollbackDocument {
   return {
     applyRunId: result.applyRun.id,
     runId: result.run?.id ?? null,
     executed: result.run !== null,
     resumed: result.resumed,
-    operations: result.operations,
+    operations: { done: result.operations.done, failed: result.operations.failed, skipped: result.operations.skipped },
     usersByFinalStatus: result.usersByFinalStatus,
     users: result.users.map((user) => ({
       line: user.line,

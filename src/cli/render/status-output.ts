@@ -1,18 +1,24 @@
 /** What `status` shows: the run, its users by status, its operations and, for writes, the rate and time left. */
 import type { RunStatusView } from '../../migrate/status.js';
+import type { StatusDocument } from './json-documents.js';
 
 const BAR_WIDTH = 30;
 
-export function statusJson(view: RunStatusView): Record<string, unknown> {
-  const { run } = view;
+/** `status --json` (schemas/status.schema.json). */
+export function statusJson(view: RunStatusView): StatusDocument {
+  const { run, operations } = view;
   return {
     run: {
       id: run.id, command: run.command, status: run.status, parentRunId: run.parentRunId,
       startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt?.toISOString() ?? null,
-      graphUrl: run.graphUrl, tenantId: run.tenantId, inputs: run.inputs,
+      graphUrl: run.graphUrl, tenantId: run.tenantId,
+      inputs: run.inputs.map((input) => ({ role: input.role, path: input.path, size: input.size, mtime: input.mtime, sha256: input.sha256 })),
     },
     users: { total: view.summary.users, byPlanStatus: view.summary.usersByPlanStatus, byFinalStatus: view.summary.usersByFinalStatus },
-    operations: { ...view.operations, byKind: view.summary.operationsByKind },
+    operations: {
+      total: operations.total, done: operations.done, failed: operations.failed, skipped: operations.skipped, conflict: operations.conflict,
+      remaining: operations.remaining, byKind: view.summary.operationsByKind,
+    },
     writesPerMinute: view.writesPerMinute === null ? null : Math.round(view.writesPerMinute),
     secondsLeft: view.secondsLeft === null ? null : Math.round(view.secondsLeft),
     issues: view.summary.issues,

@@ -1,13 +1,16 @@
 /**
- * What `validate` shows: the DESIGN §5 JSON entries and the human summary on stderr.
+ * What `validate` shows: its `--json` document (schemas/validate.schema.json) and the human
+ * summary on stderr.
  */
 import type { Finding, FindingCode } from '../../findings.js';
 import { FINDINGS } from '../../findings.js';
 import type { DesiredState } from '../../mapping/desired-state.js';
-import type { ValidateSummary } from '../../migrate/validate.js';
+import type { ValidateResult, ValidateSummary } from '../../migrate/validate.js';
+import type { SpooledDocument } from '../json-document.js';
+import type { FindingJson, ValidateDocument, ValidateUserJson } from './json-documents.js';
 
-/** One entry of `users` in `validate --json` (DESIGN §5). */
-export function validateUserJson(user: DesiredState): Record<string, unknown> {
+/** One entry of `users` in `validate --json`. */
+export function validateUserJson(user: DesiredState): ValidateUserJson {
   return {
     username: user.username,
     upn: user.upn,
@@ -25,8 +28,18 @@ export function validateUserJson(user: DesiredState): Record<string, unknown> {
   };
 }
 
-export function findingJson(issue: Finding): Record<string, unknown> {
+export function findingJson(issue: Finding): FindingJson {
   return { code: issue.code, severity: issue.severity, file: issue.file, line: issue.line, message: issue.message };
+}
+
+/** `validate --json` around its users (spooled as they are decided). */
+export function validateDocument(result: ValidateResult): SpooledDocument<ValidateDocument, 'users', 'summary'> {
+  const { summary } = result;
+  return {
+    head: { summary: { users: summary.users, ready: summary.ready, skipped: summary.skipped, rejected: summary.rejected, issues: summary.issues } },
+    key: 'users',
+    tail: { fileIssues: result.fileIssues.map(findingJson) },
+  };
 }
 
 /** How many individual issues the human summary lists before pointing to --json. */

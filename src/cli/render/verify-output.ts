@@ -1,11 +1,22 @@
 /** What `verify` shows: users whose methods are not as the migration left them, and the verdict. */
 import type { StoredUser } from '../../journal/records.js';
 import type { VerifyResult } from '../../migrate/verify.js';
+import type { VerifyDocument } from './json-documents.js';
 import { findingJson } from './validate-output.js';
 
 const VERIFY_CODES: ReadonlySet<string> = new Set(['METHOD_DRIFTED', 'METHOD_MISSING']);
 
-export function verifyUserJson(user: StoredUser): Record<string, unknown> {
+/** `verify --json` (schemas/verify.schema.json). */
+export function verifyJson(result: VerifyResult, users: readonly StoredUser[]): VerifyDocument {
+  return {
+    runId: result.run.id,
+    verifiedRunId: result.verifiedRun.id,
+    summary: { usersByStatus: result.usersByStatus, drifted: result.drifted, checked: result.checked },
+    users: users.map(verifyUserJson),
+  };
+}
+
+function verifyUserJson(user: StoredUser): VerifyDocument['users'][number] {
   return {
     username: user.username,
     upn: user.upn,

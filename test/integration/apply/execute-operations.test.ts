@@ -11,14 +11,15 @@ import { noSeeds } from '../../support/apply.js';
 import type { Operation } from '../../../src/plan/operations.js';
 import { ids, startTestEmulator } from '../../support/emulator.js';
 import { emulatorGateway } from '../graph/gateway-fixture.js';
-import { aPlanRun, aUserPlan, aUserRecord, anEntraState, manualClock } from '../journal/builders.js';
+import { manualClock } from '../../support/clock.js';
+import { aPlanRun, aRecordedEntraState, aUserPlan, aUserRecord } from '../../support/journal-builders.js';
 
 const createMobile: Operation = { kind: 'createPhone', target: 'mobile', status: 'planned', phoneNumber: '+1 4255550100', previousPhoneNumber: null };
 const preferSms: Operation = { kind: 'setPreferredMethod', target: 'sms', status: 'planned', previous: null };
 const token: Operation = { kind: 'createHardwareToken', target: 'TOTP9002', status: 'planned', deviceId: null };
 
 function userOn(line: number, entraUserId: string, operations: readonly Operation[]) {
-  const before = anEntraState({ phones: [] });
+  const before = aRecordedEntraState({ phones: [] });
   return aUserRecord(line, { before: { ...before, user: { ...before.user, id: entraUserId } }, plan: aUserPlan({ operations }) });
 }
 

@@ -13,7 +13,8 @@ import { noSeeds } from '../../support/apply.js';
 import type { Operation } from '../../../src/plan/operations.js';
 import { ids, startTestEmulator } from '../../support/emulator.js';
 import { emulatorGateway } from '../graph/gateway-fixture.js';
-import { aPlanRun, aUserPlan, aUserRecord, anEntraState, manualClock } from '../journal/builders.js';
+import { manualClock } from '../../support/clock.js';
+import { aPlanRun, aRecordedEntraState, aUserPlan, aUserRecord } from '../../support/journal-builders.js';
 
 const createMobile: Operation = { kind: 'createPhone', target: 'mobile', status: 'planned', phoneNumber: '+1 4255550100', previousPhoneNumber: null };
 const createOffice: Operation = { kind: 'createPhone', target: 'office', status: 'planned', phoneNumber: '+1 4255550300', previousPhoneNumber: null };
@@ -34,7 +35,7 @@ describe('executePlannedOperations under faults', () => {
       const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
       const users = [ids.bob, ids.carol, ids.dave];
       journal.recordUsers(runId, users.map((id, index) => {
-        const before = anEntraState({ phones: [] });
+        const before = aRecordedEntraState({ phones: [] });
         return aUserRecord(index + 2, { before: { ...before, user: { ...before.user, id } }, plan: aUserPlan({ operations: [createMobile, createOffice, preferSms] }) });
       }));
       const entraIds = new Map([...journal.iterateUsers(runId)].map((user) => [user.id, user.entraUserId]));

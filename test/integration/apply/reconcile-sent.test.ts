@@ -14,7 +14,9 @@ import { reconcileSentOperations } from '../../../src/migrate/apply-reconcile.js
 import type { Operation } from '../../../src/plan/operations.js';
 import { ids, startTestEmulator } from '../../support/emulator.js';
 import { emulatorGateway } from '../graph/gateway-fixture.js';
-import { aPlanRun, aUserPlan, aUserRecord, anEntraState, manualClock } from '../journal/builders.js';
+import { anEntraState } from '../../support/entra-builders.js';
+import { manualClock } from '../../support/clock.js';
+import { aPlanRun, aRecordedEntraState, aUserPlan, aUserRecord } from '../../support/journal-builders.js';
 
 const createMobile: Operation = { kind: 'createPhone', target: 'mobile', status: 'planned', phoneNumber: '+1 4255550100', previousPhoneNumber: null };
 const preferSms: Operation = { kind: 'setPreferredMethod', target: 'sms', status: 'planned', previous: null };
@@ -26,7 +28,7 @@ describe('reconcileSentOperations', () => {
     const journal = openMemoryJournal({ clock: manualClock() });
     try {
       const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
-      const before = anEntraState({ phones: [] });
+      const before = aRecordedEntraState({ phones: [] });
       const entraUser = { ...before.user, id: ids.bob, userPrincipalName: 'bob.brown@contoso.com' };
       journal.recordUsers(runId, [aUserRecord(2, { before: { ...before, user: entraUser }, plan: aUserPlan({ operations: [createMobile, preferSms] }) })]);
       const [mobile, preference] = journal.nextPlannedOperations(runId, 10);

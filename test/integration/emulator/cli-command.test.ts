@@ -109,7 +109,7 @@ describe('mfa-migrate emulator (in-process, commander + fake io)', () => {
     expect(error.exitCode).toBe(3);
     expect(error.code).toBe('EMULATOR_SEED_INVALID');
     expect(error.file).toBe(file);
-    expect(error.message).toBe(`${file}: $.users[3].userPrincipalName must be a non-empty string.`);
+    expect(error.message).toBe(`${file}: $.users[3].userPrincipalName is required but missing.`);
     expect(error.remedy).toContain('schemas/emulator-tenant.schema.json');
 
     const missing = await run(fakeIo(), ['emulator', '--tenant', join(folder, 'nope.json')]).catch((e: unknown) => e);

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openJournal, USERS_PER_TRANSACTION } from '../../../src/journal/journal.js';
-import { aDesiredState, aPlanRun, aUserRecord, manualClock, tempDir } from './builders.js';
+import { manualClock } from '../../support/clock.js';
+import { aPlanRun, aRecordedDesiredState, aUserRecord } from '../../support/journal-builders.js';
+import { tempDir } from '../../support/temp-dir.js';
 import { runModule, transpileForChild } from './child-process.js';
 
 let dir: string;
@@ -27,7 +29,7 @@ afterAll(() => { remove(); });
  * its file with 4 KiB pages; a page size is fixed once a file is in WAL mode.)
  */
 const template = aUserRecord(2, {
-  desired: aDesiredState({
+  desired: aRecordedDesiredState({
     devices: Array.from({ length: 200 }, (_, i) => ({ name: `Phone ${i} of a user with many devices`, status: 'dropped' as const, registration: 'unknown' as const, lastUsedAt: null, line: i + 2 })),
   }),
 });

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assertPlanFresh, fingerprintInputs } from '../../../src/journal/inputs.js';
 import { openMemoryJournal } from '../../../src/journal/journal.js';
-import { aPlanRun, manualClock, tempDir } from './builders.js';
+import { manualClock } from '../../support/clock.js';
+import { aPlanRun } from '../../support/journal-builders.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 let dir: string;
 let remove: () => void;

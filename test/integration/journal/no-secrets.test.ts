@@ -7,11 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeBase32 } from '../../../src/emulator/totp.js';
+import { encodeBase32 } from '../../../src/base32.js';
 import { openJournal } from '../../../src/journal/journal.js';
 import type { Operation } from '../../../src/plan/operations.js';
 import { Secret } from '../../../src/secret.js';
-import { aDesiredState, aHardwareToken, aPlanRun, aUserPlan, aUserRecord, manualClock, tempDir } from './builders.js';
+import { manualClock } from '../../support/clock.js';
+import { aDesiredToken } from '../../support/desired-builders.js';
+import { aPlanRun, aRecordedDesiredState, aUserPlan, aUserRecord } from '../../support/journal-builders.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 let dir: string;
 let remove: () => void;
@@ -45,9 +48,9 @@ describe('no seed in the journal', () => {
     ];
     journal.recordUsers(runId, seeds.map((seed, i) => {
       const serialNumber = `TOTP${String(i).padStart(4, '0')}`;
-      const token = aHardwareToken({ serialNumber, secretKey: new Secret(encodeBase32(seed)), line: i + 2 });
+      const token = aDesiredToken({ serialNumber, secretKey: new Secret(encodeBase32(seed)), line: i + 2 });
       return aUserRecord(i + 2, {
-        desired: aDesiredState({ line: i + 2, hardwareTokens: [token] }),
+        desired: aRecordedDesiredState({ line: i + 2, hardwareTokens: [token] }),
         plan: aUserPlan({ operations: tokenOperations(serialNumber), defaultMethod: 'oath' }),
       });
     }));

@@ -10,7 +10,9 @@ import { MigrateError } from '../../../src/errors.js';
 import { openJournal, openMemoryJournal } from '../../../src/journal/journal.js';
 import { SCHEMA_VERSION } from '../../../src/journal/schema.js';
 import { Secret } from '../../../src/secret.js';
-import { aPlanRun, aUserRecord, manualClock, tempDir } from './builders.js';
+import { manualClock } from '../../support/clock.js';
+import { aPlanRun, aUserRecord } from '../../support/journal-builders.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 let dir: string;
 let remove: () => void;

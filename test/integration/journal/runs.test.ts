@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openMemoryJournal, type Journal } from '../../../src/journal/journal.js';
 import { RUN_ID_PATTERN } from '../../../src/journal/run-id.js';
-import { aPlanRun, manualClock } from './builders.js';
+import { manualClock } from '../../support/clock.js';
+import { aPlanRun } from '../../support/journal-builders.js';
 
 let journal: Journal;
 let clock: ReturnType<typeof manualClock>;

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finding } from '../../../src/findings.js';
 import { openMemoryJournal, USERS_PER_TRANSACTION, type Journal } from '../../../src/journal/journal.js';
 import type { StoredOperation } from '../../../src/journal/records.js';
-import {
-  aDesiredState, aHardwareToken, anEntraState, aPlanRun, aUserPlan, aUserRecord, createOffice, manualClock, setDefault, updateMobile,
-} from './builders.js';
+import { manualClock } from '../../support/clock.js';
+import { aDesiredToken } from '../../support/desired-builders.js';
+import { aPlanRun, aRecordedDesiredState, aRecordedEntraState, aUserPlan, aUserRecord, createOffice, setDefault, updateMobile } from '../../support/journal-builders.js';
 
 let journal: Journal;
 let clock: ReturnType<typeof manualClock>;
@@ -48,7 +48,7 @@ describe('recordUsers and iterateUsers', () => {
       finalStatus: null,
       desired,
       plan: { defaultMethod: 'voiceMobile', devices: aUserPlan().devices },
-      before: anEntraState(),
+      before: aRecordedEntraState(),
       issues: record.issues,
       updatedAt: new Date('2026-11-28T15:30:12.000Z'),
     });
@@ -61,7 +61,7 @@ describe('recordUsers and iterateUsers', () => {
 
   it('records a user without a plan (unmatched) with its status only', () => {
     journal.recordUsers(runId, [{
-      desired: aDesiredState({ line: 5 }),
+      desired: aRecordedDesiredState({ line: 5 }),
       before: null,
       plan: { status: 'unmatched' },
       issues: [finding('USER_NOT_FOUND', 'users.csv', 5, 'users.csv line 5: no Entra user user5@contoso.com')],
@@ -71,8 +71,8 @@ describe('recordUsers and iterateUsers', () => {
   });
 
   it('stores a hardware token by serial, interval, hash and seed fingerprint, never the seed', () => {
-    const token = aHardwareToken();
-    journal.recordUsers(runId, [aUserRecord(2, { desired: aDesiredState({ hardwareTokens: [token] }) })]);
+    const token = aDesiredToken();
+    journal.recordUsers(runId, [aUserRecord(2, { desired: aRecordedDesiredState({ hardwareTokens: [token] }) })]);
     const stored = only(only([...journal.iterateUsers(runId)]).desired.hardwareTokens);
     expect(stored).toEqual({
       serialNumber: 'TOTP0001',

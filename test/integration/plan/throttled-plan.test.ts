@@ -1,13 +1,14 @@
 /**
  * plan over 5,000 users against an emulator whose read budget is low and time-scaled (1,500
- * resource units per 1.5 s window): every user is planned, no request leaves before the
- * Retry-After it was given, and the share of the read budget plan turns into reads is measured.
+ * resource units per 1.5 s window): every user is planned, Graph had to throttle and no request
+ * leaves before the Retry-After it was given. The share of the read budget plan turns into reads
+ * is printed, not asserted: it is a wall-clock rate, `bench/plan.bench.ts` measures it.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedTenant } from '../../../bench/graph-reads.bench.js';
+import { generatedTenant } from '../../support/generated-tenant.js';
 import { startEmulator } from '../../../src/emulator/server.js';
 import { resolveGraphConfig } from '../../../src/graph/config.js';
 import { createGraphGateway } from '../../../src/graph/gateway.js';
@@ -26,7 +27,7 @@ beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'mfa-migrate-throttle
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
 describe('plan under Graph throttling', () => {
-  it('plans 5,000 users under a low read budget, never retrying early, using most of the read budget', async () => {
+  it('plans 5,000 users under a low read budget, never retrying early', async () => {
     const { seed, upns } = generatedTenant(USERS);
     const usersFile = join(dir, 'users.csv');
     await writeFile(usersFile, `Username,Primary Country Code,Primary Phone,Method,Enabled\n${upns.map((upn, index) => `${upn},1,425 555 ${(1000 + (index % 9000)).toString()},Phone call,Yes`).join('\n')}\n`);
@@ -86,9 +87,6 @@ describe('plan under Graph throttling', () => {
       expect(stats.earlyRetries).toBe(0);
       expect(stats.writes).toBe(0);
       expect(sentBeforeRetryAfter).toBe(0);
-      // Target ≥ 90 % (measured on a quiet machine, see the closing note of issue 4); the test
-      // leaves room for a loaded CI machine, where the CPU, not Graph, sets the pace.
-      expect(efficiency).toBeGreaterThanOrEqual(0.8);
     } finally {
       graph.close();
       journal.close();

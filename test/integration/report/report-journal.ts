@@ -12,7 +12,9 @@ import type { FinalUserStatus, UserRecord } from '../../../src/journal/records.j
 import type { DesiredDevice } from '../../../src/mapping/desired-state.js';
 import type { EntraState } from '../../../src/plan/entra-state.js';
 import type { Operation, OperationStatus, PlanStatus } from '../../../src/plan/operations.js';
-import { aDesiredState, aHardwareToken, anEntraState, aPlanRun, manualClock } from '../journal/builders.js';
+import { manualClock } from '../../support/clock.js';
+import { aDesiredToken } from '../../support/desired-builders.js';
+import { aPlanRun, aRecordedDesiredState, aRecordedEntraState } from '../../support/journal-builders.js';
 
 export const FORMULA_USERNAME = "=cmd|' /C calc'!A0";
 export const SCRIPT_USERNAME = '<script>alert("report")</script>@contoso.com';
@@ -114,7 +116,7 @@ export function buildReportJournal(dir: string): ReportJournal {
   const journal = openJournal(statePath, { clock });
   const codes = findingCodes();
   const phoneNumbers: string[] = [];
-  const token = aHardwareToken({ serialNumber: 'TOTP0012', line: 12 });
+  const token = aDesiredToken({ serialNumber: 'TOTP0012', line: 12 });
 
   const records: UserRecord[] = USERS.map((spec) => {
     const username = spec.username ?? `user${spec.line}@contoso.com`;
@@ -123,7 +125,7 @@ export function buildReportJournal(dir: string): ReportJournal {
       phoneNumbers.push(raw);
       return finding(code, 'users.csv', spec.line, `users.csv line ${spec.line}: ${code} for ${username}, phone "${raw}" — see the catalogue.`);
     });
-    const desired = aDesiredState({
+    const desired = aRecordedDesiredState({
       line: spec.line,
       username,
       upn: spec.username === undefined ? username : `user${spec.line}@contoso.com`,
@@ -135,7 +137,7 @@ export function buildReportJournal(dir: string): ReportJournal {
     phoneNumbers.push(mobileOf(spec.line), alternateOf(spec.line), officeOf(spec.line));
     let before: EntraState | null = null;
     if (spec.matched) {
-      before = anEntraState({
+      before = aRecordedEntraState({
         user: { id: `a1b2c3d4-0000-4000-8000-${String(spec.line).padStart(12, '0')}`, userPrincipalName: desired.upn ?? username, displayName: null, accountEnabled: true, matchedBy: 'userPrincipalName' },
         phones: [{ id: '3179e48a-750b-4051-897c-87b9720928f7', phoneType: 'mobile', phoneNumber: heldMobileOf(spec.line), smsSignInState: 'notSupported' }],
       });

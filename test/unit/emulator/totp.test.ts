@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase32, encodeBase32, totp, verifyTotp } from '../../../src/emulator/totp.js';
+import { encodeBase32 } from '../../../src/base32.js';
+import { totp, verifyTotp } from '../../../src/emulator/totp.js';
 
 // RFC 6238 appendix B: the SHA-1 seed is "12345678901234567890", the SHA-256 seed "12345678901234567890123456789012".
 const SHA1_SEED = encodeBase32(Buffer.from('12345678901234567890', 'ascii'));
@@ -31,10 +32,4 @@ describe('totp (RFC 6238)', () => {
     expect(verifyTotp(SHA1_SEED, totp(SHA1_SEED, now - 60_000), now)).toBe(false);
   });
 
-  it('decodes Base32 case-insensitively with padding and refuses other characters', () => {
-    expect(decodeBase32('jbswy3dpehpk3pxp').toString('hex')).toBe(`${Buffer.from('Hello!').toString('hex')}deadbeef`);
-    expect(decodeBase32('MZXW6===').toString('ascii')).toBe('foo');
-    expect(() => decodeBase32('MZXW1')).toThrow(RangeError);
-    expect(encodeBase32(Buffer.from('foobar'))).toBe('MZXW6YTBOI');
-  });
 });

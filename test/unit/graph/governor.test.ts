@@ -2,15 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { estimateCost, Governor, GRAPH_LIMITS, NO_COST, resourceUnitsForTenantSize, SlidingWindow, type GovernorLimits } from '../../../src/graph/governor.js';
 import { WRITE_WINDOW_MS, WRITES_PER_WINDOW } from '../../../src/graph/limits.js';
+import { manualClock } from '../../support/clock.js';
 
-function manualClock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
-  let now = start;
-  return { now: () => now, advance: (ms) => { now += ms; } };
-}
+/** Where the governor tests' clocks start: any time will do, as long as it is not 0. */
+const START_MS = 1_000_000;
 
 const READ = { resourceUnits: 1, writes: 0, activations: 0 };
 
-function governor(limits: Partial<GovernorLimits> = {}, clock = manualClock()): { governor: Governor; clock: ReturnType<typeof manualClock> } {
+function governor(limits: Partial<GovernorLimits> = {}, clock = manualClock(START_MS)): { governor: Governor; clock: ReturnType<typeof manualClock> } {
   return { governor: new Governor({ ...GRAPH_LIMITS, ...limits }, clock), clock };
 }
 

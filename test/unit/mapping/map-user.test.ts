@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { finding } from '../../../src/findings.js';
 import { mapUser } from '../../../src/mapping/map-user.js';
 import type { DefaultMethod } from '../../../src/mapping/desired-state.js';
-import { aContext, aDevice, aSourceUser, aToken, codesOf, issueOf, RFC6238_SEED_BASE32, someOptions } from './builders.js';
+import { codesOf, issueOf } from '../../support/finding-lookups.js';
+import { aContext, aDevice, aSourceUser, aToken, RFC6238_SEED_BASE32, someOptions } from '../../support/source-builders.js';
 
 const options = someOptions();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseSeed } from '../../../src/mapping/seeds.js';
 import { Secret } from '../../../src/secret.js';
-import { RFC6238_SEED_BASE32 } from './builders.js';
+import { RFC6238_SEED_BASE32 } from '../../support/source-builders.js';
 
 function base32(seed: string, encoding: 'auto' | 'base32' | 'hex' = 'auto'): string {
   const result = normaliseSeed(new Secret(seed), encoding);

@@ -12,7 +12,8 @@ import { diffUser } from '../../../src/plan/diff-user.js';
 import type { DiffContext } from '../../../src/plan/diff-user.js';
 import type { EntraHardwareOathMethod, EntraHardwareToken, EntraPhoneMethod, EntraState } from '../../../src/plan/entra-state.js';
 import type { OperationKind, UserPlan } from '../../../src/plan/operations.js';
-import { aDesiredDevice, aDesiredState, aDesiredToken, anAuthenticator, anEntraState, anInventory, aPhone, OTHER_USER_ID, USER_ID } from './builders.js';
+import { aDesiredDevice, aDesiredState, aDesiredToken } from '../../support/desired-builders.js';
+import { anAuthenticator, anEntraState, anInventory, aPhone, OTHER_USER_ID, USER_ID } from '../../support/entra-builders.js';
 
 const PHONE_TYPES: readonly PhoneType[] = ['mobile', 'alternateMobile', 'office'];
 const NUMBERS = ['+1 4255550100', '+1 4255550101', '+44 7700900123', '+1 2065550100'];

@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FINDINGS } from '../../../src/findings.js';
 import { diffUser } from '../../../src/plan/diff-user.js';
-import {
-  aDesiredDevice,
-  aDesiredState,
-  aDesiredToken,
-  aDiffContext,
-  anAuthenticator,
-  anAvailability,
-  anEntraState,
-  anInventory,
-  aPhone,
-  codesOf,
-  issueOf,
-  OTHER_USER_ID,
-  USER_ID,
-  withPreference,
-} from './builders.js';
+import { aDesiredDevice, aDesiredState, aDesiredToken } from '../../support/desired-builders.js';
+import { aDiffContext, anAuthenticator, anAvailability, anEntraState, anInventory, aPhone, OTHER_USER_ID, USER_ID, withPreference } from '../../support/entra-builders.js';
+import { codesOf, issueOf } from '../../support/finding-lookups.js';
 
 const MOBILE = '+1 4255550100';
 const OTHER_MOBILE = '+1 2065550199';

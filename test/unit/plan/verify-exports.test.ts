@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyAgainstExports } from '../../../src/plan/verify-user.js';
-import { aStoredUser, stored } from '../report/builders.js';
+import { aStoredUser, stored } from '../../support/report-builders.js';
 
 // The default user wants a mobile (+1 4255550100) and an office phone, and voiceMobile as default.
 const createMobile = stored({ kind: 'createPhone', target: 'mobile', status: 'planned', phoneNumber: '+1 4255550100', previousPhoneNumber: null });

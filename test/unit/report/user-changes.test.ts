@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { finding } from '../../../src/findings.js';
 import { reportUser } from '../../../src/report/report-user.js';
 import { afterBasisOf, userChanges } from '../../../src/report/user-changes.js';
-import { aHardwareToken, anEntraState } from '../../integration/journal/builders.js';
-import { aStoredUser, stored, storedToken } from './builders.js';
+import { aDesiredToken } from '../../support/desired-builders.js';
+import { aRecordedEntraState } from '../../support/journal-builders.js';
+import { aStoredUser, stored, storedToken } from '../../support/report-builders.js';
 
 const updateMobile = { kind: 'updatePhone', target: 'mobile', status: 'planned', phoneNumber: '+1 4255550100', previousPhoneNumber: '+1 4255550111' } as const;
 const createOffice = { kind: 'createPhone', target: 'office', status: 'planned', phoneNumber: '+1 4255550199x123', previousPhoneNumber: null } as const;
@@ -49,7 +50,7 @@ describe('after-state', () => {
   });
 
   it('the preferred method before is what Entra\'s sign-in preferences held', () => {
-    const before = anEntraState({ signInPreferences: { userPreferredMethodForSecondaryAuthentication: 'push', isSystemPreferredAuthenticationMethodEnabled: true } });
+    const before = aRecordedEntraState({ signInPreferences: { userPreferredMethodForSecondaryAuthentication: 'push', isSystemPreferredAuthenticationMethodEnabled: true } });
     expect(userChanges(aStoredUser({ before }), 'applied').preferredMethod).toEqual({ before: 'push', after: 'push' });
   });
 
@@ -62,7 +63,7 @@ describe('after-state', () => {
   it('rollback: each undo\'s own record of what it found is the before; undone writes are gone after', () => {
     const user = aStoredUser({
       // A rollback run carries the apply's users: this before-state is Entra before the apply.
-      before: anEntraState({ phones: [{ id: 'm', phoneType: 'mobile', phoneNumber: '+1 4255550111', smsSignInState: null }] }),
+      before: aRecordedEntraState({ phones: [{ id: 'm', phoneType: 'mobile', phoneNumber: '+1 4255550111', smsSignInState: null }] }),
       operations: [
         stored({ kind: 'setPreferredMethod', target: 'voiceMobile', status: 'skipped', previous: 'voiceMobile' }, { revertsOperationId: 3, errorMessage: 'Entra cannot unset one' }),
         stored({ kind: 'unassignHardwareToken', target: 'TOTP0001', status: 'done', deviceId: 'd-1' }, { revertsOperationId: 4 }),
@@ -78,8 +79,8 @@ describe('after-state', () => {
 
   it('hardware tokens: the furthest step done is the after status; tokens only Entra held stay as they were', () => {
     const user = aStoredUser({
-      desired: { ...aStoredUser().desired, hardwareTokens: [storedToken(aHardwareToken({ serialNumber: 'TOTP0001' }))] },
-      before: anEntraState({ hardwareOath: [{ id: 'h-9', serialNumber: 'OLD0009', status: 'activated' }] }),
+      desired: { ...aStoredUser().desired, hardwareTokens: [storedToken(aDesiredToken({ serialNumber: 'TOTP0001' }))] },
+      before: aRecordedEntraState({ hardwareOath: [{ id: 'h-9', serialNumber: 'OLD0009', status: 'activated' }] }),
       operations: [
         stored({ kind: 'activateHardwareToken', target: 'TOTP0001', status: 'done', deviceId: null }),
         stored({ kind: 'assignHardwareToken', target: 'TOTP0001', status: 'done', deviceId: null }),
@@ -150,7 +151,7 @@ describe('reportUser', () => {
 
   it('never carries a seed fingerprint', () => {
     const fingerprint = 'ab'.repeat(32);
-    const user = aStoredUser({ desired: { ...aStoredUser().desired, hardwareTokens: [storedToken(aHardwareToken(), fingerprint)] } });
+    const user = aStoredUser({ desired: { ...aStoredUser().desired, hardwareTokens: [storedToken(aDesiredToken(), fingerprint)] } });
     expect(JSON.stringify(reportUser(user, { afterBasis: 'planned', unmask: true }))).not.toContain(fingerprint);
   });
 });

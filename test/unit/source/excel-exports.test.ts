@@ -9,7 +9,7 @@ import { MigrateError } from '../../../src/errors.js';
 import { mapUser } from '../../../src/mapping/map-user.js';
 import { readUsers } from '../../../src/source/users-reader.js';
 import { AUTO, collect, exportFolder, firstError, type ExportFolder } from './export-files.js';
-import { aContext, someOptions } from '../mapping/builders.js';
+import { aContext, someOptions } from '../../support/source-builders.js';
 
 let folder: ExportFolder;
 beforeAll(async () => { folder = await exportFolder(); });

@@ -1,9 +1,8 @@
-/** Small builders for mapping tests: a valid record with every field absent unless given. */
-import type { Finding } from '../../../src/findings.js';
-import { Secret } from '../../../src/secret.js';
-import type { SourceDevice, SourceToken, SourceUser } from '../../../src/source/records.js';
-import type { DesiredState, MappingOptions } from '../../../src/mapping/desired-state.js';
-import type { UserContext } from '../../../src/mapping/map-user.js';
+/** Builders of the readers' records (what mapping takes): a valid record with every field absent unless given. */
+import { Secret } from '../../src/secret.js';
+import type { SourceDevice, SourceToken, SourceUser } from '../../src/source/records.js';
+import type { MappingOptions } from '../../src/mapping/desired-state.js';
+import type { UserContext } from '../../src/mapping/map-user.js';
 
 export function aSourceUser(overrides: Partial<SourceUser> = {}): SourceUser {
   return {
@@ -92,14 +91,4 @@ export function someOptions(overrides: Partial<MappingOptions> = {}): MappingOpt
     hardwareTokens: 'import',
     ...overrides,
   };
-}
-
-export function codesOf(state: Pick<DesiredState, 'issues'>): string[] {
-  return state.issues.map((item) => item.code);
-}
-
-export function issueOf(state: Pick<DesiredState, 'issues'>, code: string): Finding {
-  const found = state.issues.find((item) => item.code === code);
-  if (found === undefined) throw new Error(`no ${code} among ${codesOf(state).join(', ') || 'no issues'}`);
-  return found;
 }

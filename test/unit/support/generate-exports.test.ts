@@ -12,7 +12,7 @@ import {
   USERS_HEADER,
   type GenerateOptions,
   type GeneratedFiles,
-} from '../../../bench/generate-exports.js';
+} from '../../support/generate-exports.js';
 
 const USERS = 2_000;
 

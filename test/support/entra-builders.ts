@@ -1,36 +1,10 @@
-/** Small builders for plan tests: a ready user and an empty Entra account unless told otherwise. */
-import type { Finding } from '../../../src/findings.js';
-import type { DesiredDevice, DesiredState, PhoneType } from '../../../src/mapping/desired-state.js';
-import type { DiffContext, DiffOptions } from '../../../src/plan/diff-user.js';
-import type { EntraAuthenticatorMethod, EntraHardwareToken, EntraPhoneMethod, EntraState, MethodAvailability } from '../../../src/plan/entra-state.js';
-import type { UserPlan } from '../../../src/plan/operations.js';
+/** Builders of what the diff compares against: an empty Entra account and a permissive tenant unless told otherwise. */
+import type { PhoneType } from '../../src/mapping/desired-state.js';
+import type { DiffContext, DiffOptions } from '../../src/plan/diff-user.js';
+import type { EntraAuthenticatorMethod, EntraHardwareToken, EntraPhoneMethod, EntraState, MethodAvailability } from '../../src/plan/entra-state.js';
 
 export const USER_ID = '11111111-0000-4000-8000-000000000001';
 export const OTHER_USER_ID = '22222222-0000-4000-8000-000000000002';
-
-export function aDesiredState(overrides: Partial<DesiredState> = {}): DesiredState {
-  return {
-    username: 'alice@contoso.com',
-    upn: 'alice@contoso.com',
-    file: 'users.csv',
-    line: 7,
-    status: 'ready',
-    phones: { mobile: null, alternateMobile: null, office: null },
-    requestedDefaultMethod: null,
-    defaultMethod: null,
-    devices: [],
-    hardwareTokens: [],
-    matchKeys: { samAccountName: null, email: null, sid: null, objectGuid: null },
-    issues: [],
-    ...overrides,
-  };
-}
-
-export function aDesiredDevice(overrides: Partial<DesiredDevice> = {}): DesiredDevice {
-  return { name: 'iPhone', status: 'kept', registration: 'unknown', lastUsedAt: null, line: 3, ...overrides };
-}
-
-export { aDesiredToken } from '../../support/desired-builders.js';
 
 export function anEntraState(overrides: Partial<EntraState> = {}): EntraState {
   return {
@@ -78,14 +52,4 @@ export function aDiffContext(overrides: Partial<Omit<DiffContext, 'options'>> & 
     ...rest,
     options: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: 'import-and-activate', ...options },
   };
-}
-
-export function codesOf(plan: Pick<UserPlan, 'issues'>): string[] {
-  return plan.issues.map((item) => item.code);
-}
-
-export function issueOf(plan: Pick<UserPlan, 'issues'>, code: string): Finding {
-  const found = plan.issues.find((item) => item.code === code);
-  if (found === undefined) throw new Error(`no ${code} among ${codesOf(plan).join(', ') || 'no issues'}`);
-  return found;
 }

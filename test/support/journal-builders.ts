@@ -1,31 +1,16 @@
-/** Small builders for journal tests: a user record as plan would record it. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { finding } from '../../../src/findings.js';
-import type { DesiredState } from '../../../src/mapping/desired-state.js';
-import type { Clock } from '../../../src/migrate/deps.js';
-import type { EntraState } from '../../../src/plan/entra-state.js';
-import type { Operation, UserPlan } from '../../../src/plan/operations.js';
-import type { NewRun, UserRecord } from '../../../src/journal/records.js';
+/** Builders of what the journal records: a run, and a user as plan records it. */
+import { finding } from '../../src/findings.js';
+import type { DesiredState } from '../../src/mapping/desired-state.js';
+import type { EntraState } from '../../src/plan/entra-state.js';
+import type { Operation, UserPlan } from '../../src/plan/operations.js';
+import type { NewRun, UserRecord } from '../../src/journal/records.js';
+import { aDesiredState } from './desired-builders.js';
+import { anEntraState } from './entra-builders.js';
 
-/** A clock tests move by hand: timestamps and run ids are then predictable. */
-export function manualClock(start = Date.parse('2026-11-28T15:30:12.000Z')): Clock & { advance(ms: number): void } {
-  let now = start;
-  return { now: () => now, advance: (ms) => { now += ms; } };
-}
-
-/** A temporary folder removed by the returned function. */
-export function tempDir(): { readonly dir: string; readonly remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'mfa-journal-'));
-  return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); } };
-}
-
-export { aDesiredToken as aHardwareToken } from '../../support/desired-builders.js';
-
-export function aDesiredState(overrides: Partial<DesiredState> = {}): DesiredState {
+/** The user on users.csv `line` the journal tests record: two phones, a device, a sam account. */
+export function aRecordedDesiredState(overrides: Partial<DesiredState> = {}): DesiredState {
   const line = overrides.line ?? 2;
-  return {
+  return aDesiredState({
     username: `user${line}@contoso.com`,
     upn: `user${line}@contoso.com`,
     file: 'users.csv',
@@ -37,21 +22,20 @@ export function aDesiredState(overrides: Partial<DesiredState> = {}): DesiredSta
     devices: [{ name: 'iPhone', status: 'kept', registration: 'unknown', lastUsedAt: new Date('2026-01-02T03:04:05.000Z'), line: 7 }],
     hardwareTokens: [],
     matchKeys: { samAccountName: `user${line}`, email: null, sid: null, objectGuid: null },
-    issues: [],
     ...overrides,
-  };
+  });
 }
 
-export function anEntraState(overrides: Partial<EntraState> = {}): EntraState {
-  return {
+/** What Entra held for that user: a mobile and an Authenticator, no default method. */
+export function aRecordedEntraState(overrides: Partial<EntraState> = {}): EntraState {
+  return anEntraState({
     user: { id: 'a1b2c3d4-0000-0000-0000-000000000001', userPrincipalName: 'user2@contoso.com', displayName: 'User Two', accountEnabled: true, matchedBy: 'userPrincipalName' },
     phones: [{ id: 'b6332ec1-7057-4abe-9331-3d72feddfe41', phoneType: 'mobile', phoneNumber: '+1 4255550111', smsSignInState: 'notSupported' }],
     authenticators: [{ id: 'auth-1', displayName: 'iPhone', deviceTag: 'SoftwareTokenActivated', phoneAppVersion: '6.8.1', createdDateTime: '2024-01-01T00:00:00Z' }],
     softwareOath: [],
     hardwareOath: [],
-    signInPreferences: { userPreferredMethodForSecondaryAuthentication: null, isSystemPreferredAuthenticationMethodEnabled: false },
     ...overrides,
-  };
+  });
 }
 
 export const updateMobile: Operation = {
@@ -76,8 +60,8 @@ export function aUserPlan(overrides: Partial<UserPlan> = {}): UserPlan {
 /** A planned user on users.csv `line` with two operations and one warning. */
 export function aUserRecord(line = 2, overrides: Partial<UserRecord> = {}): UserRecord {
   return {
-    desired: aDesiredState({ line }),
-    before: anEntraState(),
+    desired: aRecordedDesiredState({ line }),
+    before: aRecordedEntraState(),
     plan: aUserPlan(),
     issues: [finding('PIN_MODE_NOT_MIGRATED', 'users.csv', line, `users.csv line ${line}: phone call PIN mode is not migrated`)],
     ...overrides,

@@ -1,8 +1,8 @@
-/** Small builders for the report's unit tests: a user as the journal gives it back. */
-import type { StoredDesiredState, StoredHardwareToken, StoredOperation, StoredUser } from '../../../src/journal/records.js';
-import type { DesiredHardwareToken, DesiredState } from '../../../src/mapping/desired-state.js';
-import type { Operation } from '../../../src/plan/operations.js';
-import { aDesiredState, anEntraState } from '../../integration/journal/builders.js';
+/** Builders of what the journal gives back: a stored user with its operations. */
+import type { StoredDesiredState, StoredHardwareToken, StoredOperation, StoredUser } from '../../src/journal/records.js';
+import type { DesiredHardwareToken, DesiredState } from '../../src/mapping/desired-state.js';
+import type { Operation } from '../../src/plan/operations.js';
+import { aRecordedDesiredState, aRecordedEntraState } from './journal-builders.js';
 
 /** A hardware token as the journal stores it: the seed replaced by a fingerprint. */
 export function storedToken(token: DesiredHardwareToken, seedFingerprint = 'f'.repeat(64)): StoredHardwareToken {
@@ -59,7 +59,7 @@ export function stored(operation: Operation, progress: Partial<Omit<StoredOperat
 
 /** A matched, planned user on users.csv line 2 holding a mobile in Entra. */
 export function aStoredUser(overrides: Partial<StoredUser> = {}): StoredUser {
-  const before = anEntraState();
+  const before = aRecordedEntraState();
   return {
     id: 1,
     runId: '20261128-153012-ab12',
@@ -71,7 +71,7 @@ export function aStoredUser(overrides: Partial<StoredUser> = {}): StoredUser {
     mappingStatus: 'ready',
     planStatus: 'planned',
     finalStatus: null,
-    desired: storedDesired(aDesiredState({ line: 2 })),
+    desired: storedDesired(aRecordedDesiredState({ line: 2 })),
     plan: { defaultMethod: 'voiceMobile', devices: [{ name: 'iPhone', status: 'kept', registration: 'present', lastUsedAt: null, line: 7 }] },
     before,
     issues: [],
