@@ -10,6 +10,28 @@ import type { DiffOptions, PhoneConflictPolicy } from '../plan/diff-user.js';
 import type { DelimiterOption } from '../source/dialect.js';
 import type { SourceEncoding } from '../source/records.js';
 
+/**
+ * `option.choices(values)`, accepting any case (`--auth Secret`, `--cloud USGov`) and the other
+ * names admins know a value by (`aliases`, lower case → value), each read as its canonical value.
+ * Anything else is a usage error (exit 2) that lists what is accepted.
+ */
+export function choicesOf<T extends string>(option: Option, values: readonly T[], aliases: Readonly<Record<string, T>> = {}): Option {
+  const byName = new Map<string, T>();
+  for (const value of values) byName.set(value.toLowerCase(), value);
+  for (const [alias, value] of Object.entries(aliases)) byName.set(alias.toLowerCase(), value);
+  const flag = option.long ?? option.flags;
+  return option.choices(values).argParser((given: string): T => {
+    const value = byName.get(given.trim().toLowerCase());
+    if (value !== undefined) return value;
+    const also = Object.keys(aliases);
+    throw usageError(
+      'OPTION_INVALID',
+      `${flag} "${given}" is not one of ${values.join(', ')}`,
+      `Give ${flag} one of: ${values.join(', ')}${also.length > 0 ? ` (also accepted: ${also.join(', ')})` : ''}; any case.`,
+    );
+  });
+}
+
 /** Options every command has. */
 export interface CommonOptions {
   readonly json: boolean;
@@ -40,7 +62,7 @@ export function addCommonOptions(command: Command): Command {
     .option('--reports <dir>', 'folder for reports', pathOption('--reports'), './reports')
     .option('--no-progress', 'no progress bar or periodic progress lines')
     .addOption(
-      new Option('--log-level <level>', 'how much to tell on stderr').choices(['error', 'warn', 'info', 'debug']).default('info'),
+      choicesOf(new Option('--log-level <level>', 'how much to tell on stderr'), ['error', 'warn', 'info', 'debug'] as const).default('info'),
     );
 }
 
@@ -54,9 +76,14 @@ export function addSourceOptions(command: Command, users: { readonly required: b
     .option('--devices <file>', 'mobile-app devices export, CSV')
     .option('--tokens <file>', 'hardware OATH token seeds (vendor seed file or Entra upload CSV)')
     .addOption(
-      new Option('--encoding <encoding>', 'force the encoding of the export files instead of detecting it from the byte-order mark')
-        .choices(['auto', 'utf8', 'utf16le', 'windows1252'])
-        .default('auto'),
+      choicesOf(new Option('--encoding <encoding>', 'force the encoding of the export files instead of detecting it from the byte-order mark and, without one, whether the whole file is valid UTF-8'), ['auto', 'utf8', 'utf16le', 'windows1252'] as const, {
+        'utf-8': 'utf8',
+        'utf-16le': 'utf16le',
+        unicode: 'utf16le',
+        'windows-1252': 'windows1252',
+        cp1252: 'windows1252',
+        ansi: 'windows1252',
+      }).default('auto'),
     )
     .addOption(
       new Option('--delimiter <character>', 'the field separator of the export files instead of detecting it from the header line: , ; or tab')
@@ -69,12 +96,13 @@ export function addSourceOptions(command: Command, users: { readonly required: b
     .option('--upn-suffix <domain>', 'turn DOMAIN\\sam and bare sam usernames into sam@<domain>', parseUpnSuffix)
     .option('--include-disabled', 'migrate users disabled in MFA Server too', false)
     .addOption(
-      new Option('--token-secret-encoding <encoding>', 'how hardware token seeds are written').choices(['auto', 'base32', 'hex']).default('auto'),
+      choicesOf(new Option('--token-secret-encoding <encoding>', 'how hardware token seeds are written'), ['auto', 'base32', 'hex'] as const).default('auto'),
     )
     .addOption(
-      new Option('--hardware-tokens <mode>', 'hardware OATH tokens with seeds: import and activate them (so users sign in with them on cut-over day), import only (users activate them), or leave them out')
-        .choices(['off', 'import', 'import-and-activate'])
-        .default('import-and-activate'),
+      choicesOf(
+        new Option('--hardware-tokens <mode>', 'hardware OATH tokens with seeds: import and activate them (so users sign in with them on cut-over day), import only (users activate them), or leave them out'),
+        ['off', 'import', 'import-and-activate'] as const,
+      ).default('import-and-activate'),
     );
 }
 
@@ -87,14 +115,13 @@ export interface PolicyOptions {
 export function addPolicyOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--phone-conflict <policy>', 'when Entra holds a different number: keep it and report a conflict, or overwrite it')
-        .choices(['keep', 'overwrite'])
-        .default('keep'),
+      choicesOf(new Option('--phone-conflict <policy>', 'when Entra holds a different number: keep it and report a conflict, or overwrite it'), ['keep', 'overwrite'] as const).default('keep'),
     )
     .addOption(
-      new Option('--default-method <policy>', 'when to set the default sign-in method: only when the user has none, always, or the most secure one when the user has none')
-        .choices(['if-unset', 'always', 'most-secure-if-unset'])
-        .default('if-unset'),
+      choicesOf(
+        new Option('--default-method <policy>', 'when to set the default sign-in method: only when the user has none, always, or the most secure one when the user has none'),
+        ['if-unset', 'always', 'most-secure-if-unset'] as const,
+      ).default('if-unset'),
     );
 }
 

@@ -7,7 +7,8 @@
  */
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
-import { CLOUD_NAMES, type CloudName } from '../graph/clouds.js';
+import { CLOUD_ALIASES, CLOUD_NAMES, type CloudName } from '../graph/clouds.js';
+import { choicesOf } from './options.js';
 import { MATCH_ATTRIBUTES, resolveGraphConfig, type GraphConfig, type MatchAttributeOption } from '../graph/config.js';
 import { AUTH_MODES, type AuthMode, type AuthSettings } from '../graph/credentials.js';
 import { Secret } from '../secret.js';
@@ -39,15 +40,17 @@ export function addTenantOptions(command: Command): Command {
     .addOption(new Option('--tenant-id <id>', 'Entra tenant ID or verified domain').env('AZURE_TENANT_ID'))
     .addOption(new Option('--client-id <id>', 'application (client) ID of the app registration, or of a user-assigned managed identity').env('AZURE_CLIENT_ID'))
     .addOption(
-      new Option('--auth <mode>', 'how to sign in: secret (AZURE_CLIENT_SECRET), certificate (AZURE_CLIENT_CERTIFICATE_PATH), device-code, azure-cli, managed-identity, default (DefaultAzureCredential), emulator (development token, loopback --graph-url only)')
-        .choices([...AUTH_MODES])
-        .default('default'),
+      choicesOf(
+        new Option('--auth <mode>', 'how to sign in: secret (AZURE_CLIENT_SECRET), certificate (AZURE_CLIENT_CERTIFICATE_PATH), device-code, azure-cli, managed-identity, default (DefaultAzureCredential), emulator (development token, loopback --graph-url only)'),
+        AUTH_MODES,
+        { 'client-secret': 'secret', devicecode: 'device-code', cli: 'azure-cli', az: 'azure-cli', 'managed-service-identity': 'managed-identity', msi: 'managed-identity' },
+      ).default('default'),
     )
-    .addOption(new Option('--cloud <cloud>', 'Microsoft cloud of the tenant (Graph and sign-in endpoints)').choices([...CLOUD_NAMES]).default('global'))
+    .addOption(choicesOf(new Option('--cloud <cloud>', 'Microsoft cloud of the tenant (Graph and sign-in endpoints); the names of Graph PowerShell (-Environment) and az (cloud set) work too'), CLOUD_NAMES, CLOUD_ALIASES).default('global'))
     .option('--graph-url <url>', 'a Graph emulator\'s root URL instead of the cloud\'s Graph, e.g. http://127.0.0.1:8080')
     .option('--group <id|name>', 'only users who are members of this group, nested groups included')
     .option('--only <file>', 'only the usernames listed in this file, one a line')
-    .addOption(new Option('--match-attribute <attribute>', 'when the UPN finds nobody in Entra, match users by this attribute').choices([...MATCH_ATTRIBUTES]))
+    .addOption(choicesOf(new Option('--match-attribute <attribute>', 'when the UPN finds nobody in Entra, match users by this attribute'), MATCH_ATTRIBUTES, { samaccountname: 'onPremisesSamAccountName', sid: 'onPremisesSecurityIdentifier', email: 'mail' }))
     .option('--write-budget <writes/seconds>', 'writes this run may send per window; default 3000/150, Graph\'s limit per app and tenant — lower it when other tools write to the tenant at the same time');
 }
 

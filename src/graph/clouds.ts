@@ -8,6 +8,25 @@ export type CloudName = 'global' | 'usgov' | 'dod' | 'china';
 
 export const CLOUD_NAMES: readonly CloudName[] = ['global', 'usgov', 'dod', 'china'];
 
+/**
+ * The names admins know the clouds by, lower case: Microsoft Graph PowerShell's `-Environment`
+ * (Global, USGov, USGovDoD, China; Get-MgEnvironment) and the Azure CLI's `az cloud set --name`
+ * (AzureCloud, AzureUSGovernment, AzureChinaCloud). GCC High and DoD tenants share the US
+ * Government sign-in host but not Graph's root, so `usgovdod` is its own cloud.
+ */
+export const CLOUD_ALIASES: Readonly<Record<string, CloudName>> = {
+  public: 'global',
+  azurecloud: 'global',
+  azurepubliccloud: 'global',
+  azureusgovernment: 'usgov',
+  usgovernment: 'usgov',
+  gcchigh: 'usgov',
+  usgovdod: 'dod',
+  azureusgovernmentdod: 'dod',
+  azurechinacloud: 'china',
+  chinacloud: 'china',
+};
+
 export interface Cloud {
   readonly name: CloudName;
   /** Graph service root, no trailing slash. */
