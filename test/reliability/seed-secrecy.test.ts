@@ -161,12 +161,20 @@ describe('the built CLI never shows or stores a seed of a broken seed file', () 
 
     const readable = join(folder, 'cli-tokens-readable.csv');
     await writeFile(readable, tokens.subarray(0, tokens.lastIndexOf(Buffer.from(',T6,'))));
-    const validated = await runCli(['validate', ...source, '--tokens', readable, '--json', '--no-progress']);
+    // Read as UTF-8 (--encoding utf8), the bad byte spoils its row: BYTES_UNDECODABLE. Without
+    // --encoding the whole file is not valid UTF-8 and is read as Windows-1252: the byte is a
+    // letter inside the seed, which makes it TOKEN_SEED_INVALID. Neither shows the seed.
+    const validated = await runCli(['validate', ...source, '--tokens', readable, '--encoding', 'utf8', '--json', '--no-progress']);
     expect(validated.code).toBe(0);
     expect(validated.stdout).toContain('TOKEN_SEED_INVALID');
     expect(validated.stdout).toContain('ROW_INVALID');
     expect(validated.stdout).toContain('BYTES_UNDECODABLE');
     shown.push(validated.stdout, validated.stderr);
+    const detected = await runCli(['validate', ...source, '--tokens', readable, '--json', '--no-progress']);
+    expect(detected.code).toBe(0);
+    expect(detected.stdout).toContain('FILE_FORMAT_DETECTED');
+    expect(detected.stdout).not.toContain('BYTES_UNDECODABLE');
+    shown.push(detected.stdout, detected.stderr);
 
     const state = join(folder, 'seeds.db');
     const planned = await runCli(['plan', ...source, '--tokens', readable, '--auth', 'emulator', '--graph-url', emulator.url, '--state', state, '--json', '--no-progress']);
