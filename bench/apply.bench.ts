@@ -36,7 +36,8 @@ import { MAX_BATCH_REQUESTS, WRITE_WINDOW_MS, WRITES_PER_WINDOW } from '../src/g
 import { openJournal } from '../src/journal/journal.js';
 import { memoryLog } from '../src/log.js';
 import { runApply } from '../src/migrate/apply.js';
-import { silentProgress, systemClock } from '../src/migrate/deps.js';
+import { silentProgress } from '../src/migrate/deps.js';
+import { systemClock } from '../src/clock.js';
 import { runPlan, type PlanInput } from '../src/migrate/plan.js';
 import { generatedTenant } from './graph-reads.bench.js';
 import { formatTable } from './table.js';

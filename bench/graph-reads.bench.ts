@@ -19,7 +19,7 @@ import { startEmulator } from '../src/emulator/server.js';
 import { resolveGraphConfig } from '../src/graph/config.js';
 import { createGraphGateway, type UserLookup } from '../src/graph/gateway.js';
 import { memoryLog } from '../src/log.js';
-import { systemClock } from '../src/migrate/deps.js';
+import { systemClock } from '../src/clock.js';
 import { formatTable } from './table.js';
 
 export interface GraphReadsOptions {

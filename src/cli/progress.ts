@@ -2,7 +2,8 @@
  * Progress for long work (DESIGN §5): a redrawn line on a terminal, a periodic one-line report
  * otherwise (logs, CI), nothing with --no-progress or --json on a non-terminal.
  */
-import type { Clock, Progress } from '../migrate/deps.js';
+import type { Progress } from '../migrate/deps.js';
+import type { Clock } from '../clock.js';
 import { silentProgress } from '../migrate/deps.js';
 
 /** How often a non-terminal gets a line; often enough to show life, rare enough for a log file. */

@@ -14,7 +14,7 @@
  * governor pauses every call after a 429.
  */
 import type { MigrateError } from '../errors.js';
-import type { Clock } from '../migrate/deps.js';
+import type { Clock } from '../clock.js';
 import { buildBatchBody, readBatchAnswers, type BatchAnswer, type HttpMethod } from './batch-body.js';
 import { addCosts, estimateCost, NO_COST, type Governor, type RequestCost, type Ticket } from './governor.js';
 import { graphFailure, readGraphError, serviceError, throttledTooLong, unreachable, type GraphErrorInfo, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';

@@ -6,7 +6,7 @@
 import { ExitCode, MigrateError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { MatchKeys } from '../mapping/desired-state.js';
-import type { Clock } from '../migrate/deps.js';
+import type { Clock } from '../clock.js';
 import type { EntraHardwareToken, EntraState, EntraUser, TenantPolicy } from '../plan/entra-state.js';
 import { BatchExecutor, DEFAULT_EXECUTOR_SETTINGS, type ExecutorObserver, type GraphCall, type GraphCallResult } from './batch-executor.js';
 import type { GraphConfig, MatchAttributeOption } from './config.js';

@@ -10,7 +10,7 @@
  *   limits are not reached"): a 429 halves the batches in flight and pauses every request until
  *   its Retry-After; a streak of answered batches adds one back.
  */
-import type { Clock } from '../migrate/deps.js';
+import type { Clock } from '../clock.js';
 import {
   ACTIVATION_WINDOW_MS,
   ACTIVATIONS_PER_WINDOW,

@@ -11,15 +11,13 @@ import { createHmac } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Clock } from '../migrate/deps.js';
+import type { Clock } from '../clock.js';
 import type { Finding } from '../findings.js';
 import type { Operation, OperationStatus } from '../plan/operations.js';
 import type { Secret } from '../secret.js';
 import { journalDamaged, journalNotFound, journalTooNew, journalUnreadable, translateSqliteError } from './journal-errors.js';
-import type {
-  FinalUserStatus, JsonObject, NewRun, OperationResult, RunFilter, RunRecord, RunStatus, RunSummary, StoredOperation, StoredUser,
-  UserRecord,
-} from './records.js';
+import type { JsonObject, NewRun, OperationResult, RunFilter, RunRecord, RunStatus, RunSummary, StoredOperation, StoredUser, UserRecord } from '../run-records.js';
+import type { FinalUserStatus } from '../user-status.js';
 import { newRunId } from './run-id.js';
 import {
   iso, operationFromRow, operationPayload, operationsOf, runFromRow, userFromRow, userRow, type NewOperationRow, type NewUserRow,

@@ -16,7 +16,7 @@ import type { Operation, OperationKind, UserPlan } from '../plan/operations.js';
 import type {
   InputFile, InputRole, JsonObject, OperationResult, RunRecord, StoredDesiredState, StoredHardwareToken, StoredOperation,
   StoredPlanDecisions, StoredUser, UserRecord,
-} from './records.js';
+} from '../run-records.js';
 import { isRecord, RowReader } from './row-reader.js';
 import { FINAL_USER_STATUSES, MAPPING_STATUSES, OPERATION_STATUSES, PLAN_STATUSES, RUN_COMMANDS, RUN_STATUSES } from './schema.js';
 

@@ -11,7 +11,8 @@ import type Database from 'better-sqlite3';
 import type { PlanStatus } from '../plan/operations.js';
 import type { OperationStatus } from '../plan/operations.js';
 import type { UserStatus } from '../mapping/desired-state.js';
-import type { FinalUserStatus, RunCommand, RunStatus } from './records.js';
+import type { RunCommand, RunStatus } from '../run-records.js';
+import type { FinalUserStatus } from '../user-status.js';
 
 /** `PRAGMA application_id` of every journal ("MFAM"): tells our file from another SQLite database. */
 export const APPLICATION_ID = 0x4d46414d;

@@ -24,7 +24,7 @@ import {
   type HardwareTokenDescription,
   type WriteCallLink,
 } from '../graph/write-calls.js';
-import type { StoredOperation } from '../journal/records.js';
+import type { StoredOperation } from '../run-records.js';
 
 export interface CallGroup {
   readonly calls: readonly GraphCall[];

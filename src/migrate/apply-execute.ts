@@ -9,11 +9,11 @@ import type { GraphCallResult } from '../graph/batch-executor.js';
 import type { GraphGateway } from '../graph/gateway.js';
 import type { HardwareTokenDescription } from '../graph/write-calls.js';
 import type { Journal } from '../journal/journal.js';
-import type { StoredOperation } from '../journal/records.js';
+import type { StoredOperation } from '../run-records.js';
 import { MAX_BATCHES_IN_FLIGHT, MAX_TRANSPORT_ATTEMPTS } from '../graph/limits.js';
 import { buildUserChain, packChains, type CallGroup, type UserChain } from './apply-batches.js';
 import { reconcileSentOperations } from './apply-reconcile.js';
-import type { Clock } from './deps.js';
+import type { Clock } from '../clock.js';
 
 /** Operations read from the journal per round: 20 full batches, so a round rarely ends on a half-empty batch. */
 export const OPERATIONS_PER_ROUND = 400;

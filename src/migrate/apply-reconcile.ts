@@ -8,7 +8,7 @@
 import { serialKey } from '../graph/entra-json.js';
 import type { GraphGateway } from '../graph/gateway.js';
 import type { Journal } from '../journal/journal.js';
-import type { StoredOperation, StoredUser } from '../journal/records.js';
+import type { StoredOperation, StoredUser } from '../run-records.js';
 import { phoneNumbersMatch } from '../plan/phone-numbers.js';
 import type { EntraHardwareToken, EntraState } from '../plan/entra-state.js';
 

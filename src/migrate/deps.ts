@@ -2,14 +2,8 @@
  * What the orchestration steps receive from the command that runs them (STYLE §3). Tests pass
  * small fakes or the emulator; nothing here is patched.
  */
+import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
-
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
 
 /** A long step reports how far it got; the CLI draws a bar on a TTY or prints a periodic line. */
 export interface Progress {

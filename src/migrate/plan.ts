@@ -15,7 +15,7 @@ import type { GraphGateway, UserLookup, UserReadResult } from '../graph/gateway.
 import type { InputToFingerprint } from '../journal/inputs.js';
 import { fingerprintInputs } from '../journal/inputs.js';
 import type { Journal } from '../journal/journal.js';
-import type { JsonObject, RunRecord, UserRecord } from '../journal/records.js';
+import type { JsonObject, RunRecord, UserRecord } from '../run-records.js';
 import type { DesiredState } from '../mapping/desired-state.js';
 import { userKey } from '../mapping/usernames.js';
 import { availabilityFor } from '../plan/availability.js';

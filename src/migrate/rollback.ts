@@ -6,7 +6,8 @@
  */
 import { MigrateError, usageError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
-import type { FinalUserStatus, RunRecord, StoredOperation } from '../journal/records.js';
+import type { RunRecord, StoredOperation } from '../run-records.js';
+import type { FinalUserStatus } from '../user-status.js';
 import { serialKey } from '../graph/entra-json.js';
 import type { EntraHardwareToken, EntraUser } from '../plan/entra-state.js';
 import type { Operation } from '../plan/operations.js';

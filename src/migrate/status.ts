@@ -4,8 +4,8 @@
  */
 import { usageError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
-import type { RunRecord, RunSummary } from '../journal/records.js';
-import type { Clock } from './deps.js';
+import type { RunRecord, RunSummary } from '../run-records.js';
+import type { Clock } from '../clock.js';
 
 /** The window the current write rate is measured over: long enough to smooth batch bursts and throttling pauses. */
 export const RATE_WINDOW_MS = 5 * 60 * 1000;

@@ -8,7 +8,8 @@
 import { usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import type { Journal } from '../journal/journal.js';
-import type { FinalUserStatus, RunRecord, StoredUser } from '../journal/records.js';
+import type { RunRecord, StoredUser } from '../run-records.js';
+import type { FinalUserStatus } from '../user-status.js';
 import type { EntraState } from '../plan/entra-state.js';
 import { verifyAgainstExports, verifyUser, type VerifiedUser } from '../plan/verify-user.js';
 import type { ApplyGraph } from './apply.js';

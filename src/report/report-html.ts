@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { FINDINGS } from '../findings.js';
-import type { RunRecord } from '../journal/records.js';
+import type { RunRecord } from '../run-records.js';
 import type { OperationKind, OperationStatus, PlanStatus } from '../plan/operations.js';
 import { REPORT_SCRIPT } from './html-script.js';
 import { REPORT_STYLE } from './html-style.js';

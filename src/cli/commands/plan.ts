@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createGraphGateway } from '../../graph/gateway.js';
 import { openJournal } from '../../journal/journal.js';
-import type { JsonObject } from '../../journal/records.js';
+import type { JsonObject } from '../../run-records.js';
 import { runPlan, type PlanInput } from '../../migrate/plan.js';
 import { writeRunReports } from '../../report/write-reports.js';
 import { loadColumnMap } from '../../source/column-map.js';

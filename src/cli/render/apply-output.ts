@@ -3,7 +3,7 @@
  * outcome (Graph code and request-id kept for support), human lines for users that need a look,
  * and the summary with the next step.
  */
-import type { StoredUser } from '../../journal/records.js';
+import type { StoredUser } from '../../run-records.js';
 import type { ApplyResult } from '../../migrate/apply.js';
 import { describeOperation, operationJson, planUserJson } from './plan-output.js';
 

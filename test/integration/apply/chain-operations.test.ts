@@ -4,7 +4,7 @@
  * at most 20 without being split, and the groups built are accepted by the emulator over real HTTP.
  */
 import { describe, expect, it } from 'vitest';
-import type { StoredOperation } from '../../../src/journal/records.js';
+import type { StoredOperation } from '../../../src/run-records.js';
 import { buildUserChain, packChains, type ChainContext } from '../../../src/migrate/apply-batches.js';
 import { Secret } from '../../../src/secret.js';
 import { ids, startTestEmulator } from '../../support/emulator.js';

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
-import { systemClock } from '../../../src/migrate/deps.js';
+import { systemClock } from '../../../src/clock.js';
 import { noSeeds } from '../../support/apply.js';
 import type { Operation } from '../../../src/plan/operations.js';
 import { ids, startTestEmulator } from '../../support/emulator.js';

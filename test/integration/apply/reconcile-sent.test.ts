@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { addPhoneCall } from '../../../src/graph/write-calls.js';
 import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
-import { systemClock } from '../../../src/migrate/deps.js';
+import { systemClock } from '../../../src/clock.js';
 import { noSeeds } from '../../support/apply.js';
 import { reconcileSentOperations } from '../../../src/migrate/apply-reconcile.js';
 import type { Operation } from '../../../src/plan/operations.js';

@@ -4,7 +4,7 @@
  */
 import { memoryLog, type Log } from '../../../src/log.js';
 import type { MatchKeys } from '../../../src/mapping/desired-state.js';
-import { systemClock } from '../../../src/migrate/deps.js';
+import { systemClock } from '../../../src/clock.js';
 import type { RunningEmulator } from '../../../src/emulator/server.js';
 import type { ExecutorObserver, ExecutorSettings } from '../../../src/graph/batch-executor.js';
 import { resolveGraphConfig, type MatchAttributeOption } from '../../../src/graph/config.js';

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finding } from '../../../src/findings.js';
 import type { DesiredState } from '../../../src/mapping/desired-state.js';
-import type { Clock } from '../../../src/migrate/deps.js';
+import type { Clock } from '../../../src/clock.js';
 import type { EntraState } from '../../../src/plan/entra-state.js';
 import type { Operation, UserPlan } from '../../../src/plan/operations.js';
-import type { NewRun, UserRecord } from '../../../src/journal/records.js';
+import type { NewRun, UserRecord } from '../../../src/run-records.js';
 
 /** A clock tests move by hand: timestamps and run ids are then predictable. */
 export function manualClock(start = Date.parse('2026-11-28T15:30:12.000Z')): Clock & { advance(ms: number): void } {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finding } from '../../../src/findings.js';
 import { openMemoryJournal, USERS_PER_TRANSACTION, type Journal } from '../../../src/journal/journal.js';
-import type { StoredOperation } from '../../../src/journal/records.js';
+import type { StoredOperation } from '../../../src/run-records.js';
 import {
   aDesiredState, aHardwareToken, anEntraState, aPlanRun, aUserPlan, aUserRecord, createOffice, manualClock, setDefault, updateMobile,
 } from './builders.js';

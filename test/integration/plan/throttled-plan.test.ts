@@ -13,7 +13,8 @@ import { resolveGraphConfig } from '../../../src/graph/config.js';
 import { createGraphGateway } from '../../../src/graph/gateway.js';
 import { openJournal } from '../../../src/journal/journal.js';
 import { memoryLog } from '../../../src/log.js';
-import { silentProgress, systemClock } from '../../../src/migrate/deps.js';
+import { silentProgress } from '../../../src/migrate/deps.js';
+import { systemClock } from '../../../src/clock.js';
 import { runPlan } from '../../../src/migrate/plan.js';
 
 const USERS = 5_000;

@@ -8,7 +8,7 @@ import { MigrateError } from '../../../src/errors.js';
 import { BatchExecutor, DEFAULT_EXECUTOR_SETTINGS, type GraphCall } from '../../../src/graph/batch-executor.js';
 import { Governor, GRAPH_LIMITS } from '../../../src/graph/governor.js';
 import { TransportError, type HttpRequest, type HttpResponse, type HttpTransport } from '../../../src/graph/http-client.js';
-import { systemClock } from '../../../src/migrate/deps.js';
+import { systemClock } from '../../../src/clock.js';
 
 interface InnerAnswer {
   readonly status: number;

@@ -1,5 +1,5 @@
 /** Small builders for the report's unit tests: a user as the journal gives it back. */
-import type { StoredDesiredState, StoredHardwareToken, StoredOperation, StoredUser } from '../../../src/journal/records.js';
+import type { StoredDesiredState, StoredHardwareToken, StoredOperation, StoredUser } from '../../../src/run-records.js';
 import type { DesiredHardwareToken, DesiredState } from '../../../src/mapping/desired-state.js';
 import type { Operation } from '../../../src/plan/operations.js';
 import { aDesiredState, anEntraState } from '../../integration/journal/builders.js';

@@ -1,12 +1,15 @@
 /**
- * What the journal stores and gives back (DESIGN §6): runs, the users of a run with their desired
- * and before states, and the operations apply executes. Plain data; no secret is ever part of it —
- * a hardware token's seed is kept only as a keyed hash (`seedFingerprint`).
+ * What a run holds, as the journal stores and gives it back: runs, the users of a run with their
+ * desired and before states, and the operations apply executes. Plain data read by plan (verify and
+ * rollback rules), the reports and the commands, so it sits at the top of `src/` rather than in
+ * journal/, which only stores it. No secret is ever part of it — a hardware token's seed is kept
+ * only as a keyed hash (`seedFingerprint`).
  */
-import type { Finding } from '../findings.js';
-import type { DefaultMethod, DesiredDevice, DesiredHardwareToken, DesiredState, UserStatus } from '../mapping/desired-state.js';
-import type { EntraState, MatchAttribute } from '../plan/entra-state.js';
-import type { Operation, PlanStatus, UserPlan } from '../plan/operations.js';
+import type { Finding } from './findings.js';
+import type { DefaultMethod, DesiredDevice, DesiredHardwareToken, DesiredState, UserStatus } from './mapping/desired-state.js';
+import type { EntraState, MatchAttribute } from './plan/entra-state.js';
+import type { Operation, PlanStatus, UserPlan } from './plan/operations.js';
+import type { FinalUserStatus } from './user-status.js';
 
 /** A JSON value as the journal stores it in its JSON columns. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | JsonObject;
@@ -94,9 +97,6 @@ export interface UserRecord {
   /** Every finding about the user: mapping's and the diff's. */
   readonly issues: readonly Finding[];
 }
-
-/** DESIGN §5: a user's status after apply or verify. */
-export type FinalUserStatus = 'migrated' | 'unchanged' | 'partial' | 'conflict' | 'skipped' | 'unmatched' | 'rejected' | 'failed';
 
 export interface StoredUser {
   readonly id: number;
