@@ -9,8 +9,7 @@
  */
 import { MigrateError, ExitCode, usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
-import type { GraphGateway } from '../graph/gateway.js';
-import type { HardwareTokenDescription } from '../graph/write-calls.js';
+import type { GraphGateway, HardwareTokenDescription } from '../graph/gateway.js';
 import { assertPlanFresh, fingerprintInputs } from '../journal/inputs.js';
 import type { Journal } from '../journal/journal.js';
 import type { InputFingerprint, RunRecord, StoredOperation } from '../run-records.js';
@@ -36,7 +35,7 @@ const PLAN_DECIDING_OPTIONS = [
   'hardwareTokens', 'phoneConflict', 'defaultMethod', 'group', 'matchAttribute',
 ] as const;
 
-export type ApplyGraph = PlanGraph & Pick<GraphGateway, 'executeBatch' | 'readUserState'>;
+export type ApplyGraph = PlanGraph & Pick<GraphGateway, 'write' | 'readUserState'>;
 
 export interface ApplyDeps extends StepDeps {
   readonly graph: ApplyGraph;
@@ -91,7 +90,7 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
     deps.progress.start('Applying', remaining);
     let recorded = 0;
     const operations = await executePlannedOperations(
-      { journal, graph, clock: deps.clock },
+      { journal, graph },
       {
         runId: run.id,
         entraUserIdOf: (id) => entraUserIds.get(id) ?? null,

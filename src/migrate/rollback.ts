@@ -21,7 +21,7 @@ import type { StepDeps } from './deps.js';
 const READS_IN_FLIGHT = 20;
 
 export interface RollbackDeps extends StepDeps {
-  readonly graph: Pick<ApplyGraph, 'preflight' | 'readUserState' | 'readHardwareTokenInventory' | 'executeBatch'>;
+  readonly graph: Pick<ApplyGraph, 'preflight' | 'readUserState' | 'readHardwareTokenInventory' | 'write'>;
   readonly journal: Journal;
 }
 
@@ -142,7 +142,7 @@ async function execute(run: RunRecord, applyRun: RunRecord, users: readonly Roll
     if (resumed) await reconcileSentOperations(journal, run.id, graph);
     const entraUserIds = journal.entraUserIds(run.id);
     const operations = await executePlannedOperations(
-      { journal, graph, clock: deps.clock },
+      { journal, graph },
       { runId: run.id, entraUserIdOf: (id) => entraUserIds.get(id) ?? null, tokenOf: () => ({ problem: 'rollback sends no seeds' }), shouldStop: input.shouldStop },
     );
     if (operations.stopped) {

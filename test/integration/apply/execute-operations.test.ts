@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
-import { systemClock } from '../../../src/clock.js';
 import { noSeeds } from '../../support/apply.js';
 import type { Operation } from '../../../src/plan/operations.js';
 import { ids, startTestEmulator } from '../../support/emulator.js';
@@ -34,7 +33,7 @@ describe('executePlannedOperations', () => {
       const entraIds = new Map([...journal.iterateUsers(runId)].map((user) => [user.id, user.entraUserId]));
       const entraUserIdOf = (id: number): string | null => entraIds.get(id) ?? null;
 
-      const outcome = await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf, tokenOf: noSeeds, shouldStop: () => false });
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf, tokenOf: noSeeds, shouldStop: () => false });
       expect(outcome).toEqual({ done: 2, failed: 2, skipped: 1, stopped: false });
       const operations = [...journal.iterateOperations(runId)];
       const bob = operations.filter((operation) => entraIds.get(operation.userId) === ids.bob);
@@ -47,7 +46,7 @@ describe('executePlannedOperations', () => {
       expect(operations.find((operation) => operation.kind === 'createHardwareToken')?.status).toBe('skipped');
 
       const writes = emulator.stats().writes;
-      expect(await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf, tokenOf: noSeeds, shouldStop: () => false })).toEqual({ done: 0, failed: 0, skipped: 0, stopped: false });
+      expect(await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf, tokenOf: noSeeds, shouldStop: () => false })).toEqual({ done: 0, failed: 0, skipped: 0, stopped: false });
       expect(emulator.stats().writes).toBe(writes);
     } finally {
       journal.close();
@@ -63,7 +62,7 @@ describe('executePlannedOperations', () => {
     try {
       const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
       journal.recordUsers(runId, [userOn(2, ids.bob, [createMobile])]);
-      const outcome = await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, shouldStop: () => true });
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, shouldStop: () => true });
       expect(outcome.stopped).toBe(true);
       expect([...journal.iterateOperations(runId)].map((operation) => operation.status)).toEqual(['planned']);
       expect(emulator.stats().writes).toBe(0);

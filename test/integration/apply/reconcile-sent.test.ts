@@ -4,10 +4,8 @@
  * goes back to `planned`; finishing the run then writes the mobile exactly once.
  */
 import { describe, expect, it } from 'vitest';
-import { addPhoneCall } from '../../../src/graph/write-calls.js';
 import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
-import { systemClock } from '../../../src/clock.js';
 import { noSeeds } from '../../support/apply.js';
 import { reconcileSentOperations } from '../../../src/migrate/apply-reconcile.js';
 import type { Operation } from '../../../src/plan/operations.js';
@@ -32,12 +30,12 @@ describe('reconcileSentOperations', () => {
       if (mobile === undefined || preference === undefined) throw new Error('the plan holds two operations');
       // The crash: both marked sent, only the mobile reached Graph.
       journal.markSent([mobile.id, preference.id]);
-      await graph.executeBatch([addPhoneCall(ids.bob, 'mobile', '+1 4255550100', { key: 'm' })]);
+      await graph.write([{ userId: ids.bob, writes: [{ tag: 'mobile', operation: { kind: 'addPhone', phoneType: 'mobile', phoneNumber: '+1 4255550100' } }] }]);
 
       expect(await reconcileSentOperations(journal, runId, graph)).toEqual({ done: 1, replanned: 1, failed: 0 });
       expect([...journal.iterateOperations(runId)].map((operation) => operation.status)).toEqual(['done', 'planned']);
 
-      const outcome = await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, shouldStop: () => false });
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, shouldStop: () => false });
       expect(outcome).toMatchObject({ done: 1, failed: 0 });
       expect(emulator.stats().phoneCreates).toEqual({ [`${ids.bob}/mobile`]: 1 });
     } finally {
