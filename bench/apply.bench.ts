@@ -448,7 +448,7 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
       };
       subscribe(HTTP_CLIENT_ERROR_CHANNEL, onRequestError);
       meter = new ResourceMeter(emulator.process.pid);
-      const result = await runApply({ plan: input, planRunId, shouldStop: () => false }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
+      const result = await runApply({ plan: input, planRunId }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
       const use = meter.stop();
       loopProbe.stop();
       unsubscribe(HTTP_CLIENT_ERROR_CHANNEL, onRequestError);

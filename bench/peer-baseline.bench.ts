@@ -347,7 +347,7 @@ async function measureOurs(options: PeerBaselineOptions, seedJson: string, csv: 
       const graph = createGraphGateway(config, { clock: systemClock, log: memoryLog(), observer });
       let failed: number;
       try {
-        const applied = await runApply({ plan: input, planRunId: planned.run.id, shouldStop: () => false }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
+        const applied = await runApply({ plan: input, planRunId: planned.run.id }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
         failed = applied.operations.failed;
       } finally {
         graph.close();

@@ -19,11 +19,11 @@
  * once per answer with the calls it settled. `stop()` (Ctrl-C) lets nothing leave any more —
  * waiting calls resolve at once as stopped — while requests already on the wire are awaited.
  */
-import type { MigrateError } from '../errors.js';
+import { interruptedError, type MigrateError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { buildBatchBody, readBatchAnswers, type BatchAnswer, type HttpMethod } from './batch-body.js';
 import { addCosts, estimateCost, NO_COST, type BudgetName, type Governor, type RequestCost, type Ticket } from './governor.js';
-import { graphFailure, interrupted, readGraphError, serviceError, throttledTooLong, unreachable, type GraphErrorInfo, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
+import { graphFailure, readGraphError, serviceError, throttledTooLong, unreachable, type GraphErrorInfo, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
 import { TransportError, type GraphVersion, type HttpResponse, type HttpTransport, type TokenSource } from './http-client.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, MAX_BATCH_REQUESTS, MAX_SERVER_ERROR_ATTEMPTS, MAX_THROTTLE_WAIT_MS, MAX_TRANSPORT_ATTEMPTS, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS } from './limits.js';
 import { backoffDelayMs, parseRetryAfterMs } from './retry-after.js';
@@ -353,7 +353,7 @@ export class BatchExecutor {
       if (pending.call.whenUnanswered === 'report') {
         settlement.resolve(pending, { answered: false, stopped: true, status: pending.lastStatus, headers: {}, body: undefined, requestId: null, attempts: pending.attempts, error: null });
       } else {
-        pending.reject(interrupted(pending.call.doing));
+        pending.reject(interruptedError(pending.call.doing));
       }
     }
   }

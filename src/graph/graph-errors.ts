@@ -131,19 +131,6 @@ export function unreachable(target: string, doing: string, cause: unknown, attem
   });
 }
 
-/**
- * The run was asked to stop (Ctrl-C) before this request could leave: nothing more is sent after
- * a stop. Exit 6: the same command continues where this one stopped.
- */
-export function interrupted(doing: string): MigrateError {
-  return new MigrateError({
-    code: 'INTERRUPTED',
-    message: `Stopped on request before ${doing}; nothing more was sent to Graph.`,
-    remedy: 'Run the same command again to continue; work already recorded is kept.',
-    exitCode: ExitCode.interrupted,
-  });
-}
-
 /** Graph kept answering 5xx after every retry (exit 6 as for unreachable). */
 export function serviceError(doing: string, graph: GraphErrorInfo): MigrateError {
   return new MigrateError({

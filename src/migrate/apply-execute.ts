@@ -38,8 +38,12 @@ export interface ExecuteSettings {
   readonly entraUserIdOf: (journalUserId: number) => string | null;
   /** A hardware token operation's token with its seed, or why it cannot be sent. */
   readonly tokenOf: (operation: StoredOperation) => HardwareTokenDescription | { readonly problem: string };
-  /** Asked before each round: true ends the loop (Ctrl-C); what is planned stays planned. */
-  readonly shouldStop: () => boolean;
+  /**
+   * Ctrl-C: no new round starts and no read-back is made; what is planned stays planned, what is
+   * in doubt stays `sent` for the resume. (The caller also stops the gateway, so nothing of the
+   * round in flight that has not left is sent.)
+   */
+  readonly signal?: AbortSignal;
   /** After each answer is recorded, with the counts so far (progress). */
   readonly onRecorded?: (counts: Readonly<ExecuteCounts>) => void;
 }
@@ -47,8 +51,9 @@ export interface ExecuteSettings {
 export async function executePlannedOperations(deps: ExecuteDeps, settings: ExecuteSettings): Promise<ExecuteOutcome> {
   const { journal } = deps;
   const counts: ExecuteCounts = { done: 0, failed: 0, skipped: 0 };
+  const stopped = (): boolean => settings.signal?.aborted === true;
   for (;;) {
-    if (settings.shouldStop()) return { ...counts, stopped: unsettled(journal, settings.runId) };
+    if (stopped()) return { ...counts, stopped: unsettled(journal, settings.runId) };
     const slice = journal.nextPlannedOperations(settings.runId, OPERATIONS_PER_ROUND);
     if (slice.length === 0) return { ...counts, stopped: false };
 
@@ -86,7 +91,7 @@ export async function executePlannedOperations(deps: ExecuteDeps, settings: Exec
         settings.onRecorded?.(counts);
       },
     });
-    if (inDoubt > 0 && !settings.shouldStop()) {
+    if (inDoubt > 0 && !stopped()) {
       // Writes whose answer was lost stayed `sent`: read back what Graph did, as a resume would;
       // what is not there goes back to planned and leaves again in the next round.
       const reconciled = await reconcileSentOperations(journal, settings.runId, deps.graph, { failAfterSends: MAX_SENDS_IN_DOUBT });

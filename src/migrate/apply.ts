@@ -47,8 +47,6 @@ export interface ApplyInput {
   readonly plan: PlanInput;
   /** `--plan RUN`: execute exactly this plan. */
   readonly planRunId: string | null;
-  /** Asked between rounds of writes (Ctrl-C). */
-  readonly shouldStop: () => boolean;
   /** `--tap-for-reregistration`: passes for users who must register Authenticator again; null for none. */
   readonly temporaryAccessPass?: TemporaryAccessPassRequest | null;
 }
@@ -58,7 +56,7 @@ export interface ApplyResult {
   readonly planRunId: string;
   /** How the run started: resumed an unfinished apply, executed a stored plan, or planned first. */
   readonly start: 'resumed' | 'stored-plan' | 'planned';
-  /** True when stopped by shouldStop with work left: the run is `interrupted`. */
+  /** True when Ctrl-C (the deps' signal) stopped it with work left: the run is `interrupted`. */
   readonly interrupted: boolean;
   readonly reconciled: { readonly done: number; readonly replanned: number };
   readonly operations: ExecuteCounts;
@@ -95,7 +93,7 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
         runId: run.id,
         entraUserIdOf: (id) => entraUserIds.get(id) ?? null,
         tokenOf,
-        shouldStop: input.shouldStop,
+        ...(deps.signal === undefined ? {} : { signal: deps.signal }),
         onRecorded: (counts) => {
           const now = counts.done + counts.failed + counts.skipped;
           deps.progress.advance(now - recorded);
@@ -112,7 +110,10 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
     const usersByFinalStatus = settleFinalStatuses(journal, run.id);
     journal.finishRun(run.id, 'finished', { ...journal.runSummary(run.id) });
     const request = input.temporaryAccessPass ?? null;
-    const passes = request === null ? null : await issueTemporaryAccessPasses(journal, run.id, graph, request, log);
+    if (request !== null && deps.signal?.aborted === true) {
+      log.warn(`No Temporary Access Passes were created: stopped on request after the run finished. Run apply again with a new --tap-for-reregistration file to create them (the finished run writes nothing else).`);
+    }
+    const passes = request === null || deps.signal?.aborted === true ? null : await issueTemporaryAccessPasses(journal, run.id, graph, request, log);
     return { ...result(started, false, reconciled, operations, usersByFinalStatus), temporaryAccessPasses: passes };
   } catch (error) {
     deps.progress.finish();

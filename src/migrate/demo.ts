@@ -54,7 +54,7 @@ export async function runDemo(input: DemoInput, deps: StepDeps): Promise<DemoRes
     const validated = await runValidate(plan.validate, deps, () => undefined);
     log.info(`    ${String(validated.summary.users)} users: ${String(validated.summary.ready)} ready, ${String(validated.summary.skipped)} skipped, ${String(validated.summary.rejected)} rejected.`);
     log.info('2/4 plan + apply: reading Entra, diffing, writing in $batch requests…');
-    const applied = await runApply({ plan, planRunId: null, shouldStop: () => false }, { ...deps, graph, journal });
+    const applied = await runApply({ plan, planRunId: null }, { ...deps, graph, journal });
     log.info(`    apply run ${applied.run.id}: ${String(applied.operations.done)} writes done, ${String(applied.operations.failed)} failed.`);
     log.info('3/4 verify: reading Entra again and checking every method…');
     const verified = await runVerify({ runId: applied.run.id }, { ...deps, graph, journal });

@@ -23,4 +23,9 @@ export interface StepDeps {
   readonly log: Log;
   readonly clock: Clock;
   readonly progress: Progress;
+  /**
+   * Aborted on Ctrl-C (or SIGTERM): a step sends nothing more, lets what is on the wire be
+   * answered and recorded, and ends as interrupted. Absent: the step runs to its end.
+   */
+  readonly signal?: AbortSignal;
 }

@@ -26,7 +26,7 @@ import type { OnlyList } from '../source/only-list.js';
 import { AsyncQueue } from './async-queue.js';
 import type { StepDeps } from './deps.js';
 import { runValidate, type ValidateInput } from './validate.js';
-import { MigrateError } from '../errors.js';
+import { interruptedError, MigrateError } from '../errors.js';
 
 /** Users recorded together: one journal transaction per chunk. */
 export const PLAN_CHUNK_USERS = 1_000;
@@ -136,6 +136,7 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
   const produce = async (): Promise<readonly Finding[]> => {
     try {
       const validated = await runValidate(input.validate, deps, (desired) => {
+        if (deps.signal?.aborted === true) throw interruptedError('reading the rest of the exports');
         if (!onlyKey(desired)) {
           summary.outOfScope += 1;
           return undefined;
@@ -167,9 +168,10 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
     journal.finishRun(run.id, 'finished', summaryJson(summary, fileIssues));
     return { run: journal.getRun(run.id) ?? run, summary, fileIssues };
   } catch (error) {
-    // The users recorded so far stay; the run is marked so status and reports say it stopped.
+    // The users recorded so far stay; the run is marked so status and reports say it stopped:
+    // `interrupted` after Ctrl-C, `failed` otherwise.
     flush();
-    journal.finishRun(run.id, 'failed', { error: error instanceof MigrateError ? error.code : 'INTERNAL' });
+    journal.finishRun(run.id, deps.signal?.aborted === true ? 'interrupted' : 'failed', { error: error instanceof MigrateError ? error.code : 'INTERNAL' });
     throw error;
   }
 }

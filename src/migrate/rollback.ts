@@ -28,7 +28,6 @@ export interface RollbackDeps extends StepDeps {
 export interface RollbackInput {
   readonly applyRunId: string;
   readonly execute: boolean;
-  readonly shouldStop: () => boolean;
 }
 
 export interface RollbackUserPlan {
@@ -143,7 +142,7 @@ async function execute(run: RunRecord, applyRun: RunRecord, users: readonly Roll
     const entraUserIds = journal.entraUserIds(run.id);
     const operations = await executePlannedOperations(
       { journal, graph },
-      { runId: run.id, entraUserIdOf: (id) => entraUserIds.get(id) ?? null, tokenOf: () => ({ problem: 'rollback sends no seeds' }), shouldStop: input.shouldStop },
+      { runId: run.id, entraUserIdOf: (id) => entraUserIds.get(id) ?? null, tokenOf: () => ({ problem: 'rollback sends no seeds' }), ...(deps.signal === undefined ? {} : { signal: deps.signal }) },
     );
     if (operations.stopped) {
       journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id) });

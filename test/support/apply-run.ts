@@ -11,7 +11,7 @@ import type { ApplyInput } from '../../src/migrate/apply.js';
 export const FIXTURE_HARDWARE_TOKENS = 'import-and-activate';
 
 /** Apply of the sample exports (fixtures/), matched by onPremisesSamAccountName as the emulator's seed expects. */
-export function fixtureApplyInput(shouldStop: () => boolean = () => false): ApplyInput {
+export function fixtureApplyInput(): ApplyInput {
   return {
     plan: {
       validate: {
@@ -26,7 +26,6 @@ export function fixtureApplyInput(shouldStop: () => boolean = () => false): Appl
       columnsFile: null,
     },
     planRunId: null,
-    shouldStop,
   };
 }
 

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { createGraphGateway } from '../../graph/gateway.js';
-import { openJournal } from '../../journal/journal.js';
 import type { JsonObject } from '../../run-records.js';
 import { runPlan, type PlanInput } from '../../migrate/plan.js';
-import { writeRunReports } from '../../report/write-reports.js';
+import { runCommandSession } from '../command-session.js';
 import { loadColumnMap } from '../../source/column-map.js';
 import { readOnlyList } from '../../source/only-list.js';
 import { JsonArraySpool } from '../json-document.js';
@@ -33,13 +31,10 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
   addPolicyOptions(command);
   addCommonOptions(command);
   command.action(async (options: PlanOptions) => {
-    const deps = context.stepDeps(options);
     const tenant = tenantSettingsFrom(options, context.io.env);
     const input = await planInputFrom(options, tenant);
-    const journal = openJournal(options.state, { clock: deps.clock });
-    const graph = createGraphGateway(tenant.graph, { clock: deps.clock, log: deps.log });
-    const startedAt = deps.clock.now();
-    try {
+    await runCommandSession(context, { options, graph: tenant.graph, lock: null, journalMustExist: false }, async ({ deps, graph, journal, writeReports }) => {
+      const startedAt = deps.clock.now();
       const result = await runPlan(input, { ...deps, graph, journal });
       const summaryText = planSummaryText(result.summary, { runId: result.run.id, state: options.state, seconds: (deps.clock.now() - startedAt) / 1000 });
       if (options.json) {
@@ -61,13 +56,9 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
         }
         context.io.stderr.write(summaryText);
       }
-      // Every run leaves a reconciliation report (DESIGN §1, §8), written from the journal it just filled.
-      const reports = await writeRunReports(journal, result.run.id, { dir: options.reports, unmask: false, clock: deps.clock });
-      context.io.stderr.write(`Reports (phone numbers masked): ${reports.html}\n`);
-    } finally {
-      graph.close();
-      journal.close();
-    }
+      // Every run leaves a reconciliation report, written from the journal it just filled.
+      context.io.stderr.write(await writeReports(result.run.id));
+    });
   });
 }
 

@@ -33,7 +33,7 @@ describe('executePlannedOperations', () => {
       const entraIds = new Map([...journal.iterateUsers(runId)].map((user) => [user.id, user.entraUserId]));
       const entraUserIdOf = (id: number): string | null => entraIds.get(id) ?? null;
 
-      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf, tokenOf: noSeeds, shouldStop: () => false });
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf, tokenOf: noSeeds });
       expect(outcome).toEqual({ done: 2, failed: 2, skipped: 1, stopped: false });
       const operations = [...journal.iterateOperations(runId)];
       const bob = operations.filter((operation) => entraIds.get(operation.userId) === ids.bob);
@@ -46,7 +46,7 @@ describe('executePlannedOperations', () => {
       expect(operations.find((operation) => operation.kind === 'createHardwareToken')?.status).toBe('skipped');
 
       const writes = emulator.stats().writes;
-      expect(await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf, tokenOf: noSeeds, shouldStop: () => false })).toEqual({ done: 0, failed: 0, skipped: 0, stopped: false });
+      expect(await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf, tokenOf: noSeeds })).toEqual({ done: 0, failed: 0, skipped: 0, stopped: false });
       expect(emulator.stats().writes).toBe(writes);
     } finally {
       journal.close();
@@ -62,7 +62,7 @@ describe('executePlannedOperations', () => {
     try {
       const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
       journal.recordUsers(runId, [userOn(2, ids.bob, [createMobile])]);
-      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, shouldStop: () => true });
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, signal: AbortSignal.abort() });
       expect(outcome.stopped).toBe(true);
       expect([...journal.iterateOperations(runId)].map((operation) => operation.status)).toEqual(['planned']);
       expect(emulator.stats().writes).toBe(0);

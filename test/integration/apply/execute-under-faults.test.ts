@@ -37,7 +37,7 @@ describe('executePlannedOperations under faults', () => {
         return aUserRecord(index + 2, { before: { ...before, user: { ...before.user, id } }, plan: aUserPlan({ operations: [createMobile, createOffice, preferSms] }) });
       }));
       const entraIds = new Map([...journal.iterateUsers(runId)].map((user) => [user.id, user.entraUserId]));
-      await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: (id) => entraIds.get(id) ?? null, tokenOf: noSeeds, shouldStop: () => false });
+      await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: (id) => entraIds.get(id) ?? null, tokenOf: noSeeds });
 
       const operations = [...journal.iterateOperations(runId)];
       for (const operation of operations) {

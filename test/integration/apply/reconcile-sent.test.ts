@@ -35,7 +35,7 @@ describe('reconcileSentOperations', () => {
       expect(await reconcileSentOperations(journal, runId, graph)).toEqual({ done: 1, replanned: 1, failed: 0 });
       expect([...journal.iterateOperations(runId)].map((operation) => operation.status)).toEqual(['done', 'planned']);
 
-      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, shouldStop: () => false });
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds });
       expect(outcome).toMatchObject({ done: 1, failed: 0 });
       expect(emulator.stats().phoneCreates).toEqual({ [`${ids.bob}/mobile`]: 1 });
     } finally {

@@ -33,11 +33,11 @@ interface GatewayTuning {
   readonly executor?: Partial<ExecutorSettings>;
 }
 
-async function apply(emulator: RunningEmulator, journal: Journal, options: { shouldStop?: () => boolean; tuning?: GatewayTuning; tapFile?: string } = {}): Promise<ApplyResult> {
+async function apply(emulator: RunningEmulator, journal: Journal, options: { signal?: AbortSignal; tuning?: GatewayTuning; tapFile?: string } = {}): Promise<ApplyResult> {
   const graph = emulatorGateway(emulator, { matchAttribute: 'onPremisesSamAccountName', ...options.tuning });
   try {
     const temporaryAccessPass = options.tapFile === undefined ? null : { file: options.tapFile, lifetimeInMinutes: 120 };
-    return await runApply({ ...fixtureApplyInput(options.shouldStop), temporaryAccessPass }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
+    return await runApply({ ...fixtureApplyInput(), temporaryAccessPass }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress, ...(options.signal === undefined ? {} : { signal: options.signal }) });
   } finally {
     graph.close();
   }
@@ -106,7 +106,7 @@ describe('runApply', () => {
     const journal = openJournal(join(dir, 'interrupted.db'), { clock: systemClock });
     try {
       // Stop at the first question: the round in flight is none, so everything stays planned.
-      const stopped = await apply(emulator, journal, { shouldStop: () => true });
+      const stopped = await apply(emulator, journal, { signal: AbortSignal.abort() });
       expect(stopped.interrupted).toBe(true);
       expect(journal.getRun(stopped.run.id)?.status).toBe('interrupted');
       expect(emulator.stats().writes).toBe(0);
@@ -160,13 +160,13 @@ describe('runRollback', () => {
     const deps = { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress };
     try {
       const applied = await apply(emulator, journal);
-      const dry = await runRollback({ applyRunId: applied.run.id, execute: false, shouldStop: () => false }, deps);
+      const dry = await runRollback({ applyRunId: applied.run.id, execute: false }, deps);
       expect(dry.run).toBeNull();
       const writes = emulator.stats().writes;
       expect(dry.users.length).toBeGreaterThan(0);
       expect(emulator.stats().writes).toBe(writes);
 
-      const executed = await runRollback({ applyRunId: applied.run.id, execute: true, shouldStop: () => false }, deps);
+      const executed = await runRollback({ applyRunId: applied.run.id, execute: true }, deps);
       expect(executed.operations.failed).toBe(0);
       const after = emulator.state() as typeof before;
       // Users the run gave a default where they had none keep it and the phone it points at (Graph
@@ -186,7 +186,7 @@ describe('runRollback', () => {
       expect(kept.every((operation) => operation.errorMessage !== null && operation.revertsOperationId !== null)).toBe(true);
 
       // Running it again finds nothing left to undo.
-      const again = await runRollback({ applyRunId: applied.run.id, execute: false, shouldStop: () => false }, deps);
+      const again = await runRollback({ applyRunId: applied.run.id, execute: false }, deps);
       expect(again.users.flatMap((user) => user.steps)).toEqual([]);
     } finally {
       graph.close();
