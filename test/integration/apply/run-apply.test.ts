@@ -33,11 +33,21 @@ interface GatewayTuning {
   readonly executor?: Partial<ExecutorSettings>;
 }
 
-async function apply(emulator: RunningEmulator, journal: Journal, options: { signal?: AbortSignal; tuning?: GatewayTuning; tapFile?: string } = {}): Promise<ApplyResult> {
+/** `stopAt`: Ctrl-C as the step with this progress label starts (the gateway stopped, the signal aborted, as the CLI does). */
+async function apply(emulator: RunningEmulator, journal: Journal, options: { stopAt?: string; tuning?: GatewayTuning; tapFile?: string } = {}): Promise<ApplyResult> {
   const graph = emulatorGateway(emulator, { matchAttribute: 'onPremisesSamAccountName', ...options.tuning });
+  const controller = new AbortController();
+  const progress = {
+    ...silentProgress,
+    start: (label: string) => {
+      if (label !== options.stopAt) return;
+      graph.stop();
+      controller.abort();
+    },
+  };
   try {
     const temporaryAccessPass = options.tapFile === undefined ? null : { file: options.tapFile, lifetimeInMinutes: 120 };
-    return await runApply({ ...fixtureApplyInput(), temporaryAccessPass }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+    return await runApply({ ...fixtureApplyInput(), temporaryAccessPass }, { graph, journal, log: memoryLog(), clock: systemClock, progress, signal: controller.signal });
   } finally {
     graph.close();
   }
@@ -101,12 +111,12 @@ describe('runApply', () => {
     }
   });
 
-  it('stops when asked after a round, marks the run interrupted, and the next apply resumes it to the same state', async () => {
+  it('stops when asked as writing begins, marks the run interrupted, and the next apply resumes it to the same state', async () => {
     const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off' });
     const journal = openJournal(join(dir, 'interrupted.db'), { clock: systemClock });
     try {
-      // Stop at the first question: the round in flight is none, so everything stays planned.
-      const stopped = await apply(emulator, journal, { signal: AbortSignal.abort() });
+      // Ctrl-C once the plan is made and before any write: everything stays planned.
+      const stopped = await apply(emulator, journal, { stopAt: 'Applying' });
       expect(stopped.interrupted).toBe(true);
       expect(journal.getRun(stopped.run.id)?.status).toBe('interrupted');
       expect(emulator.stats().writes).toBe(0);
