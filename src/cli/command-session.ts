@@ -13,7 +13,8 @@ import type { GraphConfig } from '../graph/config.js';
 import { createGraphGateway, type GraphGateway } from '../graph/gateway.js';
 import { openJournal, type Journal } from '../journal/journal.js';
 import { acquireJournalLock } from '../journal/lock.js';
-import type { StepDeps } from '../migrate/deps.js';
+import type { ProgressWait, StepDeps } from '../migrate/deps.js';
+import type { WaitReason } from '../graph/batch-executor.js';
 import { writeRunReports } from '../report/write-reports.js';
 import { shellQuote } from '../shell-quote.js';
 import type { CommandContext } from './commands/context.js';
@@ -51,7 +52,7 @@ export async function runCommandSession<T>(context: CommandContext, settings: Se
   try {
     const journal = openJournal(options.state, { clock: deps.clock, mustExist: settings.journalMustExist });
     try {
-      const graph = createGraphGateway(settings.graph, { clock: deps.clock, log: deps.log });
+      const graph = createGraphGateway(settings.graph, { clock: deps.clock, log: deps.log, observer: { waiting: (event) => { deps.progress.waiting(event === null ? null : describeWait(event.reason, event.until)); } } });
       let interrupts = 0;
       const stopListening = io.onInterrupt(() => {
         interrupts += 1;
@@ -88,6 +89,22 @@ export async function runCommandSession<T>(context: CommandContext, settings: Se
     throw withResumeCommand(error, resumeCommand);
   } finally {
     lock?.release();
+  }
+}
+
+/** What the progress line says while the gateway waits. */
+function describeWait(reason: WaitReason, until: number): ProgressWait {
+  switch (reason) {
+    case 'writes':
+      return { what: "waiting for Graph's write budget", next: 'next room in', until };
+    case 'activations':
+      return { what: "waiting for Graph's budget of hardware token activations", next: 'next room in', until };
+    case 'resourceUnits':
+      return { what: "waiting for Graph's read budget", next: 'next room in', until };
+    case 'throttled':
+      return { what: 'Graph asked to wait (throttled)', next: 'going on in', until };
+    case 'retry':
+      return { what: 'waiting to send again', next: 'next try in', until };
   }
 }
 

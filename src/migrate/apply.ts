@@ -12,8 +12,9 @@ import type { Finding } from '../findings.js';
 import type { GraphGateway, HardwareTokenDescription } from '../graph/gateway.js';
 import { assertPlanFresh, fingerprintInputs } from '../journal/inputs.js';
 import type { Journal } from '../journal/journal.js';
-import type { InputFingerprint, RunRecord, StoredOperation } from '../run-records.js';
+import type { InputFingerprint, JsonObject, RunRecord, RunSummary, StoredOperation } from '../run-records.js';
 import type { FinalUserStatus } from '../user-status.js';
+import { AnswerRate, secondsToWrite } from './time-left.js';
 import type { DesiredHardwareToken } from '../mapping/desired-state.js';
 import { finalStatusOf } from '../plan/final-status.js';
 import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js';
@@ -35,7 +36,7 @@ const PLAN_DECIDING_OPTIONS = [
   'hardwareTokens', 'phoneConflict', 'defaultMethod', 'group', 'matchAttribute',
 ] as const;
 
-export type ApplyGraph = PlanGraph & Pick<GraphGateway, 'write' | 'readUserState'>;
+export type ApplyGraph = PlanGraph & Pick<GraphGateway, 'write' | 'readUserState' | 'writeWindow'>;
 
 export interface ApplyDeps extends StepDeps {
   readonly graph: ApplyGraph;
@@ -81,12 +82,20 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
       log.info(`Reconciled ${String(reconciled.done + reconciled.replanned)} operations left in doubt: ${String(reconciled.done)} were applied, ${String(reconciled.replanned)} will be sent again.`);
     }
 
-    const planned = journal.runSummary(run.id);
-    const remaining = Object.values(planned.operationsByKind).reduce((sum, byStatus) => sum + (byStatus.planned ?? 0), 0);
     const entraUserIds = journal.entraUserIds(run.id);
     const tokenOf = await seedsFor(input, journal, run.id, deps);
-    deps.progress.start('Applying', remaining);
+    // A resumed run's bar continues from what is done; time left is the write budget's (time-left.ts).
+    const writes = writeCounts(journal.runSummary(run.id));
+    const answers = new AnswerRate();
+    deps.progress.start('Applying', writes.total, {
+      done: writes.finished,
+      secondsLeft: (remaining) => {
+        const window = graph.writeWindow();
+        return secondsToWrite(remaining, window, window.usedNow, answers.perMinute(deps.clock.now()));
+      },
+    });
     let recorded = 0;
+    let answered = 0;
     const operations = await executePlannedOperations(
       { journal, graph },
       {
@@ -96,6 +105,8 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
         ...(deps.signal === undefined ? {} : { signal: deps.signal }),
         onRecorded: (counts) => {
           const now = counts.done + counts.failed + counts.skipped;
+          answers.record(deps.clock.now(), counts.done + counts.failed - answered);
+          answered = counts.done + counts.failed;
           deps.progress.advance(now - recorded);
           recorded = now;
         },
@@ -191,10 +202,27 @@ async function startRun(input: ApplyInput, inputs: InputFingerprint, deps: Apply
       log.info(`Executing plan ${plan.id} made ${plan.startedAt.toISOString()} from the same exports and options.`);
     }
   }
-  const run = journal.createRun({ command: 'apply', parentRunId: plan.id, tenantId: input.plan.run.tenantId, graphUrl, options: input.plan.run.options, inputs });
+  const run = journal.createRun({ command: 'apply', parentRunId: plan.id, tenantId: input.plan.run.tenantId, graphUrl, options: { ...input.plan.run.options, writeBudget: writeBudgetOf(deps.graph) }, inputs });
   const copied = journal.copyPlan(plan.id, run.id);
   log.info(`Apply run ${run.id}: ${copied.users.toLocaleString('en-US')} users, ${copied.operations.toLocaleString('en-US')} operations; recording in ${journal.path}.`);
   return { run, planRunId: plan.id, start, fileIssues };
+}
+
+/** The write budget the gateway keeps to, recorded with the run so `status` estimates time left as the progress bar does. */
+export function writeBudgetOf(graph: Pick<GraphGateway, 'writeWindow'>): JsonObject {
+  const { writesPerWindow, windowMs } = graph.writeWindow();
+  return { writesPerWindow, windowMs };
+}
+
+/** Writes of a run, for the progress bar: all but the reported conflicts, and those already finished. */
+function writeCounts(summary: RunSummary): { readonly total: number; readonly finished: number } {
+  let total = 0;
+  let finished = 0;
+  for (const byStatus of Object.values(summary.operationsByKind)) {
+    total += (byStatus.planned ?? 0) + (byStatus.sent ?? 0) + (byStatus.done ?? 0) + (byStatus.failed ?? 0) + (byStatus.skipped ?? 0);
+    finished += (byStatus.done ?? 0) + (byStatus.failed ?? 0) + (byStatus.skipped ?? 0);
+  }
+  return { total, finished };
 }
 
 function requirePlan(journal: Journal, planRunId: string): RunRecord {

@@ -14,14 +14,14 @@ import type { Operation } from '../plan/operations.js';
 import { planUserRollback } from '../plan/rollback-operations.js';
 import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js';
 import { reconcileSentOperations } from './apply-reconcile.js';
-import type { ApplyGraph } from './apply.js';
+import { writeBudgetOf, type ApplyGraph } from './apply.js';
 import type { StepDeps } from './deps.js';
 
 /** Users whose current state is read at once: each read is one `$batch` of a few GETs. */
 const READS_IN_FLIGHT = 20;
 
 export interface RollbackDeps extends StepDeps {
-  readonly graph: Pick<ApplyGraph, 'preflight' | 'readUserState' | 'readHardwareTokenInventory' | 'write'>;
+  readonly graph: Pick<ApplyGraph, 'preflight' | 'readUserState' | 'readHardwareTokenInventory' | 'write' | 'writeWindow'>;
   readonly journal: Journal;
 }
 
@@ -69,7 +69,7 @@ export async function runRollback(input: RollbackInput, deps: RollbackDeps): Pro
   if (!input.execute) {
     return { applyRun, run: null, resumed: false, interrupted: false, users, operations: { done: 0, failed: 0, skipped: 0 }, usersByFinalStatus: {} };
   }
-  const run = journal.createRun({ command: 'rollback', parentRunId: applyRun.id, tenantId: applyRun.tenantId, graphUrl: applyRun.graphUrl, options: { execute: true }, inputs: applyRun.inputs });
+  const run = journal.createRun({ command: 'rollback', parentRunId: applyRun.id, tenantId: applyRun.tenantId, graphUrl: applyRun.graphUrl, options: { execute: true, writeBudget: writeBudgetOf(graph) }, inputs: applyRun.inputs });
   journal.recordRevertOperations(applyRun.id, run.id, users.map((user) => ({
     line: user.line,
     operations: [

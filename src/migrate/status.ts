@@ -6,9 +6,7 @@ import { usageError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { RunRecord, RunSummary } from '../run-records.js';
 import type { Clock } from '../clock.js';
-
-/** The window the current write rate is measured over: long enough to smooth batch bursts and throttling pauses. */
-export const RATE_WINDOW_MS = 5 * 60 * 1000;
+import { GRAPH_WRITE_BUDGET, RATE_WINDOW_MS, secondsToWrite, type WriteBudget } from './time-left.js';
 
 export interface OperationProgressCounts {
   readonly total: number;
@@ -26,7 +24,7 @@ export interface RunStatusView {
   readonly operations: OperationProgressCounts;
   /** Writes answered per minute over the last RATE_WINDOW_MS; null when none were. */
   readonly writesPerMinute: number | null;
-  /** At the current rate; null when nothing is left, or no rate is known. */
+  /** At the run's write budget, or the rate above when slower (time-left.ts: the figure apply's progress shows); null when nothing is left or the run is not running. */
   readonly secondsLeft: number | null;
   /** Rollback runs of this run, newest first. */
   readonly rollbacks: readonly RunRecord[];
@@ -59,7 +57,12 @@ export function readRunStatus(journal: Journal, runId: string | null, clock: Clo
     const span = firstSentAt === null ? 0 : Math.min(RATE_WINDOW_MS, end - firstSentAt.getTime());
     if (answered > 0 && span > 0) writesPerMinute = (answered / span) * 60_000;
   }
-  const secondsLeft = remaining > 0 && run.status === 'running' && writesPerMinute !== null ? (remaining / writesPerMinute) * 60 : null;
+  let secondsLeft: number | null = null;
+  if (remaining > 0 && run.status === 'running' && (run.command === 'apply' || run.command === 'rollback')) {
+    const budget = recordedBudget(run);
+    const usedInWindow = journal.answeredSince(run.id, new Date(now - budget.windowMs)).answered;
+    secondsLeft = secondsToWrite(remaining, budget, usedInWindow, writesPerMinute);
+  }
   const rollbacks: RunRecord[] = [];
   const rollback = journal.latestRun({ command: 'rollback', parentRunId: run.id });
   if (rollback !== null) rollbacks.push(rollback);
@@ -71,4 +74,12 @@ export function readRunStatus(journal: Journal, runId: string | null, clock: Clo
     secondsLeft,
     rollbacks,
   };
+}
+
+/** The write budget the run recorded (apply and rollback record the gateway's), else Graph's own. */
+function recordedBudget(run: RunRecord): WriteBudget {
+  const budget = run.options['writeBudget'];
+  if (typeof budget !== 'object' || budget === null || Array.isArray(budget)) return GRAPH_WRITE_BUDGET;
+  const { writesPerWindow, windowMs } = budget as { readonly writesPerWindow?: unknown; readonly windowMs?: unknown };
+  return typeof writesPerWindow === 'number' && typeof windowMs === 'number' && writesPerWindow > 0 && windowMs > 0 ? { writesPerWindow, windowMs } : GRAPH_WRITE_BUDGET;
 }

@@ -1,5 +1,6 @@
 /** What `status` shows: the run, its users by status, its operations and, for writes, the rate and time left. */
 import type { RunStatusView } from '../../migrate/status.js';
+import { formatDuration } from './durations.js';
 
 const BAR_WIDTH = 30;
 
@@ -37,16 +38,10 @@ export function statusText(view: RunStatusView, context: { readonly state: strin
     out.push(`    done ${String(operations.done)}   failed ${String(operations.failed)}   not sent ${String(operations.skipped)}   remaining ${String(operations.remaining)}   conflicts kept ${String(operations.conflict)}`);
   }
   if (view.writesPerMinute !== null) out.push(`  rate: ${view.writesPerMinute.toFixed(0)} writes/min over the last minutes`);
-  if (view.secondsLeft !== null) out.push(`  time left at this rate: about ${formatDuration(view.secondsLeft)}`);
+  if (view.secondsLeft !== null) out.push(`  time left at the write budget and this rate: about ${formatDuration(view.secondsLeft)}`);
   for (const rollback of view.rollbacks) out.push(`  rolled back by ${rollback.id} (${rollback.status})`);
   if (run.command === 'apply' && (run.status === 'interrupted' || run.status === 'running') && operations.remaining > 0) {
     out.push('', `Unfinished. If no apply is running now, resume it by running the same apply command again (--state ${context.state}).`);
   }
   return `${out.join('\n')}\n`;
-}
-
-function formatDuration(seconds: number): string {
-  if (seconds < 90) return `${seconds.toFixed(0)} s`;
-  if (seconds < 5400) return `${(seconds / 60).toFixed(0)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }
