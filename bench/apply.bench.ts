@@ -287,15 +287,15 @@ function fileBytes(path: string): number {
 
 export function planInput(usersFile: string, graphUrl: string): PlanInput {
   return {
-    validate: {
-      files: { users: usersFile, devices: null, tokens: null },
-      read: { encoding: 'auto', columns: {} },
-      mapping: { defaultCountryCode: '1', upnSuffix: null, includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'off' },
-    },
-    diff: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: 'off' },
-    scope: { group: null, only: null },
-    run: { tenantId: null, graphUrl, options: {} },
+    files: { users: usersFile, devices: null, tokens: null },
+    columns: {},
     columnsFile: null,
+    only: null,
+    options: {
+      encoding: 'auto', defaultCountryCode: '1', upnSuffix: null, includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'off',
+      phoneConflict: 'keep', defaultMethod: 'if-unset', group: null, matchAttribute: null,
+    },
+    run: { tenantId: null, graphUrl, options: {} },
   };
 }
 

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
 import type { LogLevel } from '../log.js';
 import type { DefaultMethodPolicy, HardwareTokenMode, MappingOptions, TokenSecretEncoding } from '../mapping/desired-state.js';
-import type { DiffOptions, PhoneConflictPolicy } from '../plan/diff-user.js';
+import type { PhoneConflictPolicy } from '../plan/diff-user.js';
 import type { SourceEncoding } from '../source/records.js';
 
 /** Options every command has. */
@@ -88,10 +88,6 @@ export function addPolicyOptions(command: Command): Command {
         .choices(['if-unset', 'always', 'most-secure-if-unset'])
         .default('if-unset'),
     );
-}
-
-export function diffOptionsFrom(options: PolicyOptions & Pick<SourceOptions, 'hardwareTokens'>): DiffOptions {
-  return { phoneConflict: options.phoneConflict, defaultMethodPolicy: options.defaultMethod, hardwareTokens: options.hardwareTokens };
 }
 
 export function mappingOptionsFrom(options: SourceOptions): MappingOptions {

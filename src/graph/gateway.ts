@@ -240,11 +240,6 @@ export class GraphGateway {
     return this.#reads.readUser(lookup, options);
   }
 
-  /** Many users resolved and read, in completion order (see GraphReads.readUsers). */
-  readUsers(lookups: Iterable<UserLookup> | AsyncIterable<UserLookup>, options: ReadUsersOptions = {}): AsyncGenerator<UserReadResult> {
-    return this.#reads.readUsers(lookups, options);
-  }
-
   /** authenticationmethodspolicy-get.md → TenantPolicy (R9). */
   readTenantPolicy(): Promise<TenantPolicy> {
     return this.#reads.readTenantPolicy();

@@ -12,7 +12,6 @@ import type { GraphConfig, MatchAttributeOption } from './config.js';
 import { readCollection, readEntraUser, readHardwareToken, readMethods, readSignInPreferences, readTenantPolicy, serialKey } from './entra-json.js';
 import type { PermissionRequirement } from './graph-errors.js';
 import type { GraphVersion } from './http-client.js';
-import { USERS_IN_FLIGHT } from './limits.js';
 import { READ_GROUP_MEMBERS, READ_METHODS, READ_POLICY, READ_USERS } from './permissions.js';
 
 
@@ -126,54 +125,6 @@ export class GraphReads {
   async readUserState(user: EntraUser, options: ReadUsersOptions = {}): Promise<EntraState> {
     const [methods, preferences] = await this.#executor.run(this.#stateCalls(user.id, user.userPrincipalName));
     return this.#stateFrom(user, methods, preferences, options);
-  }
-
-  /**
-   * Resolves and reads many users at once: `$batch` requests of 20 calls, several in flight under
-   * the governor. Per user with a UPN, three GETs leave together (the user, `/authentication/methods`
-   * and `/authentication/signInPreferences`, all addressed by UPN so none waits for another); only
-   * users the UPN does not find cost more (a `$filter` on the match attribute, then two GETs by id).
-   * Results come in completion order. A sign-in or permission failure, or Graph unreachable, ends
-   * the iteration by throwing: every other user would fail the same way.
-   */
-  async *readUsers(lookups: Iterable<UserLookup> | AsyncIterable<UserLookup>, options: ReadUsersOptions = {}): AsyncGenerator<UserReadResult> {
-    const source: AsyncIterator<UserLookup> | Iterator<UserLookup> = Symbol.asyncIterator in lookups ? lookups[Symbol.asyncIterator]() : lookups[Symbol.iterator]();
-    const ready: UserReadResult[] = [];
-    // Set from callbacks, so kept in an object the compiler does not narrow.
-    const stop: { error: Error | null } = { error: null };
-    let inFlight = 0;
-    let exhausted = false;
-    let wake: (() => void) | null = null;
-    const signal = (): void => {
-      const resume = wake;
-      wake = null;
-      resume?.();
-    };
-    const start = (lookup: UserLookup): void => {
-      inFlight += 1;
-      this.readUser(lookup, options).then(
-        (result) => { ready.push(result); },
-        (error: unknown) => { stop.error ??= error instanceof Error ? error : new Error(String(error)); },
-      ).finally(() => {
-        inFlight -= 1;
-        signal();
-      });
-    };
-    for (;;) {
-      while (!exhausted && stop.error === null && inFlight < USERS_IN_FLIGHT) {
-        const next = await source.next();
-        if (next.done === true) exhausted = true;
-        else start(next.value);
-      }
-      if (stop.error !== null) throw stop.error;
-      const result = ready.shift();
-      if (result !== undefined) {
-        yield result;
-        continue;
-      }
-      if (exhausted && inFlight === 0) return;
-      await new Promise<void>((resolve) => { wake = resolve; });
-    }
   }
 
   /** One user resolved (R14) and read: three GETs in one `$batch` when the UPN finds the user. Only sign-in, permission and unreachable errors throw. */

@@ -4,6 +4,7 @@
  * `execute` — records it as a rollback run and sends it through the same journaled loop as apply,
  * so a rollback is itself resumable: running it again resumes an unfinished one.
  */
+import pLimit from 'p-limit';
 import { MigrateError, usageError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { RunRecord, StoredOperation } from '../run-records.js';
@@ -111,28 +112,21 @@ async function decide(applyRun: RunRecord, deps: RollbackDeps): Promise<Rollback
   const tokensWritten = hasTokenWrites(deps.journal, applyRun.id);
   const inventory = tokensWritten ? await deps.graph.readHardwareTokenInventory() : new Map<string, EntraHardwareToken>();
   deps.progress.start('Reading Entra for rollback', written.length);
-  const plans: (RollbackUserPlan | null)[] = new Array<RollbackUserPlan | null>(written.length).fill(null);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < written.length) {
-      const index = next++;
-      const entry = written[index];
-      if (entry === undefined) continue;
-      const current = await deps.graph.readUserState(entry.user);
-      const decided = planUserRollback(entry.operations, current, (serial) => inventory.get(serialKey(serial)) ?? null);
-      for (const step of decided.steps) REVERTS.set(step.operation, step.revertsOperationId);
-      for (const kept of decided.kept) REVERTS.set(kept.operation, kept.revertsOperationId);
-      plans[index] = {
-        line: entry.line, username: entry.username, upn: entry.upn,
-        steps: decided.steps.map((step) => step.operation),
-        kept: decided.kept.map((kept) => ({ operation: kept.operation, reason: kept.reason })),
-      };
-      deps.progress.advance(1);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, written.length) }, worker));
+  const reads = pLimit(READS_IN_FLIGHT);
+  const plans = await reads.map(written, async (entry): Promise<RollbackUserPlan> => {
+    const current = await deps.graph.readUserState(entry.user);
+    const decided = planUserRollback(entry.operations, current, (serial) => inventory.get(serialKey(serial)) ?? null);
+    for (const step of decided.steps) REVERTS.set(step.operation, step.revertsOperationId);
+    for (const kept of decided.kept) REVERTS.set(kept.operation, kept.revertsOperationId);
+    deps.progress.advance(1);
+    return {
+      line: entry.line, username: entry.username, upn: entry.upn,
+      steps: decided.steps.map((step) => step.operation),
+      kept: decided.kept.map((kept) => ({ operation: kept.operation, reason: kept.reason })),
+    };
+  });
   deps.progress.finish();
-  return plans.filter((plan): plan is RollbackUserPlan => plan !== null && (plan.steps.length > 0 || plan.kept.length > 0));
+  return plans.filter((plan) => plan.steps.length > 0 || plan.kept.length > 0);
 }
 
 async function execute(run: RunRecord, applyRun: RunRecord, users: readonly RollbackUserPlan[], resumed: boolean, input: RollbackInput, deps: RollbackDeps): Promise<RollbackResult> {

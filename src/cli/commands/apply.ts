@@ -16,7 +16,7 @@ import { applySummaryText, applyUserJson, applyUserLine } from '../render/apply-
 import { findingJson } from '../render/validate-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
-import { planInputFrom } from './plan.js';
+import { givenOn, planInputFrom } from './plan.js';
 
 type ApplyOptions = SourceOptions & TenantOptions & PolicyOptions & CommonOptions & {
   readonly plan?: string;
@@ -45,7 +45,7 @@ export function registerApplyCommand(program: Command, context: CommandContext):
   addCommonOptions(command);
   command.action(async (options: ApplyOptions) => {
     const tenant = tenantSettingsFrom(options, context.io.env);
-    const input = await planInputFrom(options, tenant);
+    const input = await planInputFrom(options, tenant, givenOn(command));
     if (options.tapForReregistration !== undefined && existsSync(options.tapForReregistration)) {
       throw usageError('TAP_FILE_EXISTS', `${options.tapForReregistration} exists already`, 'Name a new file for the Temporary Access Passes: an existing one (maybe holding passes handed out earlier) is never overwritten.');
     }

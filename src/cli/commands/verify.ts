@@ -6,7 +6,7 @@ import { addCommonOptions, addPolicyOptions, addSourceOptions } from '../options
 import { verifyText, verifyUserJson } from '../render/verify-output.js';
 import { addTenantOptions, tenantSettingsFrom } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
-import { planInputFrom, type PlanOptions } from './plan.js';
+import { givenOn, planInputFrom, type PlanOptions } from './plan.js';
 
 /** `--users` and the other source options are optional here: given, every user of the exports is verified. */
 type VerifyOptions = Omit<PlanOptions, 'users'> & { readonly users?: string; readonly run?: string };
@@ -26,7 +26,7 @@ export function registerVerifyCommand(program: Command, context: CommandContext)
     if (users !== undefined && options.run !== undefined) {
       throw usageError('OPTION_INVALID', '--users and --run were both given', 'Give --run to verify an apply run\'s users, or --users (with the export options of the plan) to verify every user of the exports.');
     }
-    const input = users === undefined ? null : await planInputFrom({ ...options, users }, tenant);
+    const input = users === undefined ? null : await planInputFrom({ ...options, users }, tenant, givenOn(command));
     await runCommandSession(context, { options, graph: tenant.graph, lock: null, journalMustExist: input === null }, async ({ deps, graph, journal, writeReports }) => {
       const result = input === null
         ? await runVerify({ runId: options.run ?? null }, { ...deps, graph, journal })
