@@ -50,6 +50,14 @@ export interface NewRun {
   readonly inputs: InputFingerprint;
 }
 
+/** The process that runs (or last resumed) a run: `status` tells a run whose process is gone from one still running. */
+export interface RunWriter {
+  readonly pid: number;
+  readonly host: string;
+  /** `mfa-migrate …` as it was given: what resumes the run. Never holds secrets (they come from the environment only). */
+  readonly commandLine: string | null;
+}
+
 export interface RunRecord extends NewRun {
   /** `20261128-153012-ab12`: UTC start time (sorts by start), then 4 random hex digits. */
   readonly id: string;
@@ -58,6 +66,8 @@ export interface RunRecord extends NewRun {
   readonly finishedAt: Date | null;
   /** What finishRun was given; null while running. */
   readonly summary: JsonObject | null;
+  /** Absent when the run was made by a journal opened without one (tests, the demo, older versions). */
+  readonly writer?: RunWriter;
 }
 
 export interface RunFilter {

@@ -8,6 +8,7 @@
  * the command that resumes. Twice: the process ends at once; resuming is still safe, because every
  * request that left was marked `sent` before it did and is read back from Entra first.
  */
+import { hostname } from 'node:os';
 import { ExitCode, MigrateError } from '../errors.js';
 import type { GraphConfig } from '../graph/config.js';
 import { createGraphGateway, type GraphGateway } from '../graph/gateway.js';
@@ -50,7 +51,9 @@ export async function runCommandSession<T>(context: CommandContext, settings: Se
   const resumeCommand = `mfa-migrate ${context.args.map(shellQuote).join(' ')}`;
   const lock = settings.lock === null ? null : acquireJournalLock(options.state, settings.lock, new Date(deps.clock.now()));
   try {
-    const journal = openJournal(options.state, { clock: deps.clock, mustExist: settings.journalMustExist });
+    // Runs this process creates or resumes name it, so `status` can tell one whose process is gone.
+    const writer = { pid: process.pid, host: hostname(), commandLine: resumeCommand };
+    const journal = openJournal(options.state, { clock: deps.clock, mustExist: settings.journalMustExist, writer });
     try {
       const graph = createGraphGateway(settings.graph, { clock: deps.clock, log: deps.log, observer: { waiting: (event) => { deps.progress.waiting(event === null ? null : describeWait(event.reason, event.until)); } } });
       let interrupts = 0;

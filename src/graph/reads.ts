@@ -85,9 +85,9 @@ function odataString(value: string): string {
 }
 
 
-/** Errors every other read would meet too: sign-in, permissions, Graph unreachable. */
+/** Errors every other read would meet too: sign-in, permissions, Graph unreachable, a stop (Ctrl-C). */
 export function isFatal(error: MigrateError): boolean {
-  return error.exitCode === ExitCode.auth || error.code === 'GRAPH_UNREACHABLE';
+  return error.exitCode === ExitCode.auth || error.code === 'GRAPH_UNREACHABLE' || error.code === 'INTERRUPTED';
 }
 
 function groupNotFound(wanted: string): MigrateError {

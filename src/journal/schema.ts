@@ -116,6 +116,14 @@ const MIGRATIONS: readonly Migration[] = [
       db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('seed_hmac_key', randomBytes(32).toString('hex'));
     },
   },
+  {
+    // Who runs each run: the process (pid and host) and the command line that resumes it. A run
+    // still `running` whose process is gone from this host was killed: `status` says interrupted.
+    version: 2,
+    apply: (db) => {
+      db.exec('ALTER TABLE runs ADD COLUMN writer TEXT');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

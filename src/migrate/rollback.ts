@@ -16,19 +16,23 @@ import { planUserRollback } from '../plan/rollback-operations.js';
 import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js';
 import { reconcileSentOperations } from './apply-reconcile.js';
 import { writeBudgetOf, type ApplyGraph } from './apply.js';
+import { otherTenantError, type TenantNow } from './tenant-check.js';
+import type { GraphGateway } from '../graph/gateway.js';
 import type { StepDeps } from './deps.js';
 
 /** Users whose current state is read at once: each read is one `$batch` of a few GETs. */
 const READS_IN_FLIGHT = 20;
 
 export interface RollbackDeps extends StepDeps {
-  readonly graph: Pick<ApplyGraph, 'preflight' | 'readUserState' | 'readHardwareTokenInventory' | 'write' | 'writeWindow'>;
+  readonly graph: Pick<ApplyGraph, 'preflight' | 'readUserState' | 'readHardwareTokenInventory' | 'write' | 'writeWindow'> & Pick<GraphGateway, 'tokenTenantId'>;
   readonly journal: Journal;
 }
 
 export interface RollbackInput {
   readonly applyRunId: string;
   readonly execute: boolean;
+  /** The Graph root and `--tenant-id` given now: they must be the ones the apply run wrote to. */
+  readonly tenant: TenantNow;
 }
 
 export interface RollbackUserPlan {
@@ -57,6 +61,13 @@ export async function runRollback(input: RollbackInput, deps: RollbackDeps): Pro
   if (applyRun === null || applyRun.command !== 'apply') {
     throw usageError('RUN_NOT_FOUND', `${journal.path} holds no apply run ${input.applyRunId}`, 'Give --run the id of an apply run (`mfa-migrate status` shows the latest) and the same --state.');
   }
+  // Before anything is read or written: undoing a run in another tenant would delete that tenant's methods.
+  const remedy = `Run rollback against the tenant apply run ${applyRun.id} wrote to: ${applyRun.graphUrl ?? 'the cloud'}${applyRun.tenantId === null ? '' : `, tenant ${applyRun.tenantId}`} (--graph-url / --cloud, --tenant-id and the credentials of that tenant).`;
+  const given = otherTenantError('ROLLBACK_OTHER_TENANT', `apply run ${applyRun.id}`, applyRun, input.tenant, remedy);
+  if (given !== null) throw given;
+  // The token's tenant, without asking Graph anything (the emulator's development token has none).
+  const signedIn = otherTenantError('ROLLBACK_OTHER_TENANT', `apply run ${applyRun.id}`, applyRun, { graphUrl: input.tenant.graphUrl, tenantId: await graph.tokenTenantId() }, remedy);
+  if (signedIn !== null) throw signedIn;
   await graph.preflight({ writes: input.execute, group: false, hardwareTokenWrites: input.execute && hasTokenWrites(journal, applyRun.id) });
 
   const unfinished = journal.latestRun({ command: 'rollback', parentRunId: applyRun.id, status: ['running', 'interrupted'] });

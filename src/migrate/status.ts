@@ -1,10 +1,14 @@
 /**
- * status (DESIGN §5): a run's progress from the journal alone — safe to run beside a running
- * apply (the journal is in WAL mode: readers never block its writes).
+ * status: a run's progress from the journal alone — safe to run beside a running apply (the
+ * journal is in WAL mode: readers never block its writes). A run the journal still calls
+ * `running` whose process is gone from this host (killed, crashed, the machine restarted) is
+ * shown `interrupted`, with the command that resumes it.
  */
+import { hostname } from 'node:os';
 import { usageError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
-import type { RunRecord, RunSummary } from '../run-records.js';
+import { processIsRunning } from '../journal/lock.js';
+import type { RunRecord, RunStatus, RunSummary } from '../run-records.js';
 import type { Clock } from '../clock.js';
 import { GRAPH_WRITE_BUDGET, RATE_WINDOW_MS, secondsToWrite, type WriteBudget } from './time-left.js';
 
@@ -20,6 +24,12 @@ export interface OperationProgressCounts {
 
 export interface RunStatusView {
   readonly run: RunRecord;
+  /** The run's status as a person should read it: `interrupted` for a `running` run whose process is gone. */
+  readonly status: RunStatus;
+  /** True when the journal says `running` but the process that ran it no longer runs on this host. */
+  readonly writerGone: boolean;
+  /** The command line that started or last resumed the run, to run again; null when not recorded. */
+  readonly resumeCommand: string | null;
   readonly summary: RunSummary;
   readonly operations: OperationProgressCounts;
   /** Writes answered per minute over the last RATE_WINDOW_MS; null when none were. */
@@ -30,7 +40,15 @@ export interface RunStatusView {
   readonly rollbacks: readonly RunRecord[];
 }
 
-export function readRunStatus(journal: Journal, runId: string | null, clock: Clock): RunStatusView {
+/** How status tells whether a run's process still runs: this host's name and a pid check (injected by tests). */
+export interface ProcessLiveness {
+  readonly host: string;
+  readonly isRunning: (pid: number) => boolean;
+}
+
+export const localProcesses: ProcessLiveness = { host: hostname(), isRunning: processIsRunning };
+
+export function readRunStatus(journal: Journal, runId: string | null, clock: Clock, processes: ProcessLiveness = localProcesses): RunStatusView {
   const run = runId === null ? journal.latestRun() : journal.getRun(runId);
   if (run === null) {
     throw usageError(
@@ -57,8 +75,11 @@ export function readRunStatus(journal: Journal, runId: string | null, clock: Clo
     const span = firstSentAt === null ? 0 : Math.min(RATE_WINDOW_MS, end - firstSentAt.getTime());
     if (answered > 0 && span > 0) writesPerMinute = (answered / span) * 60_000;
   }
+  // A process on another host cannot be checked from here: its run is taken as running.
+  const writerGone = run.status === 'running' && run.writer !== undefined && run.writer.host === processes.host && !processes.isRunning(run.writer.pid);
+  const status: RunStatus = writerGone ? 'interrupted' : run.status;
   let secondsLeft: number | null = null;
-  if (remaining > 0 && run.status === 'running' && (run.command === 'apply' || run.command === 'rollback')) {
+  if (remaining > 0 && status === 'running' && (run.command === 'apply' || run.command === 'rollback')) {
     const budget = recordedBudget(run);
     const usedInWindow = journal.answeredSince(run.id, new Date(now - budget.windowMs)).answered;
     secondsLeft = secondsToWrite(remaining, budget, usedInWindow, writesPerMinute);
@@ -68,6 +89,9 @@ export function readRunStatus(journal: Journal, runId: string | null, clock: Clo
   if (rollback !== null) rollbacks.push(rollback);
   return {
     run,
+    status,
+    writerGone,
+    resumeCommand: run.writer?.commandLine ?? null,
     summary,
     operations: { total: summary.operations, done, failed, skipped, conflict, remaining },
     writesPerMinute,

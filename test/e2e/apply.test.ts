@@ -85,9 +85,9 @@ async function waitFor(condition: () => boolean, what: string, detail: () => str
  * answer to each `$batch` carrying writes for `holdMs`: the writes are made in the emulator while
  * their request is still on the wire for the CLI, as when Graph is slow to answer.
  */
-async function holdingProxy(target: string): Promise<{ url: string; holdMs: number; held: () => number; close: () => Promise<void> }> {
+async function holdingProxy(target: string): Promise<{ url: string; holdMs: number; holdReadsMs: number; held: () => number; close: () => Promise<void> }> {
   let held = 0;
-  const state = { holdMs: 0 };
+  const state = { holdMs: 0, holdReadsMs: 0 };
   const server: Server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -98,7 +98,7 @@ async function holdingProxy(target: string): Promise<{ url: string; holdMs: numb
         const parts: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => parts.push(chunk));
         answer.on('end', () => {
-          const hold = writes ? state.holdMs : 0;
+          const hold = writes ? state.holdMs : incoming.url?.endsWith('/$batch') === true ? state.holdReadsMs : 0;
           if (hold > 0) held += 1;
           setTimeout(() => {
             if (hold > 0) held -= 1;
@@ -117,6 +117,8 @@ async function holdingProxy(target: string): Promise<{ url: string; holdMs: numb
     url: `http://127.0.0.1:${String(port)}`,
     get holdMs() { return state.holdMs; },
     set holdMs(value: number) { state.holdMs = value; },
+    get holdReadsMs() { return state.holdReadsMs; },
+    set holdReadsMs(value: number) { state.holdReadsMs = value; },
     held: () => held,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }),
   };
@@ -246,6 +248,50 @@ describe('mfa-migrate apply', () => {
     }
   }, 90_000);
 
+  it('status shows an apply killed mid-run as interrupted (its process is gone) with the command that resumes it, not as running', async () => {
+    const emulator = await slowTenant();
+    const state = join(dir, 'killed.db');
+    try {
+      const args = applyArgs(emulator.url, state);
+      const running = await startCli(args, 'Apply run ');
+      await waitFor(() => emulator.stats().writes > 0, 'writes');
+      running.signal('SIGKILL');
+      await running.done;
+      const json = JSON.parse((await runCli(['status', '--state', state, '--json'])).stdout) as { run: { status: string; recordedStatus: string; writerGone: boolean }; secondsLeft: number | null; resumeCommand: string };
+      expect(json.run).toMatchObject({ status: 'interrupted', recordedStatus: 'running', writerGone: true });
+      expect(json.secondsLeft).toBeNull();
+      expect(shellWords(json.resumeCommand).slice(1)).toEqual(args);
+      const text = (await runCli(['status', '--state', state])).stdout;
+      expect(text).toMatch(/^apply run \S+: interrupted \(its process \d+ on \S+ is gone\)/);
+      expect(text).toContain(`Interrupted. Resume it with:\n  ${json.resumeCommand}`);
+    } finally {
+      await emulator.close();
+    }
+  }, 60_000);
+
+  it('plan stopped with Ctrl-C while reading ends with exit 6 and is recorded interrupted, with the command to run it again', async () => {
+    const emulator = await startEmulator({ tenant: generatedTenant(USERS).seed, throttle: 'off' });
+    const proxy = await holdingProxy(emulator.url);
+    const state = join(dir, 'plan-interrupted.db');
+    try {
+      proxy.holdReadsMs = 1_000;
+      const args = ['plan', '--users', usersFile, '--auth', 'emulator', '--graph-url', proxy.url, '--state', state, '--reports', join(dir, 'reports'), '--no-progress'];
+      const running = await startCli(args, 'Plan run ');
+      await waitFor(() => proxy.held() > 0, 'a read on the wire');
+      running.signal('SIGINT');
+      const stopped = await running.done;
+      expect(stopped.code, stopped.stderr).toBe(6);
+      expect(stopped.stderr).toContain('INTERRUPTED');
+      expect(stopped.stderr).toMatch(/Run it again to continue: mfa-migrate plan /);
+      const text = (await runCli(['status', '--state', state])).stdout;
+      expect(text).toMatch(/^plan run \S+: interrupted/);
+      expect(text).toContain('Stopped before it finished. Run it again with:');
+    } finally {
+      await proxy.close();
+      await emulator.close();
+    }
+  }, 60_000);
+
   it('rollback shows the undo without writing, then sends it with --execute', async () => {
     const emulator = await startEmulator({ tenant: generatedTenant(USERS).seed, throttle: 'off' });
     const state = join(dir, 'rollback.db');
@@ -255,6 +301,11 @@ describe('mfa-migrate apply', () => {
       expect(applied.code, applied.stderr).toBe(0);
       const { runId } = JSON.parse(applied.stdout) as { runId: string };
       const writes = emulator.stats().writes;
+
+      // Another Graph than the run wrote to is refused before anything is read or written.
+      const elsewhere = await runCli(['rollback', '--run', runId, '--state', state, '--auth', 'emulator', '--graph-url', 'http://127.0.0.1:9', '--no-progress', '--execute']);
+      expect(elsewhere.code, elsewhere.stderr).toBe(2);
+      expect(elsewhere.stderr).toContain('ROLLBACK_OTHER_TENANT');
 
       const dry = await runCli(['rollback', '--run', runId, '--state', state, '--auth', 'emulator', '--graph-url', emulator.url, '--no-progress']);
       expect(dry.code, dry.stderr).toBe(0);

@@ -22,7 +22,7 @@ export function registerRollbackCommand(program: Command, context: CommandContex
     // Only --execute writes, so only it takes the journal's writer lock.
     const settings = { options, graph: tenant.graph, lock: options.execute ? 'rollback' : null, journalMustExist: true };
     await runCommandSession(context, settings, async (session) => {
-      const result = await runRollback({ applyRunId: options.run, execute: options.execute }, { ...session.deps, graph: session.graph, journal: session.journal });
+      const result = await runRollback({ applyRunId: options.run, execute: options.execute, tenant: { graphUrl: tenant.graph.graphRoot, tenantId: options.tenantId ?? null } }, { ...session.deps, graph: session.graph, journal: session.journal });
       if (result.run !== null) context.io.stderr.write(await session.writeReports(result.run.id));
       if (result.interrupted) {
         throw session.interrupted('ROLLBACK_INTERRUPTED', `rollback run ${result.run?.id ?? ''} stopped on request with work left; every write sent so far is recorded`);

@@ -21,6 +21,7 @@ import { runVerify, runVerifyExports } from '../../../src/migrate/verify.js';
 import type { ExecutorSettings } from '../../../src/graph/batch-executor.js';
 import type { GovernorLimits } from '../../../src/graph/governor.js';
 import { fixtureApplyInput, tenantState } from '../../support/apply-run.js';
+import { Secret } from '../../../src/secret.js';
 import { callGraph, ids, sampleSeed } from '../../support/emulator.js';
 import { emulatorGateway } from '../graph/gateway-fixture.js';
 
@@ -54,6 +55,8 @@ async function apply(emulator: RunningEmulator, journal: Journal, options: { sto
 }
 
 let reference: unknown;
+/** fixtureApplyInput's Graph: the tenant the fixture runs record. */
+const FIXTURE_TENANT = { graphUrl: 'emulator', tenantId: null };
 
 describe('runApply', () => {
   it('applies the fixtures, a second apply writes nothing, and every user has a final status', async () => {
@@ -170,13 +173,13 @@ describe('runRollback', () => {
     const deps = { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress };
     try {
       const applied = await apply(emulator, journal);
-      const dry = await runRollback({ applyRunId: applied.run.id, execute: false }, deps);
+      const dry = await runRollback({ applyRunId: applied.run.id, execute: false, tenant: FIXTURE_TENANT }, deps);
       expect(dry.run).toBeNull();
       const writes = emulator.stats().writes;
       expect(dry.users.length).toBeGreaterThan(0);
       expect(emulator.stats().writes).toBe(writes);
 
-      const executed = await runRollback({ applyRunId: applied.run.id, execute: true }, deps);
+      const executed = await runRollback({ applyRunId: applied.run.id, execute: true, tenant: FIXTURE_TENANT }, deps);
       expect(executed.operations.failed).toBe(0);
       const after = emulator.state() as typeof before;
       // Users the run gave a default where they had none keep it and the phone it points at (Graph
@@ -196,8 +199,53 @@ describe('runRollback', () => {
       expect(kept.every((operation) => operation.errorMessage !== null && operation.revertsOperationId !== null)).toBe(true);
 
       // Running it again finds nothing left to undo.
-      const again = await runRollback({ applyRunId: applied.run.id, execute: false }, deps);
+      const again = await runRollback({ applyRunId: applied.run.id, execute: false, tenant: FIXTURE_TENANT }, deps);
       expect(again.users.flatMap((user) => user.steps)).toEqual([]);
+    } finally {
+      graph.close();
+      journal.close();
+      await emulator.close();
+    }
+  });
+});
+
+describe('runRollback refuses another tenant', () => {
+  it('given another Graph than the run wrote to: ROLLBACK_OTHER_TENANT before any request', async () => {
+    const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off' });
+    const journal = openJournal(join(dir, 'rollback-other-graph.db'), { clock: systemClock });
+    const graph = emulatorGateway(emulator, { matchAttribute: 'onPremisesSamAccountName' });
+    try {
+      const applied = await apply(emulator, journal);
+      const requests = emulator.stats().requests;
+      const refused: unknown = await runRollback({ applyRunId: applied.run.id, execute: true, tenant: { graphUrl: 'https://graph.microsoft.us', tenantId: null } }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'ROLLBACK_OTHER_TENANT', exitCode: 2 });
+      expect((refused as Error).message).toContain('made against emulator, not https://graph.microsoft.us');
+      expect(emulator.stats().requests).toBe(requests);
+      expect(journal.latestRun({ command: 'rollback' })).toBeNull();
+    } finally {
+      graph.close();
+      journal.close();
+      await emulator.close();
+    }
+  });
+
+  it('signed in to another tenant than the run recorded (the token\'s tid): ROLLBACK_OTHER_TENANT before any Graph request', async () => {
+    const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off', https: true });
+    const journal = openJournal(join(dir, 'rollback-other-tenant.db'), { clock: systemClock });
+    const auth = { mode: 'secret' as const, tenantId: emulator.tenantId, clientId: 'c0ffee00-0000-4000-8000-000000000001', clientSecret: new Secret('emulator-development-secret') };
+    const graph = emulatorGateway(emulator, { auth });
+    const deps = { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress };
+    const tenant = { graphUrl: emulator.url, tenantId: null };
+    try {
+      const elsewhere = journal.createRun({ command: 'apply', parentRunId: null, tenantId: '11111111-2222-4333-8444-555555555555', graphUrl: emulator.url, options: {}, inputs: [] });
+      const refused: unknown = await runRollback({ applyRunId: elsewhere.id, execute: true, tenant }, deps).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'ROLLBACK_OTHER_TENANT', exitCode: 2 });
+      expect((refused as Error).message).toContain(`made in tenant 11111111-2222-4333-8444-555555555555, not ${emulator.tenantId}`);
+      expect(emulator.stats()).toMatchObject({ requests: 0 });
+      expect(emulator.stats().tokensIssued).toBeGreaterThan(0);
+      // The run's own tenant passes the check.
+      const here = journal.createRun({ command: 'apply', parentRunId: null, tenantId: emulator.tenantId, graphUrl: emulator.url, options: {}, inputs: [] });
+      expect(await runRollback({ applyRunId: here.id, execute: false, tenant }, deps)).toMatchObject({ run: null, users: [] });
     } finally {
       graph.close();
       journal.close();
