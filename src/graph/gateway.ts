@@ -44,7 +44,7 @@ export interface GraphGatewayDeps {
   readonly log: Log;
   /** Makes the @azure/identity credential; tests pass a fake. */
   readonly credentials?: CredentialFactory;
-  /** Makes the HTTP transport; default the Graph client library with our middleware. */
+  /** Makes the HTTP transport; default node:http(s) (http-client.ts). */
   readonly transport?: (tokens: TokenSource) => HttpTransport;
   readonly random?: () => number;
   readonly observer?: ExecutorObserver;

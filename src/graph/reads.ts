@@ -324,7 +324,7 @@ export class GraphReads {
     }
   }
 
-  /** A nextLink is absolute; the client library takes paths below the version. */
+  /** A nextLink is absolute; the transport takes paths below the version. */
   #relativeLink(link: string, version: GraphVersion): string {
     const url = new URL(link, this.#config.graphRoot);
     const prefix = `/${version}`;
