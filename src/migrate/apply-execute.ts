@@ -13,8 +13,12 @@ import type { Journal } from '../journal/journal.js';
 import type { StoredOperation } from '../run-records.js';
 import { reconcileSentOperations } from './apply-reconcile.js';
 
-/** Operations read from the journal per round: 20 full batches, so a round rarely ends on a half-empty batch. */
-export const OPERATIONS_PER_ROUND = 400;
+/**
+ * Operations read from the journal per round (100 batches of 20): each round ends in a drain of
+ * the requests in flight, so fewer rounds mean fewer drains. A stop no longer waits for a round,
+ * so its size is bounded only by memory (a few MiB).
+ */
+export const OPERATIONS_PER_ROUND = 2_000;
 
 export interface ExecuteCounts {
   done: number;

@@ -144,9 +144,19 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
   // Validate hands ready users to the reads as it streams; the reads run USERS_IN_FLIGHT at a time
   // (the gateway keeps its batches full from them), and validate waits while READ_AHEAD_USERS are
   // read or waiting to be, so the batches in flight never drain at a chunk boundary.
-  const reads = pLimit(USERS_IN_FLIGHT);
+  // rejectOnClear: after a fatal error the queued reads settle (rejected) instead of waiting forever.
+  const reads = pLimit({ concurrency: USERS_IN_FLIGHT, rejectOnClear: true });
   const reading = new Set<Promise<void>>();
   const failure: { error: Error | undefined } = { error: undefined };
+  // Validate waits while READ_AHEAD_USERS are read or queued, and goes on once half are done: a
+  // wake-up per half, not per user (and not a Promise.race over thousands of reads per user).
+  let room: (() => void) | null = null;
+  const roomMade = (): void => {
+    if (room === null || reading.size > READ_AHEAD_USERS / 2) return;
+    const wake = room;
+    room = null;
+    wake();
+  };
   const read = (desired: DesiredState): void => {
     const lookup = { key: String(desired.line), upn: desired.upn, matchKeys: desired.matchKeys };
     const task: Promise<void> = reads(() => graph.readUser(lookup, { inventory: tenant.inventory }))
@@ -156,7 +166,10 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
         failure.error ??= error instanceof Error ? error : new Error(String(error));
         reads.clearQueue();
       })
-      .finally(() => { reading.delete(task); });
+      .finally(() => {
+        reading.delete(task);
+        roomMade();
+      });
     reading.add(task);
   };
 
@@ -173,7 +186,7 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
         return undefined;
       }
       read(desired);
-      return reading.size >= READ_AHEAD_USERS ? Promise.race(reading) : undefined;
+      return reading.size >= READ_AHEAD_USERS ? new Promise<void>((resolve) => { room = resolve; }) : undefined;
     });
     await Promise.all(reading);
     if (failure.error !== undefined) throw failure.error;
