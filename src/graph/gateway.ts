@@ -546,8 +546,14 @@ class WriteSession<T> {
 
   run(): Promise<WriteResult<T>[]> {
     const done = new Promise<WriteResult<T>[]>((resolve, reject) => { this.#settle = { resolve, reject }; });
-    for (const user of this.#users) if (user.user.writes.length > 0) this.#submitSegment(user, []);
-    this.#finishIfDone();
+    try {
+      const decided: WriteResult<T>[] = [];
+      for (const user of this.#users) if (user.user.writes.length > 0) this.#submitSegment(user, decided);
+      if (decided.length > 0) this.#hooks.answered?.(decided);
+      this.#finishIfDone();
+    } catch (error) {
+      this.#fail(error);
+    }
     return done;
   }
 

@@ -72,4 +72,35 @@ describe('executePlannedOperations', () => {
       await emulator.close();
     }
   });
+
+  it('on a stop, a write Graph throttled is not sent again: it goes back to planned, with its send counted', async () => {
+    // Every request is answered 429 with a Retry-After of 5 s: the write waits to be sent again.
+    const emulator = await startTestEmulator({ faults: 'seed=1,429=1,retryAfter=5' });
+    const controller = new AbortController();
+    const graph = emulatorGateway(emulator, {
+      observer: {
+        answered: () => {
+          if (controller.signal.aborted) return;
+          graph.stop();
+          controller.abort();
+        },
+      },
+    });
+    const journal = openMemoryJournal({ clock: manualClock() });
+    try {
+      const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
+      journal.recordUsers(runId, [userOn(2, ids.bob, [createMobile, preferSms])]);
+      const started = Date.now();
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, signal: controller.signal });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(outcome).toMatchObject({ done: 0, failed: 0, stopped: true });
+      expect([...journal.iterateOperations(runId)].map((operation) => [operation.status, operation.attempts])).toEqual([['planned', 1], ['planned', 1]]);
+      expect(emulator.stats().writes).toBe(0);
+    } finally {
+      journal.close();
+      graph.close();
+      await emulator.close();
+    }
+  });
 });
+

@@ -150,4 +150,24 @@ describe('gateway writes', () => {
       await emulator.close();
     }
   });
+
+  it('after stop, sends nothing: every write comes out not sent, and beforeSend is never told', async () => {
+    const emulator = await startTestEmulator();
+    const graph = emulatorGateway(emulator);
+    const told: string[][] = [];
+    try {
+      expect(graph.stop()).toBe(0);
+      const results = await graph.write([{ userId: ids.bob, writes: [
+        { tag: 'm', operation: { kind: 'addPhone', phoneType: 'mobile', phoneNumber: '+1 4255550100' } },
+        { tag: 'p', operation: { kind: 'setPreferredMethod', method: 'sms' } },
+      ] }], { beforeSend: (tags) => told.push([...tags]) });
+      expect(outcomes(results)).toEqual([{ status: 'notSent', because: 'stopped', after: null }, { status: 'notSent', because: 'stopped', after: null }]);
+      expect(told).toEqual([]);
+      expect(emulator.stats().requests).toBe(0);
+    } finally {
+      graph.close();
+      await emulator.close();
+    }
+  });
 });
+
