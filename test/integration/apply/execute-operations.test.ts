@@ -102,5 +102,27 @@ describe('executePlannedOperations', () => {
       await emulator.close();
     }
   });
+
+  it('skips a write that cannot be sent (no seed for a token) and the user\'s writes after it, with the reason; sends what came before', async () => {
+    const emulator = await startTestEmulator();
+    const graph = emulatorGateway(emulator);
+    const journal = openMemoryJournal({ clock: manualClock() });
+    try {
+      const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
+      journal.recordUsers(runId, [userOn(2, ids.bob, [createMobile, token, preferSms])]);
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds });
+      expect(outcome).toMatchObject({ done: 1, failed: 0, skipped: 2 });
+      expect([...journal.iterateOperations(runId)].map((operation) => [operation.kind, operation.status, operation.errorMessage])).toEqual([
+        ['createPhone', 'done', null],
+        ['createHardwareToken', 'skipped', 'no seed for TOTP9002 in this test'],
+        ['setPreferredMethod', 'skipped', 'not sent: an earlier operation for this user (createHardwareToken TOTP9002) could not be sent'],
+      ]);
+      expect(emulator.stats().writes).toBe(1);
+    } finally {
+      journal.close();
+      graph.close();
+      await emulator.close();
+    }
+  });
 });
 
