@@ -36,7 +36,8 @@ import { MAX_BATCH_REQUESTS, WRITE_WINDOW_MS, WRITES_PER_WINDOW } from '../src/g
 import { openJournal } from '../src/journal/journal.js';
 import { memoryLog } from '../src/log.js';
 import { runApply } from '../src/migrate/apply.js';
-import { silentProgress, systemClock } from '../src/migrate/deps.js';
+import { silentProgress } from '../src/migrate/deps.js';
+import { systemClock } from '../src/clock.js';
 import { runPlan, type PlanInput } from '../src/migrate/plan.js';
 import { generatedTenant } from '../test/support/generated-tenant.js';
 import { formatTable } from './table.js';
@@ -286,15 +287,15 @@ function fileBytes(path: string): number {
 
 export function planInput(usersFile: string, graphUrl: string): PlanInput {
   return {
-    validate: {
-      files: { users: usersFile, devices: null, tokens: null },
-      read: { encoding: 'auto', columns: {} },
-      mapping: { defaultCountryCode: '1', upnSuffix: null, includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'off' },
-    },
-    diff: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: 'off' },
-    scope: { group: null, only: null },
-    run: { tenantId: null, graphUrl, options: {} },
+    files: { users: usersFile, devices: null, tokens: null },
+    columns: {},
     columnsFile: null,
+    only: null,
+    options: {
+      encoding: 'auto', delimiter: 'auto', defaultCountryCode: '1', upnSuffix: null, includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'off',
+      phoneConflict: 'keep', defaultMethod: 'if-unset', group: null, matchAttribute: null,
+    },
+    run: { tenantId: null, graphUrl, options: {} },
   };
 }
 
@@ -447,7 +448,7 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
       };
       subscribe(HTTP_CLIENT_ERROR_CHANNEL, onRequestError);
       meter = new ResourceMeter(emulator.process.pid);
-      const result = await runApply({ plan: input, planRunId, shouldStop: () => false }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
+      const result = await runApply({ plan: input, planRunId }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
       const use = meter.stop();
       loopProbe.stop();
       unsubscribe(HTTP_CLIENT_ERROR_CHANNEL, onRequestError);

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openJournal } from '../src/journal/journal.js';
-import type { UserRecord } from '../src/journal/records.js';
-import { systemClock } from '../src/migrate/deps.js';
+import type { UserRecord } from '../src/run-records.js';
+import { systemClock } from '../src/clock.js';
 import { Secret } from '../src/secret.js';
 
 const { values } = parseArgs({

@@ -56,7 +56,8 @@ import { RESOURCE_UNIT_WINDOW_MS, RESOURCE_UNITS_LARGE_TENANT, WRITE_WINDOW_MS, 
 import { openJournal } from '../src/journal/journal.js';
 import { memoryLog } from '../src/log.js';
 import { runApply } from '../src/migrate/apply.js';
-import { silentProgress, systemClock } from '../src/migrate/deps.js';
+import { silentProgress } from '../src/migrate/deps.js';
+import { systemClock } from '../src/clock.js';
 import { runPlan } from '../src/migrate/plan.js';
 import { planInput, projectRoot, round, usersCsv } from './apply.bench.js';
 import { generatedTenant } from '../test/support/generated-tenant.js';
@@ -344,7 +345,7 @@ async function measureOurs(options: PeerBaselineOptions, seedJson: string, csv: 
       const graph = createGraphGateway(config, { clock: systemClock, log: memoryLog(), observer });
       let failed: number;
       try {
-        const applied = await runApply({ plan: input, planRunId: planned.run.id, shouldStop: () => false }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
+        const applied = await runApply({ plan: input, planRunId: planned.run.id }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
         failed = applied.operations.failed;
       } finally {
         graph.close();

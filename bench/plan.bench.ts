@@ -63,7 +63,8 @@ import {
 } from '../src/graph/limits.js';
 import { openJournal } from '../src/journal/journal.js';
 import { memoryLog } from '../src/log.js';
-import { silentProgress, systemClock } from '../src/migrate/deps.js';
+import { silentProgress } from '../src/migrate/deps.js';
+import { systemClock } from '../src/clock.js';
 import { runPlan } from '../src/migrate/plan.js';
 import type { PlanStatus } from '../src/plan/operations.js';
 import {

@@ -49,7 +49,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { openJournal, type Journal } from '../src/journal/journal.js';
-import { systemClock } from '../src/migrate/deps.js';
+import { systemClock } from '../src/clock.js';
 import { writeRunReports, type ReportPaths } from '../src/report/write-reports.js';
 import { formatTable } from './table.js';
 

@@ -87,3 +87,16 @@ export function inputError(
 export function usageError(code: string, message: string, remedy: string): MigrateError {
   return new MigrateError({ code, message, remedy, exitCode: ExitCode.usage });
 }
+
+/**
+ * The command was asked to stop (Ctrl-C, SIGTERM) before `doing`: nothing more is sent to Graph
+ * after a stop. Exit 6: the same command continues where this one stopped.
+ */
+export function interruptedError(doing: string): MigrateError {
+  return new MigrateError({
+    code: 'INTERRUPTED',
+    message: `stopped on request before ${doing}; nothing more was sent to Graph`,
+    remedy: 'Run the same command again to continue; what was recorded is kept.',
+    exitCode: ExitCode.interrupted,
+  });
+}

@@ -10,6 +10,8 @@ export interface CliIo {
   readonly isTTY: boolean;
   /** Resolves when the user asks to stop (Ctrl-C, SIGTERM). */
   readonly onInterrupt: (listener: () => void) => () => void;
+  /** Ends the process at once with this code: a second Ctrl-C, when waiting is not wanted. */
+  readonly exit: (code: number) => never;
 }
 
 export function processIo(): CliIo {
@@ -18,6 +20,7 @@ export function processIo(): CliIo {
     stderr: process.stderr,
     env: process.env,
     isTTY: process.stderr.isTTY,
+    exit: (code) => process.exit(code),
     onInterrupt: (listener) => {
       process.on('SIGINT', listener);
       process.on('SIGTERM', listener);

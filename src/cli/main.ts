@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, MigrateError } from '../errors.js';
 import { streamLog } from '../log.js';
-import { systemClock } from '../migrate/deps.js';
+import { systemClock } from '../clock.js';
 import type { CommandContext } from './commands/context.js';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerRollbackCommand } from './commands/rollback.js';

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
 import type { LogLevel } from '../log.js';
 import type { DefaultMethodPolicy, HardwareTokenMode, MappingOptions, TokenSecretEncoding } from '../mapping/desired-state.js';
-import type { DiffOptions, PhoneConflictPolicy } from '../plan/diff-user.js';
+import type { PhoneConflictPolicy } from '../plan/diff-user.js';
 import type { DelimiterOption } from '../source/dialect.js';
 import type { SourceEncoding } from '../source/records.js';
 
@@ -123,10 +123,6 @@ export function addPolicyOptions(command: Command): Command {
         ['if-unset', 'always', 'most-secure-if-unset'] as const,
       ).default('if-unset'),
     );
-}
-
-export function diffOptionsFrom(options: PolicyOptions & Pick<SourceOptions, 'hardwareTokens'>): DiffOptions {
-  return { phoneConflict: options.phoneConflict, defaultMethodPolicy: options.defaultMethod, hardwareTokens: options.hardwareTokens };
 }
 
 export function mappingOptionsFrom(options: SourceOptions): MappingOptions {

@@ -12,11 +12,17 @@
  *
  * No request leaves before the time it was told to wait: each call carries `notBefore`, and the
  * governor pauses every call after a 429.
+ *
+ * The executor is the only code that packs calls into `$batch` requests. A caller that must know
+ * which request carries its calls gives them a CallListener: told once per HTTP request just
+ * before it leaves (the journal marks exactly those operations `sent`, in one transaction) and
+ * once per answer with the calls it settled. `stop()` (Ctrl-C) lets nothing leave any more —
+ * waiting calls resolve at once as stopped — while requests already on the wire are awaited.
  */
-import type { MigrateError } from '../errors.js';
-import type { Clock } from '../migrate/deps.js';
+import { interruptedError, type MigrateError } from '../errors.js';
+import type { Clock } from '../clock.js';
 import { buildBatchBody, readBatchAnswers, type BatchAnswer, type HttpMethod } from './batch-body.js';
-import { addCosts, estimateCost, NO_COST, type Governor, type RequestCost, type Ticket } from './governor.js';
+import { addCosts, estimateCost, NO_COST, type BudgetName, type Governor, type RequestCost, type Ticket } from './governor.js';
 import { graphFailure, readGraphError, serviceError, throttledTooLong, unreachable, type GraphErrorInfo, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
 import { TransportError, type GraphVersion, type HttpResponse, type HttpTransport, type TokenSource } from './http-client.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, MAX_BATCH_REQUESTS, MAX_SERVER_ERROR_ATTEMPTS, MAX_THROTTLE_WAIT_MS, MAX_TRANSPORT_ATTEMPTS, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS } from './limits.js';
@@ -30,14 +36,19 @@ export interface GraphCall {
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: unknown;
+  /**
+   * Instead of `body`: built anew just before each send, e.g. an activation's code, computed from
+   * the token's seed as late as possible (a code is valid for one time step).
+   */
+  readonly bodyAtSend?: () => unknown;
   /** Names this call for `dependsOn` among the calls submitted together. */
   readonly key?: string;
   /** Keys of calls submitted together that must succeed first (json-batching.md "dependsOn"); they share a batch. */
   readonly dependsOn?: readonly string[];
   /** Cost against the governor's budgets; estimated from method and path when absent. */
   readonly cost?: RequestCost;
-  /** Called just before each attempt leaves: the journal marks an operation `sent` here (DESIGN §6). */
-  readonly beforeSend?: (attempt: number) => void;
+  /** Told when the request carrying this call leaves and when its answer settles it (the journal's hooks). */
+  readonly listener?: CallListener;
   /**
    * A call that got no answer (connection lost, timeout) may have been carried out. `retry`
    * (default) sends it again: right for reads and for writes that do the same twice. `report`
@@ -52,8 +63,14 @@ export interface GraphCall {
 }
 
 export interface GraphCallResult {
-  /** False only for a `whenUnanswered: 'report'` call that got no answer; its status is then 0. */
+  /** False for a `whenUnanswered: 'report'` call that got no answer (status 0), or that stop() kept from leaving. */
   readonly answered: boolean;
+  /**
+   * stop() kept this `whenUnanswered: 'report'` call from leaving (again): `status` is then the
+   * status of its last answer (429, 5xx, 424…), or 0 when it never left. Calls that do not report
+   * are rejected with INTERRUPTED instead.
+   */
+  readonly stopped: boolean;
   readonly status: number;
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string>>;
@@ -64,6 +81,35 @@ export interface GraphCallResult {
   /** Set for a status of 400 or more, and for calls given up (throttled too long, 5xx every time). */
   readonly error: MigrateError | null;
 }
+
+/** One call of a request that is about to leave, with how many times it has left before this one. */
+export interface SentCall {
+  readonly call: GraphCall;
+  /** 1 for its first send. */
+  readonly attempt: number;
+}
+
+export interface SettledCall {
+  readonly call: GraphCall;
+  readonly result: GraphCallResult;
+}
+
+/**
+ * A caller's hooks on its calls. Both are called synchronously, never for a call of another
+ * listener, and must not throw out of `settled` (it is told after the calls' promises resolved).
+ */
+export interface CallListener {
+  /**
+   * Just before the HTTP request leaves, once per request, with this listener's calls in it. A throw
+   * keeps the whole request from leaving: its calls are rejected with the error.
+   */
+  beforeSend(calls: readonly SentCall[]): void;
+  /** Once per answer (or per stop), with this listener's calls it settled, in submission order. */
+  settled(calls: readonly SettledCall[]): void;
+}
+
+/** Why nothing leaves now: a budget of the governor, the pause after a 429, or a Retry-After / backoff before a retry. */
+export type WaitReason = BudgetName | 'retry';
 
 export interface ExecutorSettings {
   readonly requestTimeoutMs: number;
@@ -89,6 +135,8 @@ export interface ExecutorObserver {
   sent?(event: { readonly at: number; readonly kind: 'batch' | 'single'; readonly calls: readonly { readonly attempt: number; readonly notBefore: number }[] }): void;
   /** Its answer arrived: statuses of the calls, resource units Graph charged (x-ms-resource-unit), the wait asked for. */
   answered?(event: { readonly at: number; readonly statuses: readonly number[]; readonly resourceUnits: number; readonly retryAfterMs: number | null }): void;
+  /** Calls wait and nothing may leave before `until` (epoch ms) because of `reason`; null when sending goes on. Told on changes only. */
+  waiting?(event: { readonly at: number; readonly until: number; readonly reason: WaitReason } | null): void;
 }
 
 export interface ExecutorDependencies {
@@ -115,6 +163,8 @@ interface PendingCall {
   throttledMs: number;
   tokenRefreshed: boolean;
   notBefore: number;
+  /** Status of the last answer that sent it back to the queue; 0 while it has none. */
+  lastStatus: number;
   readonly resolve: (result: GraphCallResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -155,6 +205,33 @@ function costOf(unit: Unit): RequestCost {
   return unit.calls.reduce((sum, pending) => addCosts(sum, pending.cost), NO_COST);
 }
 
+function bodyOf(call: GraphCall): unknown {
+  return call.bodyAtSend === undefined ? call.body : call.bodyAtSend();
+}
+
+/**
+ * Settles calls and tells their listeners once, after everything one answer (or one stop) settles:
+ * one `settled` per listener per answer, so a journal records each answer in one transaction.
+ */
+class Settlement {
+  readonly #byListener = new Map<CallListener, SettledCall[]>();
+
+  resolve(pending: PendingCall, result: GraphCallResult): void {
+    pending.resolve(result);
+    const listener = pending.call.listener;
+    if (listener === undefined) return;
+    const settled = this.#byListener.get(listener);
+    if (settled === undefined) this.#byListener.set(listener, [{ call: pending.call, result }]);
+    else settled.push({ call: pending.call, result });
+  }
+
+  tell(): void {
+    const byListener = [...this.#byListener];
+    this.#byListener.clear();
+    for (const [listener, calls] of byListener) listener.settled(calls);
+  }
+}
+
 export class BatchExecutor {
   readonly #deps: ExecutorDependencies;
   /** Re-queued units, oldest first: looked at before fresh ones (usually few). */
@@ -166,9 +243,19 @@ export class BatchExecutor {
   #timerAt = Number.POSITIVE_INFINITY;
   #pumpScheduled = false;
   #closed = false;
+  #stopped = false;
+  /** HTTP requests sent and not answered yet. */
+  #inFlight = 0;
+  /** The last wait told to the observer, to tell changes only. */
+  #toldWait: { until: number; reason: WaitReason } | null = null;
 
   constructor(deps: ExecutorDependencies) {
     this.#deps = deps;
+  }
+
+  /** HTTP requests that have left and not been answered yet: what a stop still waits for. */
+  get requestsInFlight(): number {
+    return this.#inFlight;
   }
 
   /** Sends the calls in `$batch` requests; calls linked by dependsOn travel together. Resolves in the calls' order. */
@@ -183,57 +270,92 @@ export class BatchExecutor {
       let settle: { resolve: (result: GraphCallResult) => void; reject: (error: unknown) => void } | undefined;
       promises.push(new Promise<GraphCallResult>((resolve, reject) => { settle = { resolve, reject }; }));
       if (settle === undefined) throw new Error('unreachable: the Promise executor runs synchronously');
-      const pending: PendingCall = {
-        call,
-        cost: call.cost ?? estimateCost(call.method, call.path),
-        key: call.key ?? `#${index}`,
-        dependsOn: [...(call.dependsOn ?? [])],
-        attempts: 0,
-        serverErrors: 0,
-        throttledMs: 0,
-        tokenRefreshed: false,
-        notBefore: 0,
-        resolve: settle.resolve,
-        reject: settle.reject,
-      };
-      return pending;
+      return this.#pending(call, call.key ?? `#${index}`, settle.resolve, settle.reject);
     });
-    for (const unit of this.#units(pendings)) this.#fresh.push(unit);
-    this.#schedulePump();
+    this.#enqueue(this.#units(pendings));
     return promises;
   }
 
   /** One call sent on its own, not inside `$batch` (paging links, `$count`, preflight probes). */
   single(call: GraphCall): Promise<GraphCallResult> {
     return new Promise<GraphCallResult>((resolve, reject) => {
-      const pending: PendingCall = {
-        call,
-        cost: call.cost ?? estimateCost(call.method, call.path),
-        key: '#0',
-        dependsOn: [],
-        attempts: 0,
-        serverErrors: 0,
-        throttledMs: 0,
-        tokenRefreshed: false,
-        notBefore: 0,
-        resolve,
-        reject,
-      };
-      this.#fresh.push({ calls: [pending], version: call.version, single: true, transportFailures: 0, taken: false });
-      this.#schedulePump();
+      const pending = this.#pending(call, '#0', resolve, reject);
+      this.#enqueue([{ calls: [pending], version: call.version, single: true, transportFailures: 0, taken: false }]);
     });
+  }
+
+  /**
+   * Ctrl-C: from now on nothing leaves. Calls waiting to be sent (or sent again) settle at once —
+   * `whenUnanswered: 'report'` calls as stopped, others rejected with INTERRUPTED — and so does
+   * anything submitted later. Requests already on the wire are answered and settled as usual.
+   * Returns how many requests are on the wire.
+   */
+  stop(): number {
+    if (this.#stopped || this.#closed) return this.#inFlight;
+    this.#stopped = true;
+    this.#clearTimer();
+    const waiting = [...this.#waiting()];
+    this.#retries = [];
+    this.#fresh = [];
+    this.#freshHead = 0;
+    const settlement = new Settlement();
+    for (const unit of waiting) this.#settleStopped(unit, settlement);
+    settlement.tell();
+    this.#tellWaiting(null);
+    return this.#inFlight;
   }
 
   /** Stops timers; calls still queued, or re-queued later, are rejected. */
   close(): void {
     this.#closed = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#clearTimer();
     const waiting = [...this.#waiting()];
     this.#retries = [];
     this.#fresh = [];
     this.#freshHead = 0;
     for (const unit of waiting) for (const pending of unit.calls) pending.reject(closedError());
+  }
+
+  #pending(call: GraphCall, key: string, resolve: (result: GraphCallResult) => void, reject: (error: unknown) => void): PendingCall {
+    return {
+      call,
+      cost: call.cost ?? estimateCost(call.method, call.path),
+      key,
+      dependsOn: [...(call.dependsOn ?? [])],
+      attempts: 0,
+      serverErrors: 0,
+      throttledMs: 0,
+      tokenRefreshed: false,
+      notBefore: 0,
+      lastStatus: 0,
+      resolve,
+      reject,
+    };
+  }
+
+  #enqueue(units: readonly Unit[]): void {
+    if (this.#stopped || this.#closed) {
+      const settlement = new Settlement();
+      for (const unit of units) {
+        if (this.#closed) for (const pending of unit.calls) pending.reject(closedError());
+        else this.#settleStopped(unit, settlement);
+      }
+      settlement.tell();
+      return;
+    }
+    for (const unit of units) this.#fresh.push(unit);
+    this.#schedulePump();
+  }
+
+  /** A unit stop() keeps from leaving: report-calls resolve as stopped with their last answer's status, the others are rejected. */
+  #settleStopped(unit: Unit, settlement: Settlement): void {
+    for (const pending of unit.calls) {
+      if (pending.call.whenUnanswered === 'report') {
+        settlement.resolve(pending, { answered: false, stopped: true, status: pending.lastStatus, headers: {}, body: undefined, requestId: null, attempts: pending.attempts, error: null });
+      } else {
+        pending.reject(interruptedError(pending.call.doing));
+      }
+    }
   }
 
   /** Groups calls connected by dependsOn; each group must fit in one batch. */
@@ -268,7 +390,7 @@ export class BatchExecutor {
   }
 
   #schedulePump(): void {
-    if (this.#pumpScheduled || this.#closed) return;
+    if (this.#pumpScheduled || this.#closed || this.#stopped) return;
     this.#pumpScheduled = true;
     // Let callers that submit in a loop fill the queue before batches are cut.
     setImmediate(() => {
@@ -277,8 +399,14 @@ export class BatchExecutor {
     });
   }
 
+  #clearTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
   #wakeAt(at: number): void {
-    if (this.#closed || at >= this.#timerAt) return;
+    if (this.#closed || this.#stopped || at >= this.#timerAt) return;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timerAt = at;
     this.#timer = setTimeout(() => {
@@ -286,6 +414,13 @@ export class BatchExecutor {
       this.#timerAt = Number.POSITIVE_INFINITY;
       this.#pump();
     }, Math.max(0, at - this.#deps.clock.now()));
+  }
+
+  #tellWaiting(wait: { readonly until: number; readonly reason: WaitReason } | null): void {
+    const told = this.#toldWait;
+    if (wait === null ? told === null : told !== null && told.reason === wait.reason && Math.abs(told.until - wait.until) < 1_000) return;
+    this.#toldWait = wait === null ? null : { ...wait };
+    this.#deps.observer?.waiting?.(wait === null ? null : { at: this.#deps.clock.now(), ...wait });
   }
 
   /** Units waiting to be sent: re-queued ones first, then fresh ones in order. */
@@ -299,18 +434,25 @@ export class BatchExecutor {
 
   #pump(): void {
     const { governor, clock } = this.#deps;
-    while (!this.#closed && governor.hasSlot()) {
+    while (!this.#closed && !this.#stopped && governor.hasSlot()) {
       const now = clock.now();
       const { picked, earliest } = this.#pick(now);
       if (picked.length === 0) {
-        if (earliest !== Number.POSITIVE_INFINITY) this.#wakeAt(earliest);
+        if (earliest !== Number.POSITIVE_INFINITY) {
+          this.#wakeAt(earliest);
+          this.#tellWaiting({ until: earliest, reason: 'retry' });
+        } else {
+          this.#tellWaiting(null);
+        }
         return;
       }
-      const wait = governor.waitMs(picked.reduce((sum, unit) => addCosts(sum, costOf(unit)), NO_COST));
-      if (wait > 0) {
-        this.#wakeAt(now + wait);
+      const wait = governor.waitFor(picked.reduce((sum, unit) => addCosts(sum, costOf(unit)), NO_COST));
+      if (wait.ms > 0) {
+        this.#wakeAt(now + wait.ms);
+        this.#tellWaiting({ until: now + wait.ms, reason: wait.budget ?? 'retry' });
         return;
       }
+      this.#tellWaiting(null);
       this.#take(picked);
       void this.#dispatch(picked);
     }
@@ -355,59 +497,88 @@ export class BatchExecutor {
     }
   }
 
+  /** Tells each listener which of its calls this request carries; false (calls rejected) when one refused. */
+  #beforeSend(calls: readonly PendingCall[]): boolean {
+    const byListener = new Map<CallListener, SentCall[]>();
+    for (const pending of calls) {
+      const listener = pending.call.listener;
+      if (listener === undefined) continue;
+      const sent = { call: pending.call, attempt: pending.attempts + 1 };
+      const list = byListener.get(listener);
+      if (list === undefined) byListener.set(listener, [sent]);
+      else list.push(sent);
+    }
+    try {
+      for (const [listener, sent] of byListener) listener.beforeSend(sent);
+      return true;
+    } catch (error) {
+      // Nothing left: a journal that cannot record `sent` must not let the request go.
+      for (const pending of calls) pending.reject(error);
+      return false;
+    }
+  }
+
   async #dispatch(units: readonly Unit[]): Promise<void> {
     const { governor, clock, observer } = this.#deps;
     const calls = units.flatMap((unit) => unit.calls);
+    if (!this.#beforeSend(calls)) {
+      this.#schedulePump();
+      return;
+    }
     const ticket = governor.begin(units.reduce((sum, unit) => addCosts(sum, costOf(unit)), NO_COST));
     const single = units.length === 1 && units[0]?.single === true;
-    for (const pending of calls) {
-      pending.attempts += 1;
-      pending.call.beforeSend?.(pending.attempts);
-    }
+    for (const pending of calls) pending.attempts += 1;
     observer?.sent?.({ at: clock.now(), kind: single ? 'single' : 'batch', calls: calls.map((pending) => ({ attempt: pending.attempts, notBefore: pending.notBefore })) });
+    const settlement = new Settlement();
+    this.#inFlight += 1;
     try {
-      if (single) await this.#sendSingle(units[0] as Unit, ticket);
-      else await this.#sendBatch(units, ticket);
+      if (single) await this.#sendSingle(units[0] as Unit, ticket, settlement);
+      else await this.#sendBatch(units, ticket, settlement);
     } catch (error) {
       // A bug in reading an answer must not leave callers waiting forever.
       for (const pending of calls) pending.reject(error);
     } finally {
+      this.#inFlight -= 1;
+      settlement.tell();
       this.#schedulePump();
     }
   }
 
-  #request(unitsVersion: GraphVersion, call: Pick<GraphCall, 'method' | 'path' | 'headers' | 'body'>): Parameters<HttpTransport['send']>[0] {
+  #request(unitsVersion: GraphVersion, call: GraphCall): Parameters<HttpTransport['send']>[0] {
     return {
       method: call.method,
       version: unitsVersion,
       path: call.path,
       headers: call.headers ?? {},
-      body: call.body,
+      body: bodyOf(call),
       timeoutMs: this.#deps.settings.requestTimeoutMs,
     };
   }
 
-  async #sendSingle(unit: Unit, ticket: Ticket): Promise<void> {
+  async #sendSingle(unit: Unit, ticket: Ticket, settlement: Settlement): Promise<void> {
     const pending = unit.calls[0];
     if (pending === undefined) return;
-    await this.#exchange([unit], ticket, this.#request(unit.version, pending.call), true);
+    await this.#exchange([unit], ticket, this.#request(unit.version, pending.call), true, settlement);
   }
 
-  async #sendBatch(units: readonly Unit[], ticket: Ticket): Promise<void> {
+  async #sendBatch(units: readonly Unit[], ticket: Ticket, settlement: Settlement): Promise<void> {
     const ids = new Map<PendingCall, string>();
     let next = 1;
     for (const unit of units) for (const pending of unit.calls) ids.set(pending, String(next++));
     const idOf = (pending: PendingCall): string => ids.get(pending) ?? '';
     const items = units.flatMap((unit) => {
       const keyToId = new Map(unit.calls.map((pending) => [pending.key.toLowerCase(), idOf(pending)]));
-      return unit.calls.map((pending) => ({
-        id: idOf(pending),
-        method: pending.call.method,
-        url: pending.call.path,
-        ...(pending.call.headers === undefined ? {} : { headers: pending.call.headers }),
-        ...(pending.call.body === undefined ? {} : { body: pending.call.body }),
-        dependsOn: pending.dependsOn.map((key) => keyToId.get(key.toLowerCase()) ?? key),
-      }));
+      return unit.calls.map((pending) => {
+        const body = bodyOf(pending.call);
+        return {
+          id: idOf(pending),
+          method: pending.call.method,
+          url: pending.call.path,
+          ...(pending.call.headers === undefined ? {} : { headers: pending.call.headers }),
+          ...(body === undefined ? {} : { body }),
+          dependsOn: pending.dependsOn.map((key) => keyToId.get(key.toLowerCase()) ?? key),
+        };
+      });
     });
     const response = await this.#exchange(
       units,
@@ -421,6 +592,7 @@ export class BatchExecutor {
         timeoutMs: this.#deps.settings.requestTimeoutMs,
       },
       false,
+      settlement,
     );
     if (response === null) return;
     const parsed = readBatchAnswers(parseBody(response.bodyText, response.headers['content-type']));
@@ -430,7 +602,7 @@ export class BatchExecutor {
     // One clock reading for the whole answer: calls re-queued by it leave together, in one batch,
     // even when settling the units takes a few milliseconds on a busy machine.
     const answeredAt = this.#deps.clock.now();
-    for (const unit of units) this.#settleUnit(unit, (pending) => answers.get(idOf(pending).toLowerCase()), retryAfterMs, answeredAt);
+    for (const unit of units) this.#settleUnit(unit, (pending) => answers.get(idOf(pending).toLowerCase()), retryAfterMs, answeredAt, settlement);
   }
 
   /**
@@ -438,7 +610,7 @@ export class BatchExecutor {
    * once), 429/5xx (waited out, or given up), any answer to a single call, and a final error for a
    * whole batch. Returns the response only when it is a batch's 200, to be read call by call.
    */
-  async #exchange(units: readonly Unit[], ticket: Ticket, request: Parameters<HttpTransport['send']>[0], single: boolean): Promise<HttpResponse | null> {
+  async #exchange(units: readonly Unit[], ticket: Ticket, request: Parameters<HttpTransport['send']>[0], single: boolean, settlement: Settlement): Promise<HttpResponse | null> {
     const { transport, governor, clock, random, settings, observer } = this.#deps;
     const calls = units.flatMap((unit) => unit.calls);
     let response: HttpResponse;
@@ -452,12 +624,12 @@ export class BatchExecutor {
         if (unit.calls.some((pending) => pending.call.whenUnanswered === 'report')) {
           // The unit's calls are chained: report them all, the caller reads back what was done.
           const failure = unreachable(this.#deps.target, unit.calls[0]?.call.doing ?? 'calling Graph', error, unit.transportFailures);
-          for (const pending of unit.calls) pending.resolve({ answered: false, status: 0, headers: {}, body: undefined, requestId: null, attempts: pending.attempts, error: failure });
+          for (const pending of unit.calls) settlement.resolve(pending, { answered: false, stopped: false, status: 0, headers: {}, body: undefined, requestId: null, attempts: pending.attempts, error: failure });
         } else if (unit.transportFailures >= settings.maxTransportAttempts) {
           const failure = unreachable(this.#deps.target, unit.calls[0]?.call.doing ?? 'calling Graph', error, unit.transportFailures);
           for (const pending of unit.calls) pending.reject(failure);
         } else {
-          this.#requeue(unit, clock.now() + backoffDelayMs(unit.transportFailures, random, settings.retryBaseDelayMs, settings.retryMaxDelayMs));
+          this.#requeue(unit, clock.now() + backoffDelayMs(unit.transportFailures, random, settings.retryBaseDelayMs, settings.retryMaxDelayMs), settlement);
         }
       }
       return null;
@@ -479,9 +651,10 @@ export class BatchExecutor {
       governor.finish(ticket, { throttledForMs, refused: response.status === 429 ? ticket.cost : NO_COST });
       tell(throttledForMs);
       for (const unit of units) {
-        const givenUp = this.#retryOrGiveUp(unit.calls, response.status, wait, graph);
-        const again = this.#withoutDependentsOf(unit.calls.filter((pending) => !givenUp.includes(pending)), graph);
-        if (again.length > 0) this.#requeue({ ...unit, calls: again }, now + wait);
+        const givenUp = this.#retryOrGiveUp(unit.calls, response.status, wait, graph, settlement);
+        const again = this.#withoutDependentsOf(unit.calls.filter((pending) => !givenUp.includes(pending)), graph, settlement);
+        for (const pending of again) pending.lastStatus = response.status;
+        if (again.length > 0) this.#requeue({ ...unit, calls: again }, now + wait, settlement);
       }
       return null;
     }
@@ -490,28 +663,30 @@ export class BatchExecutor {
     if (response.status === 401 && calls.some((pending) => !pending.tokenRefreshed)) {
       // An expired or revoked token: fetch a new one and try once more.
       this.#deps.tokens.invalidate();
-      for (const pending of calls) pending.tokenRefreshed = true;
-      for (const unit of units) this.#requeue(unit, now);
+      for (const pending of calls) {
+        pending.tokenRefreshed = true;
+        pending.lastStatus = 401;
+      }
+      for (const unit of units) this.#requeue(unit, now, settlement);
       return null;
     }
-    for (const pending of calls) pending.resolve(this.#result(pending, response.status, response.headers, body, response.status >= 400 ? graph : null));
+    for (const pending of calls) settlement.resolve(pending, this.#result(pending, response.status, response.headers, body, response.status >= 400 ? graph : null));
     return null;
   }
 
-  /** Counts a retry of each call; returns those given up, already resolved with their error. */
   /**
    * Calls out of tries leave the unit; a call that depends on one of them can no longer be sent
    * (its dependsOn would name a request missing from the next batch), so it fails as Graph would
    * answer it: 424 Failed Dependency (json-batching.md), to a fixpoint along the chain.
    */
-  #withoutDependentsOf(remaining: readonly PendingCall[], graph: GraphErrorInfo): PendingCall[] {
+  #withoutDependentsOf(remaining: readonly PendingCall[], graph: GraphErrorInfo, settlement: Settlement): PendingCall[] {
     let kept = [...remaining];
     for (let shrunk = true; shrunk; ) {
       shrunk = false;
       const keys = new Set(kept.map((pending) => pending.key.toLowerCase()));
       for (const pending of kept) {
         if (pending.dependsOn.every((key) => keys.has(key.toLowerCase()))) continue;
-        pending.resolve(this.#result(pending, 424, {}, undefined, { status: 424, code: 'failedDependency', message: 'An earlier request this one depends on failed.', requestId: graph.requestId }));
+        settlement.resolve(pending, this.#result(pending, 424, {}, undefined, { status: 424, code: 'failedDependency', message: 'An earlier request this one depends on failed.', requestId: graph.requestId }));
         kept = kept.filter((candidate) => candidate !== pending);
         shrunk = true;
         break;
@@ -520,7 +695,8 @@ export class BatchExecutor {
     return kept;
   }
 
-  #retryOrGiveUp(calls: readonly PendingCall[], status: number, waitMs: number, graph: GraphErrorInfo): PendingCall[] {
+  /** Counts a retry of each call; returns those given up, already resolved with their error. */
+  #retryOrGiveUp(calls: readonly PendingCall[], status: number, waitMs: number, graph: GraphErrorInfo, settlement: Settlement): PendingCall[] {
     const { settings } = this.#deps;
     const givenUp: PendingCall[] = [];
     for (const pending of calls) {
@@ -533,7 +709,7 @@ export class BatchExecutor {
         if (pending.serverErrors >= settings.maxServerErrorAttempts) error = serviceError(pending.call.doing, graph);
       }
       if (error !== null) {
-        pending.resolve({ answered: true, status, headers: {}, body: undefined, requestId: graph.requestId, attempts: pending.attempts, error });
+        settlement.resolve(pending, { answered: true, stopped: false, status, headers: {}, body: undefined, requestId: graph.requestId, attempts: pending.attempts, error });
         givenUp.push(pending);
       }
     }
@@ -575,7 +751,7 @@ export class BatchExecutor {
    * with the 424s that depended on them, go back to the queue together after the batch's
    * largest Retry-After, or a backoff when none was given.
    */
-  #settleUnit(unit: Unit, answerOf: (pending: PendingCall) => BatchAnswer | undefined, retryAfterMs: number | null, answeredAt: number): void {
+  #settleUnit(unit: Unit, answerOf: (pending: PendingCall) => BatchAnswer | undefined, retryAfterMs: number | null, answeredAt: number, settlement: Settlement): void {
     const { random, settings } = this.#deps;
     const retryable = (status: number | undefined): boolean => status === undefined || status === 429 || RETRYABLE_SERVER_STATUSES.has(status);
     const byKey = new Map(unit.calls.map((pending) => [pending.key.toLowerCase(), pending]));
@@ -594,7 +770,10 @@ export class BatchExecutor {
       if (!retryable(answer?.status)) continue;
       const status = answer?.status ?? 502;
       const graph = readGraphError(status, answer?.headers ?? {}, answer?.body);
-      if (this.#retryOrGiveUp([pending], status, wait, graph).length === 0) retry.add(pending);
+      if (this.#retryOrGiveUp([pending], status, wait, graph, settlement).length === 0) {
+        retry.add(pending);
+        pending.lastStatus = status;
+      }
     }
     // 424s whose dependency is retried go with it (to a fixpoint along dependsOn chains).
     for (let grown = true; grown; ) {
@@ -602,6 +781,7 @@ export class BatchExecutor {
       for (const pending of unit.calls) {
         if (!retry.has(pending) && answerOf(pending)?.status === 424 && dependsOnAny(pending, retry)) {
           retry.add(pending);
+          pending.lastStatus = 424;
           grown = true;
         }
       }
@@ -609,18 +789,19 @@ export class BatchExecutor {
     for (const pending of unit.calls) {
       const answer = answerOf(pending);
       if (retry.has(pending) || answer === undefined || retryable(answer.status)) continue;
-      pending.resolve(this.#result(pending, answer.status, answer.headers, answer.body, answer.status >= 400 ? readGraphError(answer.status, answer.headers, answer.body) : null));
+      settlement.resolve(pending, this.#result(pending, answer.status, answer.headers, answer.body, answer.status >= 400 ? readGraphError(answer.status, answer.headers, answer.body) : null));
     }
     if (retry.size === 0) return;
     const calls = unit.calls.filter((pending) => retry.has(pending));
     const kept = new Set(calls.map((pending) => pending.key.toLowerCase()));
     for (const pending of calls) pending.dependsOn = pending.dependsOn.filter((key) => kept.has(key.toLowerCase()));
-    this.#requeue({ ...unit, calls }, answeredAt + wait);
+    this.#requeue({ ...unit, calls }, answeredAt + wait, settlement);
   }
 
   #result(pending: PendingCall, status: number, headers: Readonly<Record<string, string>>, body: unknown, graph: GraphErrorInfo | null): GraphCallResult {
     return {
       answered: true,
+      stopped: false,
       status,
       headers,
       body,
@@ -637,9 +818,13 @@ export class BatchExecutor {
     };
   }
 
-  #requeue(unit: Unit, notBefore: number): void {
+  #requeue(unit: Unit, notBefore: number, settlement: Settlement): void {
     if (this.#closed) {
       for (const pending of unit.calls) pending.reject(closedError());
+      return;
+    }
+    if (this.#stopped) {
+      this.#settleStopped(unit, settlement);
       return;
     }
     for (const pending of unit.calls) pending.notBefore = Math.max(pending.notBefore, notBefore);

@@ -19,7 +19,7 @@ import {
 } from '@azure/identity';
 import type { MigrateError } from '../errors.js';
 import type { Log } from '../log.js';
-import type { Clock } from '../migrate/deps.js';
+import type { Clock } from '../clock.js';
 import type { Secret } from '../secret.js';
 import { aadstsCode, authenticationFailed, unreachable } from './graph-errors.js';
 import { nodeRequest, TransportError, type TokenSource } from './http-client.js';

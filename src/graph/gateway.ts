@@ -1,34 +1,27 @@
 /**
- * The Graph gateway (DESIGN §2, §6): the only code that speaks HTTP to Graph. One typed method per
- * operation; `$batch`, the governor, retries, token refresh and error parsing live below it once.
- * Injected as `graph` into the steps of src/migrate/; tests build it against the emulator.
+ * The Graph gateway: the only code that speaks HTTP to Graph. One typed method per operation;
+ * `$batch`, the governor, retries, token refresh and error parsing live below it once. Injected as
+ * `graph` into the steps of src/migrate/; tests build it against the emulator.
+ *
+ * It owns the write protocol: typed writes go in per user (`write`), outcomes come out per write —
+ * done (with the id Graph answered), failed (code, request-id, message), in doubt or not sent. How
+ * a user's writes are chained (dependsOn), which Graph version a chain needs, what a 424 means and
+ * when an answer is in doubt are decided here; the batch executor packs the chains into `$batch`
+ * requests and tells the caller, just before each request leaves, which writes it carries.
  */
-import { ExitCode, MigrateError } from '../errors.js';
+import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
-import type { MatchKeys } from '../mapping/desired-state.js';
-import type { Clock } from '../migrate/deps.js';
-import type { EntraHardwareOathMethod, EntraHardwareToken, EntraState, EntraUser, TenantPolicy } from '../plan/entra-state.js';
-import { BatchExecutor, DEFAULT_EXECUTOR_SETTINGS, type ExecutorObserver, type GraphCall, type GraphCallResult } from './batch-executor.js';
-import type { GraphConfig, MatchAttributeOption } from './config.js';
+import type { DefaultMethod, GraphPhoneNumber, PhoneType } from '../mapping/desired-state.js';
+import type { EntraHardwareToken, EntraState, EntraUser, TenantPolicy } from '../plan/entra-state.js';
+import { Secret } from '../secret.js';
+import { BatchExecutor, DEFAULT_EXECUTOR_SETTINGS, type CallListener, type ExecutorObserver, type GraphCall, type GraphCallResult, type SentCall, type SettledCall } from './batch-executor.js';
+import type { GraphConfig } from './config.js';
 import { CredentialTokenSource, developmentTokenSource, identityCredentials, type CredentialFactory } from './credentials.js';
-import {
-  readCollection,
-  readCount,
-  readEntraUser,
-  readEntraUserId,
-  readGroup,
-  readHardwareOathMethods,
-  readHardwareToken,
-  readMemberUserId,
-  readMethods,
-  readSignInPreferences,
-  readTenantPolicy,
-  serialKey,
-} from './entra-json.js';
-import { Governor, GRAPH_LIMITS, resourceUnitsForTenantSize, type GovernorSnapshot } from './governor.js';
+import { readCollection, readCount, readEntraUserId } from './entra-json.js';
+import { Governor, GRAPH_LIMITS, resourceUnitsForTenantSize, type GovernorSnapshot, type WriteWindow } from './governor.js';
 import { permissionMissing, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
-import { createGraphHttpClient, type GraphVersion, type HttpTransport, type TokenSource } from './http-client.js';
-import { MAX_BATCHES_IN_FLIGHT, MAX_PAGE_SIZE, USERS_IN_FLIGHT } from './limits.js';
+import { createGraphHttpClient, type HttpTransport, type TokenSource } from './http-client.js';
+import { MAX_BATCH_REQUESTS, MAX_BATCHES_IN_FLIGHT, MAX_SENDS_IN_DOUBT } from './limits.js';
 import {
   missingPermissions,
   READ_GROUP_MEMBERS,
@@ -37,42 +30,24 @@ import {
   READ_USERS,
   readTokenClaims,
   requiredPermissions,
+  WRITE_METHODS,
+  WRITE_TOKEN_INVENTORY,
   type GraphNeeds,
 } from './permissions.js';
+import { GraphReads, userSegment, type GroupRef, type UserLookup, type UserReadResult } from './reads.js';
+import { totpCode, type TotpHashFunction } from './totp-code.js';
+
+export type { GroupRef, UserLookup, UserReadResult } from './reads.js';
 
 export interface GraphGatewayDeps {
   readonly clock: Clock;
   readonly log: Log;
   /** Makes the @azure/identity credential; tests pass a fake. */
   readonly credentials?: CredentialFactory;
-  /** Makes the HTTP transport; default the Graph client library with our middleware. */
+  /** Makes the HTTP transport; default node:http(s) (http-client.ts). */
   readonly transport?: (tokens: TokenSource) => HttpTransport;
   readonly random?: () => number;
   readonly observer?: ExecutorObserver;
-}
-
-/** One source user to find in Entra (R14). */
-export interface UserLookup {
-  /** The caller's key, returned with the result (e.g. the R15 username key). */
-  readonly key: string;
-  /** The resolved UPN; null when the username could not be resolved to one. */
-  readonly upn: string | null;
-  readonly matchKeys: MatchKeys;
-}
-
-export interface UserReadResult {
-  readonly key: string;
-  /** Null when nobody matched (USER_NOT_FOUND) or the read failed. */
-  readonly user: EntraUser | null;
-  /** The user's current methods; null when there is no user or the read failed. */
-  readonly state: EntraState | null;
-  /** Why this user could not be read (several matches, Graph errors after retries); null otherwise. */
-  readonly error: MigrateError | null;
-}
-
-export interface GroupRef {
-  readonly id: string;
-  readonly displayName: string | null;
 }
 
 export interface PreflightResult {
@@ -81,46 +56,6 @@ export interface PreflightResult {
   readonly permissions: readonly string[] | null;
   /** Users in the tenant (`GET /users/$count`), which sets the resource-unit budget; null when unknown. */
   readonly tenantUserCount: number | null;
-}
-
-const USER_SELECT = '$select=id,userPrincipalName,displayName,accountEnabled';
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * includes/filter-directory-objects.md (microsoft-graph-docs-contrib): `eq` on these user
- * properties works by default except onPremisesSamAccountName, which needs the advanced query
- * parameters (ConsistencyLevel: eventual and $count=true). Advanced queries read an index that may
- * lag recent changes, so they are used only where Graph requires them.
- */
-const ADVANCED_QUERY_REQUIRED: Readonly<Record<MatchAttributeOption, boolean>> = {
-  onPremisesSamAccountName: true,
-  mail: false,
-  onPremisesSecurityIdentifier: false,
-  employeeId: false,
-};
-
-/** Which source key feeds each `--match-attribute`; employeeId has none in the exports yet. */
-function matchValue(attribute: MatchAttributeOption, keys: MatchKeys): string | null {
-  switch (attribute) {
-    case 'onPremisesSamAccountName':
-      return keys.samAccountName;
-    case 'mail':
-      return keys.email;
-    case 'onPremisesSecurityIdentifier':
-      return keys.sid;
-    case 'employeeId':
-      return null;
-  }
-}
-
-/** A path segment for a user id or UPN; `@` stays readable, as in Graph's own examples. */
-function userSegment(idOrUpn: string): string {
-  return encodeURIComponent(idOrUpn).replace(/%40/g, '@');
-}
-
-/** An OData string literal: single quotes doubled (OData ABNF), then URL-encoded. */
-function odataString(value: string): string {
-  return encodeURIComponent(`'${value.replace(/'/g, "''")}'`);
 }
 
 function principalFor(config: GraphConfig): PrincipalDescription {
@@ -141,10 +76,6 @@ function principalFor(config: GraphConfig): PrincipalDescription {
   }
 }
 
-function isFatal(error: MigrateError): boolean {
-  return error.exitCode === ExitCode.auth || error.code === 'GRAPH_UNREACHABLE';
-}
-
 export class GraphGateway {
   readonly #config: GraphConfig;
   readonly #deps: GraphGatewayDeps;
@@ -152,8 +83,8 @@ export class GraphGateway {
   readonly #transport: HttpTransport;
   readonly #governor: Governor;
   readonly #executor: BatchExecutor;
+  readonly #reads: GraphReads;
   #principal: PrincipalDescription;
-  #signInPreferencesWarned = false;
 
   constructor(config: GraphConfig, deps: GraphGatewayDeps) {
     this.#config = config;
@@ -191,6 +122,7 @@ export class GraphGateway {
       principal: () => this.#principal,
       observer: this.#watch(deps.observer),
     });
+    this.#reads = new GraphReads(this.#executor, config, deps.log);
   }
 
   /** Logs throttling once per pause (debug), then tells the caller's observer. */
@@ -206,6 +138,7 @@ export class GraphGateway {
         }
         observer?.answered?.(event);
       },
+      waiting: (event) => observer?.waiting?.(event),
     };
   }
 
@@ -213,6 +146,12 @@ export class GraphGateway {
   governorSnapshot(): GovernorSnapshot {
     return this.#governor.snapshot();
   }
+
+  /** The write budget the governor keeps to and what its window holds now: what time-left estimates start from. */
+  writeWindow(): WriteWindow {
+    return this.#governor.writeWindow();
+  }
+
 
   /**
    * Before any user is read: gets a token (sign-in problems surface here), checks the token holds
@@ -279,328 +218,73 @@ export class GraphGateway {
     return refused;
   }
 
+  /** The tenant id (`tid`) of the token, without asking Graph anything; null when the token carries no claims (the emulator's development token). */
+  async tokenTenantId(): Promise<string | null> {
+    return readTokenClaims(await this.#tokens.getToken())?.tenantId ?? null;
+  }
+
   /** R14: the user with this UPN, else by `--match-attribute`; null when nobody matches. Several matches throw GRAPH_USER_AMBIGUOUS. */
-  async resolveUser(lookup: UserLookup): Promise<EntraUser | null> {
-    if (lookup.upn !== null) {
-      const [answer] = await this.#executor.run([this.#userByUpnCall(lookup.upn)]);
-      const user = this.#userFromAnswer(answer, lookup);
-      if (user !== null) return user;
-    }
-    return this.#matchByAttribute(lookup);
+  resolveUser(lookup: UserLookup): Promise<EntraUser | null> {
+    return this.#reads.resolveUser(lookup);
   }
 
   /** What Entra holds for a resolved user: methods (beta, so hardware OATH is included) and sign-in preferences. */
-  async readUserState(user: EntraUser): Promise<EntraState> {
-    const [methods, preferences] = await this.#executor.run(this.#stateCalls(user.id, user.userPrincipalName));
-    return this.#stateFrom(user, methods, preferences);
+  readUserState(user: EntraUser): Promise<EntraState> {
+    return this.#reads.readUserState(user);
+  }
+
+  /** One user resolved (R14) and read; only sign-in, permission and unreachable errors throw, others come back in `error`. */
+  readUser(lookup: UserLookup): Promise<UserReadResult> {
+    return this.#reads.readUser(lookup);
+  }
+
+  /** beta authenticationmethodspolicy-get.md → TenantPolicy (R9): beta, the version that defines hardware OATH's configuration. */
+  readTenantPolicy(): Promise<TenantPolicy> {
+    return this.#reads.readTenantPolicy();
+  }
+
+  /** `--group`: an object id, or a display name matched exactly. */
+  resolveGroup(idOrName: string): Promise<GroupRef> {
+    return this.#reads.resolveGroup(idOrName);
+  }
+
+  /** Ids of the users in a group, nested groups included. */
+  readGroupMemberIds(idOrName: string): Promise<ReadonlySet<string>> {
+    return this.#reads.readGroupMemberIds(idOrName);
+  }
+
+  /** Members of a group the authentication methods policy targets; null when the group no longer exists. */
+  readPolicyGroupMemberIds(groupId: string): Promise<ReadonlySet<string> | null> {
+    return this.#reads.readPolicyGroupMemberIds(groupId);
+  }
+
+  /** The tenant's hardware OATH token inventory, keyed by `serialKey(serial)`. */
+  readHardwareTokenInventory(): Promise<ReadonlyMap<string, EntraHardwareToken>> {
+    return this.#reads.readHardwareTokenInventory();
   }
 
   /**
-   * Resolves and reads many users at once: `$batch` requests of 20 calls, several in flight under
-   * the governor. Per user with a UPN, three GETs leave together (the user, `/authentication/methods`
-   * and `/authentication/signInPreferences`, all addressed by UPN so none waits for another); only
-   * users the UPN does not find cost more (a `$filter` on the match attribute, then two GETs by id),
-   * and users who hold hardware OATH tokens one GET more (their hardwareOathMethods, for the
-   * tokens' serials). Results come in completion order. A sign-in or permission failure, or Graph unreachable, ends
-   * the iteration by throwing: every other user would fail the same way.
+   * Writes each user's writes in order, as one dependsOn chain per user (split where a write needs
+   * an id an earlier one answers), packed with other users' chains into `$batch` requests under the
+   * governor. Resolves when every write has an outcome; rejects only when a hook throws (nothing
+   * more of this call is then sent) or the gateway is closed.
    */
-  async *readUsers(lookups: Iterable<UserLookup> | AsyncIterable<UserLookup>): AsyncGenerator<UserReadResult> {
-    const source: AsyncIterator<UserLookup> | Iterator<UserLookup> = Symbol.asyncIterator in lookups ? lookups[Symbol.asyncIterator]() : lookups[Symbol.iterator]();
-    const ready: UserReadResult[] = [];
-    // Set from callbacks, so kept in an object the compiler does not narrow.
-    const stop: { error: Error | null } = { error: null };
-    let inFlight = 0;
-    let exhausted = false;
-    let wake: (() => void) | null = null;
-    const signal = (): void => {
-      const resume = wake;
-      wake = null;
-      resume?.();
-    };
-    const start = (lookup: UserLookup): void => {
-      inFlight += 1;
-      this.#readOne(lookup).then(
-        (result) => { ready.push(result); },
-        (error: unknown) => { stop.error ??= error instanceof Error ? error : new Error(String(error)); },
-      ).finally(() => {
-        inFlight -= 1;
-        signal();
-      });
-    };
-    for (;;) {
-      while (!exhausted && stop.error === null && inFlight < USERS_IN_FLIGHT) {
-        const next = await source.next();
-        if (next.done === true) exhausted = true;
-        else start(next.value);
-      }
-      if (stop.error !== null) throw stop.error;
-      const result = ready.shift();
-      if (result !== undefined) {
-        yield result;
-        continue;
-      }
-      if (exhausted && inFlight === 0) return;
-      await new Promise<void>((resolve) => { wake = resolve; });
-    }
-  }
-
-  async #readOne(lookup: UserLookup): Promise<UserReadResult> {
-    try {
-      if (lookup.upn !== null) {
-        const [userAnswer, methods, preferences] = await this.#executor.run([this.#userByUpnCall(lookup.upn), ...this.#stateCalls(lookup.upn, lookup.upn)]);
-        const user = this.#userFromAnswer(userAnswer, lookup);
-        if (user !== null) return { key: lookup.key, user, state: await this.#stateFrom(user, methods, preferences), error: null };
-      }
-      const user = await this.#matchByAttribute(lookup);
-      if (user === null) return { key: lookup.key, user: null, state: null, error: null };
-      return { key: lookup.key, user, state: await this.readUserState(user), error: null };
-    } catch (error) {
-      if (error instanceof MigrateError && !isFatal(error)) return { key: lookup.key, user: null, state: null, error };
-      throw error;
-    }
-  }
-
-  #userByUpnCall(upn: string): GraphCall {
-    return {
-      method: 'GET',
-      version: 'beta',
-      // user-get.md: GET /users/{id | userPrincipalName}; 404 when nobody has it.
-      path: `/users/${userSegment(upn)}?${USER_SELECT}`,
-      doing: `looking up user ${upn}`,
-      permission: READ_USERS,
-    };
+  write<T>(users: readonly UserWrites<T>[], hooks: WriteHooks<T> = {}): Promise<WriteResult<T>[]> {
+    return new WriteSession(this.#executor, this.#deps.clock, users, hooks).run();
   }
 
   /**
-   * Both calls in beta: one `$batch` is one version, and the per-user reads need beta anyway
-   * (signInPreferences; hardware OATH in the methods list). `/authentication/methods` returns every
-   * method type in one GET (authentication-list-methods.md), instead of one GET per type.
+   * Ctrl-C: nothing that has not left leaves any more. Waiting writes come out `notSent` (or in
+   * doubt, when a 5xx sent them back to the queue), waiting reads fail with INTERRUPTED, requests
+   * on the wire are still answered and settled. Returns how many requests are on the wire.
    */
-  #stateCalls(idOrUpn: string, name: string): [GraphCall, GraphCall] {
-    const segment = userSegment(idOrUpn);
-    return [
-      { method: 'GET', version: 'beta', path: `/users/${segment}/authentication/methods`, doing: `reading the authentication methods of ${name}`, permission: READ_METHODS },
-      // beta authentication-get-signinpreferences.md
-      { method: 'GET', version: 'beta', path: `/users/${segment}/authentication/signInPreferences`, doing: `reading the sign-in preferences of ${name}`, permission: READ_METHODS },
-    ];
+  stop(): number {
+    return this.#executor.stop();
   }
 
-  /** The user of a UPN lookup; null when Graph does not know the UPN (404, or 400 for a UPN that cannot exist). */
-  #userFromAnswer(answer: GraphCallResult | undefined, lookup: UserLookup): EntraUser | null {
-    if (answer === undefined) return null;
-    if (answer.status === 200) return readEntraUser(answer.body, 'userPrincipalName');
-    if (answer.status === 404 || answer.status === 400) {
-      if (answer.status === 400) this.#deps.log.debug(`Graph refused "${lookup.upn ?? ''}" as a user key (${answer.error?.message ?? '400'}); treated as not found.`);
-      return null;
-    }
-    throw answer.error ?? new Error(`Unexpected answer ${answer.status} looking up ${lookup.upn ?? lookup.key}.`);
-  }
-
-  async #matchByAttribute(lookup: UserLookup): Promise<EntraUser | null> {
-    const attribute = this.#config.matchAttribute;
-    const value = attribute === null ? null : matchValue(attribute, lookup.matchKeys);
-    if (attribute === null || value === null || value.trim() === '') return null;
-    const advanced = ADVANCED_QUERY_REQUIRED[attribute];
-    // user-list.md with $filter; $top=2 is enough to tell one match from several.
-    const path = `/users?$filter=${encodeURIComponent(`${attribute} eq `)}${odataString(value.trim())}&${USER_SELECT}&$top=2${advanced ? '&$count=true' : ''}`;
-    const [answer] = await this.#executor.run([
-      {
-        method: 'GET',
-        version: 'beta',
-        path,
-        ...(advanced ? { headers: { ConsistencyLevel: 'eventual' } } : {}),
-        doing: `looking up ${lookup.upn ?? lookup.key} by ${attribute}`,
-        permission: READ_USERS,
-      },
-    ]);
-    if (answer === undefined) return null;
-    if (answer.error !== null) throw answer.error;
-    const users = readCollection(answer.body).items.map((item) => readEntraUser(item, attribute)).filter((user): user is EntraUser => user !== null);
-    if (users.length > 1) {
-      throw new MigrateError({
-        code: 'GRAPH_USER_AMBIGUOUS',
-        message: `${lookup.upn ?? lookup.key}: more than one Entra user has ${attribute} "${value.trim()}" (${users.map((user) => user.userPrincipalName).join(', ')}), so none was chosen.`,
-        remedy: `Give the user's UPN in the MFA Server export, or make ${attribute} unique in Entra; the user is not migrated until then.`,
-        exitCode: ExitCode.failedUsers,
-      });
-    }
-    return users[0] ?? null;
-  }
-
-  async #stateFrom(user: EntraUser, methods: GraphCallResult | undefined, preferences: GraphCallResult | undefined): Promise<EntraState> {
-    if (methods === undefined) throw new Error('The methods read has no answer.');
-    if (methods.error !== null) throw methods.error;
-    const read = readMethods(methods.body);
-    const signInPreferences = this.#preferencesFrom(preferences, user);
-    const hardwareOath = read.hardwareOath.some((method) => method.serialNumber === null) ? await this.#hardwareOathMethods(user, read.hardwareOath) : read.hardwareOath;
-    return { user, ...read, hardwareOath, signInPreferences };
-  }
-
-  /**
-   * The list of all methods does not carry a hardware OATH method's device; the user's
-   * hardwareOathMethods list does (beta authentication-list-hardwareoathmethods.md), so it is read
-   * for users who hold a token — one more GET for them only. Methods it does not describe keep
-   * what the first list said.
-   */
-  async #hardwareOathMethods(user: EntraUser, listed: readonly EntraHardwareOathMethod[]): Promise<EntraHardwareOathMethod[]> {
-    const [answer] = await this.#executor.run([
-      {
-        method: 'GET',
-        version: 'beta',
-        path: `/users/${userSegment(user.id)}/authentication/hardwareOathMethods`,
-        doing: `reading the hardware OATH tokens of ${user.userPrincipalName}`,
-        permission: READ_METHODS,
-      },
-    ]);
-    if (answer === undefined) throw new Error('The hardware OATH methods read has no answer.');
-    if (answer.error !== null) throw answer.error;
-    const detailed = readHardwareOathMethods(answer.body);
-    return [...detailed, ...listed.filter((method) => !detailed.some((candidate) => candidate.id === method.id))];
-  }
-
-  /** signInPreferences is beta; when Graph cannot give it (other than for permissions), the state says null. */
-  #preferencesFrom(answer: GraphCallResult | undefined, user: EntraUser): EntraState['signInPreferences'] {
-    if (answer === undefined) return null;
-    if (answer.status === 200) return readSignInPreferences(answer.body);
-    if (answer.error !== null && isFatal(answer.error)) throw answer.error;
-    if (!this.#signInPreferencesWarned) {
-      this.#signInPreferencesWarned = true;
-      this.#deps.log.warn(`Could not read the sign-in preferences of ${user.userPrincipalName} (${answer.error?.message ?? String(answer.status)}); default methods are treated as unknown where this happens.`);
-    }
-    return null;
-  }
-
-  /**
-   * beta authenticationmethodspolicy-get.md → TenantPolicy (R9). beta, because v1.0 does not define
-   * the hardware OATH configuration: a v1.0 read cannot see that a tenant disabled hardware tokens.
-   */
-  async readTenantPolicy(): Promise<TenantPolicy> {
-    const answer = await this.#executor.single({
-      method: 'GET',
-      version: 'beta',
-      path: '/policies/authenticationMethodsPolicy',
-      doing: 'reading the authentication methods policy',
-      permission: READ_POLICY,
-    });
-    if (answer.error !== null) throw answer.error;
-    return readTenantPolicy(answer.body);
-  }
-
-  /** `--group`: an object id, or a display name matched exactly (group-get.md, group-list.md `$filter=displayName eq`). */
-  async resolveGroup(idOrName: string): Promise<GroupRef> {
-    const wanted = idOrName.trim();
-    if (GUID.test(wanted)) {
-      const answer = await this.#executor.single({ method: 'GET', version: 'v1.0', path: `/groups/${wanted}?$select=id,displayName`, doing: `looking up group ${wanted}`, permission: READ_GROUP_MEMBERS });
-      if (answer.status === 404) throw groupNotFound(wanted);
-      if (answer.error !== null) throw answer.error;
-      return readGroup(answer.body) ?? { id: wanted, displayName: null };
-    }
-    const answer = await this.#executor.single({
-      method: 'GET',
-      version: 'v1.0',
-      path: `/groups?$filter=${encodeURIComponent('displayName eq ')}${odataString(wanted)}&$select=id,displayName&$top=2`,
-      doing: `looking up group "${wanted}"`,
-      permission: READ_GROUP_MEMBERS,
-    });
-    if (answer.error !== null) throw answer.error;
-    const groups = readCollection(answer.body).items.flatMap((item) => {
-      const group = readGroup(item);
-      return group === null ? [] : [group];
-    });
-    const [group, other] = groups;
-    if (group === undefined) throw groupNotFound(wanted);
-    if (other !== undefined) {
-      throw new MigrateError({
-        code: 'GRAPH_GROUP_AMBIGUOUS',
-        message: `--group "${wanted}": more than one group has this display name (${groups.map((found) => found.id).join(', ')}).`,
-        remedy: 'Give the group\'s object ID instead: --group <id> (Entra admin center > Groups > the group > Overview).',
-        exitCode: ExitCode.usage,
-      });
-    }
-    return group;
-  }
-
-  /**
-   * Ids of the users in a group, nested groups included (group-list-transitivemembers.md), paged by
-   * `@odata.nextLink`. Users are kept by their `@odata.type` rather than with the
-   * `/microsoft.graph.user` cast: the cast needs the advanced query parameters, whose index may
-   * miss members added minutes ago.
-   */
-  async readGroupMemberIds(idOrName: string): Promise<ReadonlySet<string>> {
-    const group = await this.resolveGroup(idOrName);
-    return this.#userIdsOf(this.#pages('v1.0', `/groups/${group.id}/transitiveMembers?$select=id&$top=${String(MAX_PAGE_SIZE)}`, `listing the members of group ${group.displayName ?? group.id}`, READ_GROUP_MEMBERS));
-  }
-
-  /**
-   * Members of a group the authentication methods policy targets, nested groups included; null
-   * when Graph no longer knows the group (404). A policy can keep targeting a group that was
-   * deleted: such a target covers nobody, and it must not stop a run that never named it.
-   */
-  async readPolicyGroupMemberIds(groupId: string): Promise<ReadonlySet<string> | null> {
-    const found = { group: true };
-    const members = this.#userIdsOf(
-      this.#pages('v1.0', `/groups/${encodeURIComponent(groupId)}/transitiveMembers?$select=id&$top=${String(MAX_PAGE_SIZE)}`, `listing the members of group ${groupId}, which the authentication methods policy targets`, READ_GROUP_MEMBERS, () => {
-        found.group = false;
-      }),
-    );
-    const ids = await members;
-    return found.group ? ids : null;
-  }
-
-  /** The user ids among transitive members; other directory objects (devices, groups) are dropped. */
-  async #userIdsOf(items: AsyncIterable<unknown>): Promise<Set<string>> {
-    const ids = new Set<string>();
-    for await (const item of items) {
-      const userId = readMemberUserId(item);
-      if (userId !== null) ids.add(userId);
-    }
-    return ids;
-  }
-
-  /** beta authenticationmethoddevice-list-hardwareoathdevices.md, paged; keyed by `serialKey(serial)`. */
-  async readHardwareTokenInventory(): Promise<ReadonlyMap<string, EntraHardwareToken>> {
-    const tokens = new Map<string, EntraHardwareToken>();
-    for await (const item of this.#pages('beta', '/directory/authenticationMethodDevices/hardwareOathDevices?$select=id,serialNumber,status,assignedTo', 'reading the hardware OATH token inventory', READ_POLICY)) {
-      const token = readHardwareToken(item);
-      if (token !== null) tokens.set(serialKey(token.serialNumber), token);
-    }
-    return tokens;
-  }
-
-  /**
-   * Follows `@odata.nextLink` (concepts/paging.md); each page is one call through the governor.
-   * `notFound`, when given, is called instead of throwing when the first page answers 404.
-   */
-  async *#pages(version: GraphVersion, firstPath: string, doing: string, permission: PermissionRequirement, notFound?: () => void): AsyncGenerator {
-    let path: string | null = firstPath;
-    for (let page = 1; path !== null; page += 1) {
-      const answer = await this.#executor.single({ method: 'GET', version, path, doing: page === 1 ? doing : `${doing} (page ${page})`, permission });
-      if (page === 1 && answer.status === 404 && notFound !== undefined) {
-        notFound();
-        return;
-      }
-      if (answer.error !== null) throw answer.error;
-      const collection = readCollection(answer.body);
-      yield* collection.items;
-      path = collection.nextLink === null ? null : this.#relativeLink(collection.nextLink, version);
-    }
-  }
-
-  /** A nextLink is absolute; the client library takes paths below the version. */
-  #relativeLink(link: string, version: GraphVersion): string {
-    const url = new URL(link, this.#config.graphRoot);
-    const prefix = `/${version}`;
-    const path = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
-    return `${path}${url.search}`;
-  }
-
-  /**
-   * The generic `$batch` executor for other steps (issue 5 writes): calls are packed 20 to a
-   * batch, chained ones (dependsOn) share a batch, and each result carries Graph's status, body,
-   * request-id and, for failures, the MigrateError.
-   */
-  executeBatch(calls: readonly GraphCall[]): Promise<GraphCallResult[]> {
-    return this.#executor.run(calls);
+  /** HTTP requests that have left and are not answered yet. */
+  get requestsInFlight(): number {
+    return this.#executor.requestsInFlight;
   }
 
   /** Stops timers and closes kept-alive connections. */
@@ -610,16 +294,428 @@ export class GraphGateway {
   }
 }
 
-function groupNotFound(wanted: string): MigrateError {
-  return new MigrateError({
-    code: 'GRAPH_GROUP_NOT_FOUND',
-    message: `--group "${wanted}": no such group in the tenant.`,
-    remedy: 'Give the group\'s object ID or its exact display name (Entra admin center > Groups).',
-    exitCode: ExitCode.usage,
-  });
-}
-
 /** Builds the gateway; `deps` are the step's clock and log, plus fakes in tests. */
 export function createGraphGateway(config: GraphConfig, deps: GraphGatewayDeps): GraphGateway {
   return new GraphGateway(config, deps);
+}
+
+// ─── Writes ─────────────────────────────────────────────────────────────────────────────────
+
+/** Graph's fixed phone method ids (api-reference/v1.0/resources/phoneauthenticationmethod.md). */
+export const PHONE_METHOD_IDS: Readonly<Record<PhoneType, string>> = {
+  mobile: '3179e48a-750b-4051-897c-87b9720928f7',
+  alternateMobile: 'b6332ec1-7057-4abe-9331-3d72feddfe41',
+  office: 'e37fc753-ff3b-4958-9484-eaa9425c82bc',
+};
+
+/** Each write costs one write and one resource unit; activations also count against 200 per 5 min (throttling-limits.md). */
+const WRITE_COST = { resourceUnits: 1, writes: 1, activations: 0 } as const;
+const ACTIVATION_COST = { resourceUnits: 1, writes: 1, activations: 1 } as const;
+
+export interface HardwareTokenDescription {
+  readonly serialNumber: string;
+  readonly manufacturer: string;
+  readonly model: string;
+  readonly seed: Secret;
+  readonly timeIntervalInSeconds: 30 | 60;
+  readonly hashFunction: TotpHashFunction;
+  readonly displayName: string | null;
+}
+
+/**
+ * A Graph id a write puts in its URL or body: known already, or the id an earlier write of the
+ * same user gets back (its `done` outcome's resourceId), e.g. assign takes the id create returns.
+ * `dependsOn` cannot carry a response value (concepts/json-batching.md), so a write that takes an
+ * id from an earlier one leaves in a later `$batch`, once that answer is in.
+ */
+export type ResourceRef = { readonly id: string } | { readonly fromWrite: number };
+
+/** One write to one user's authentication methods, or to the token inventory on the user's behalf. */
+export type WriteOperation =
+  | { readonly kind: 'addPhone'; readonly phoneType: PhoneType; readonly phoneNumber: GraphPhoneNumber }
+  | { readonly kind: 'updatePhone'; readonly phoneType: PhoneType; readonly phoneNumber: GraphPhoneNumber }
+  | { readonly kind: 'deletePhone'; readonly phoneType: PhoneType }
+  | { readonly kind: 'setPreferredMethod'; readonly method: DefaultMethod }
+  | { readonly kind: 'createHardwareToken'; readonly token: HardwareTokenDescription }
+  | { readonly kind: 'assignHardwareToken'; readonly serialNumber: string; readonly device: ResourceRef }
+  | { readonly kind: 'activateHardwareToken'; readonly token: HardwareTokenDescription; readonly method: ResourceRef }
+  | { readonly kind: 'unassignHardwareToken'; readonly serialNumber: string; readonly method: ResourceRef }
+  | { readonly kind: 'deactivateHardwareToken'; readonly serialNumber: string; readonly method: ResourceRef }
+  | { readonly kind: 'deleteHardwareToken'; readonly serialNumber: string; readonly device: ResourceRef }
+  | { readonly kind: 'createTemporaryAccessPass'; readonly lifetimeInMinutes: number | null };
+
+export interface UserWrite<T> {
+  /** The caller's handle on this write (apply: the journal operation), given back with its outcome. */
+  readonly tag: T;
+  readonly operation: WriteOperation;
+  /** How often earlier calls sent this write (the journal's count): a refusal after a resend is in doubt only below MAX_SENDS_IN_DOUBT. */
+  readonly previousSends?: number;
+}
+
+/** One user's writes, in the order Graph must carry them out: each runs only if every earlier one succeeded. */
+export interface UserWrites<T> {
+  /** The user's Entra object id. */
+  readonly userId: string;
+  readonly writes: readonly UserWrite<T>[];
+}
+
+/** What createTemporaryAccessPass answers once, and never again (authentication-post-temporaryaccesspassmethods.md). */
+export interface IssuedTemporaryAccessPass {
+  readonly pass: Secret;
+  readonly startDateTime: string | null;
+  readonly lifetimeInMinutes: number | null;
+  readonly isUsableOnce: boolean | null;
+}
+
+/**
+ * What became of one write:
+ * - `done`: Graph carried it out; `resourceId` is the id it answered (a created method or device), null when it answered none.
+ * - `failed`: Graph refused it for good, with its code (`failedDependency` for a 424: an earlier write failed), message and request-id.
+ * - `inDoubt`: Graph may have carried it out though no answer says so — none came, or a refusal came after a resend (a create that went
+ *   through the first time is then "already exists"), or a 424 behind such a write. Read the user back before sending it again.
+ * - `notSent`: it did not leave, or Graph did not run it: `stopped` (a stop came first, or it was throttled and not sent again after the
+ *   stop), `earlierInDoubt` / `earlierFailed` (it waited for an id from an earlier write, `after`, that did not end done).
+ */
+export type WriteOutcome =
+  | { readonly status: 'done'; readonly resourceId: string | null; readonly requestId: string | null; readonly issuedPass: IssuedTemporaryAccessPass | null }
+  | { readonly status: 'failed'; readonly code: string | null; readonly message: string; readonly requestId: string | null }
+  | { readonly status: 'inDoubt'; readonly reason: string }
+  | { readonly status: 'notSent'; readonly because: 'stopped' | 'earlierInDoubt' | 'earlierFailed'; readonly after: number | null };
+
+export interface WriteResult<T> {
+  readonly tag: T;
+  /** The write's index in its user's writes. */
+  readonly index: number;
+  readonly outcome: WriteOutcome;
+}
+
+export interface WriteHooks<T> {
+  /**
+   * Just before a `$batch` leaves, with the writes it carries for the first time in this call: the
+   * journal marks them `sent` here, in one transaction. A throw keeps the request from leaving and
+   * fails the call.
+   */
+  readonly beforeSend?: (tags: readonly T[]) => void;
+  /** Once per answer, with the outcomes it settled (and those it decided for writes that waited on them): one transaction. */
+  readonly answered?: (results: readonly WriteResult<T>[]) => void;
+}
+
+/** Graph's answer to a write whose dependsOn failed (concepts/json-batching.md). */
+const FAILED_DEPENDENCY = 424;
+
+/** signInPreferences and every hardware OATH endpoint are beta only; a `$batch` has one version, so a chain holding one goes to beta. */
+const BETA_ONLY: ReadonlySet<WriteOperation['kind']> = new Set([
+  'setPreferredMethod', 'createHardwareToken', 'assignHardwareToken', 'activateHardwareToken', 'unassignHardwareToken', 'deactivateHardwareToken', 'deleteHardwareToken',
+]);
+
+function authenticationPath(userId: string, rest: string): string {
+  return `/users/${encodeURIComponent(userId)}/authentication/${rest}`;
+}
+
+function refsOf(operation: WriteOperation): readonly ResourceRef[] {
+  switch (operation.kind) {
+    case 'assignHardwareToken':
+    case 'deleteHardwareToken':
+      return [operation.device];
+    case 'activateHardwareToken':
+    case 'unassignHardwareToken':
+    case 'deactivateHardwareToken':
+      return [operation.method];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The Graph call of one write (api-reference pages cited per kind). `idOf` gives the id of a
+ * ResourceRef, known by the time the call is built. Seeds are revealed only while a body is built.
+ */
+function writeCall(userId: string, operation: WriteOperation, idOf: (ref: ResourceRef) => string, clock: Clock): Omit<GraphCall, 'version' | 'key' | 'dependsOn'> {
+  const phoneBody = (phoneType: PhoneType, phoneNumber: GraphPhoneNumber): unknown => ({ phoneNumber, phoneType });
+  switch (operation.kind) {
+    case 'addPhone':
+      // v1.0 authentication-post-phonemethods.md: 201 with the method (its id fixed per type).
+      return { method: 'POST', path: authenticationPath(userId, 'phoneMethods'), body: phoneBody(operation.phoneType, operation.phoneNumber), cost: WRITE_COST, doing: `adding the ${operation.phoneType} phone`, permission: WRITE_METHODS };
+    case 'updatePhone':
+      // v1.0 phoneauthenticationmethod-update.md: PATCH by the type's fixed id, 204.
+      return { method: 'PATCH', path: authenticationPath(userId, `phoneMethods/${PHONE_METHOD_IDS[operation.phoneType]}`), body: phoneBody(operation.phoneType, operation.phoneNumber), cost: WRITE_COST, doing: `updating the ${operation.phoneType} phone`, permission: WRITE_METHODS };
+    case 'deletePhone':
+      // v1.0 phoneauthenticationmethod-delete.md: 204.
+      return { method: 'DELETE', path: authenticationPath(userId, `phoneMethods/${PHONE_METHOD_IDS[operation.phoneType]}`), cost: WRITE_COST, doing: `deleting the ${operation.phoneType} phone`, permission: WRITE_METHODS };
+    case 'setPreferredMethod':
+      // beta authentication-patch-signinpreferences.md: the method must be registered already, hence after the user's method writes.
+      return { method: 'PATCH', path: authenticationPath(userId, 'signInPreferences'), body: { userPreferredMethodForSecondaryAuthentication: operation.method }, cost: WRITE_COST, doing: `setting the preferred method to ${operation.method}`, permission: WRITE_METHODS };
+    case 'createHardwareToken': {
+      // beta authenticationmethoddevice-post-hardwareoathdevices.md: 201 with the device (secretKey answered as null).
+      const { token } = operation;
+      return {
+        method: 'POST',
+        path: '/directory/authenticationMethodDevices/hardwareOathDevices',
+        bodyAtSend: () => ({
+          serialNumber: token.serialNumber,
+          manufacturer: token.manufacturer,
+          model: token.model,
+          secretKey: token.seed.reveal(),
+          timeIntervalInSeconds: token.timeIntervalInSeconds,
+          hashFunction: token.hashFunction,
+          ...(token.displayName === null ? {} : { displayName: token.displayName }),
+        }),
+        cost: WRITE_COST,
+        doing: `creating hardware token ${token.serialNumber} in the inventory`,
+        permission: WRITE_TOKEN_INVENTORY,
+      };
+    }
+    case 'assignHardwareToken':
+      // beta authentication-post-hardwareoathmethods.md: assigns an inventory token by its device id, 201 with the user's method.
+      return { method: 'POST', path: authenticationPath(userId, 'hardwareOathMethods'), body: { device: { id: idOf(operation.device) } }, cost: WRITE_COST, doing: `assigning hardware token ${operation.serialNumber}`, permission: WRITE_METHODS };
+    case 'activateHardwareToken': {
+      // beta hardwareoathauthenticationmethod-activate.md: `verificationCode` is the code the token shows now, computed just before the request leaves; 204.
+      const { token } = operation;
+      return {
+        method: 'POST',
+        path: authenticationPath(userId, `hardwareOathMethods/${encodeURIComponent(idOf(operation.method))}/activate`),
+        bodyAtSend: () => ({ verificationCode: totpCode(token.seed, clock.now(), token.timeIntervalInSeconds, token.hashFunction) }),
+        cost: ACTIVATION_COST,
+        doing: `activating hardware token ${token.serialNumber}`,
+        permission: WRITE_METHODS,
+      };
+    }
+    case 'unassignHardwareToken':
+      // beta authentication-delete-hardwareoathmethods.md: 204.
+      return { method: 'DELETE', path: authenticationPath(userId, `hardwareOathMethods/${encodeURIComponent(idOf(operation.method))}`), cost: WRITE_COST, doing: `unassigning hardware token ${operation.serialNumber}`, permission: WRITE_METHODS };
+    case 'deactivateHardwareToken':
+      // beta hardwareoathauthenticationmethod-deactivate.md: no body, 204; the token stays assigned (rollback of an activation).
+      return { method: 'POST', path: authenticationPath(userId, `hardwareOathMethods/${encodeURIComponent(idOf(operation.method))}/deactivate`), cost: WRITE_COST, doing: `deactivating hardware token ${operation.serialNumber}`, permission: WRITE_METHODS };
+    case 'deleteHardwareToken':
+      // beta hardwareoathtokenauthenticationmethoddevice-delete.md: removes an unassigned token from the inventory, 204.
+      return { method: 'DELETE', path: `/directory/authenticationMethodDevices/hardwareOathDevices/${encodeURIComponent(idOf(operation.device))}`, cost: WRITE_COST, doing: `deleting hardware token ${operation.serialNumber} from the inventory`, permission: WRITE_TOKEN_INVENTORY };
+    case 'createTemporaryAccessPass':
+      // v1.0 authentication-post-temporaryaccesspassmethods.md: 201 with the pass; lifetime defaults to the tenant's policy.
+      return { method: 'POST', path: authenticationPath(userId, 'temporaryAccessPassMethods'), body: operation.lifetimeInMinutes === null ? {} : { lifetimeInMinutes: operation.lifetimeInMinutes }, cost: WRITE_COST, doing: 'creating a Temporary Access Pass', permission: WRITE_METHODS };
+  }
+}
+
+function field(body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null && name in body ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+function issuedPassOf(operation: WriteOperation, body: unknown): IssuedTemporaryAccessPass | null {
+  const pass = field(body, 'temporaryAccessPass');
+  if (operation.kind !== 'createTemporaryAccessPass' || typeof pass !== 'string') return null;
+  const startDateTime = field(body, 'startDateTime');
+  const lifetime = field(body, 'lifetimeInMinutes');
+  const usableOnce = field(body, 'isUsableOnce');
+  return {
+    pass: new Secret(pass),
+    startDateTime: typeof startDateTime === 'string' ? startDateTime : null,
+    lifetimeInMinutes: typeof lifetime === 'number' ? lifetime : null,
+    isUsableOnce: typeof usableOnce === 'boolean' ? usableOnce : null,
+  };
+}
+
+interface UserProgress<T> {
+  readonly user: UserWrites<T>;
+  readonly outcomes: (WriteOutcome | undefined)[];
+  /** Index of the first write not handed to the executor yet. */
+  next: number;
+  /** Writes of the segment in flight still without an outcome. */
+  waiting: number;
+  /** A write of this user is in doubt: the 424s behind it are too. */
+  doubt: boolean;
+}
+
+/**
+ * One `write` call: hands each user's writes to the executor as a dependsOn chain — split where a
+ * write needs an id an earlier one answers, or at 20 — turns each answer into outcomes and tells
+ * the hooks once per request and per answer.
+ */
+class WriteSession<T> {
+  readonly #executor: BatchExecutor;
+  readonly #clock: Clock;
+  readonly #hooks: WriteHooks<T>;
+  readonly #users: UserProgress<T>[];
+  readonly #callOwner = new Map<GraphCall, { readonly user: UserProgress<T>; readonly index: number }>();
+  readonly #sentBefore = new Set<GraphCall>();
+  #left: number;
+  #failure: { error: unknown } | null = null;
+  #settle: { resolve: (results: WriteResult<T>[]) => void; reject: (error: unknown) => void } | null = null;
+  readonly #listener: CallListener = {
+    beforeSend: (sent) => { this.#beforeSend(sent); },
+    settled: (settled) => { this.#settled(settled); },
+  };
+
+  constructor(executor: BatchExecutor, clock: Clock, users: readonly UserWrites<T>[], hooks: WriteHooks<T>) {
+    this.#executor = executor;
+    this.#clock = clock;
+    this.#hooks = hooks;
+    this.#users = users.map((user) => ({ user, outcomes: user.writes.map(() => undefined), next: 0, waiting: 0, doubt: false }));
+    this.#left = users.reduce((sum, user) => sum + user.writes.length, 0);
+  }
+
+  run(): Promise<WriteResult<T>[]> {
+    const done = new Promise<WriteResult<T>[]>((resolve, reject) => { this.#settle = { resolve, reject }; });
+    try {
+      const decided: WriteResult<T>[] = [];
+      for (const user of this.#users) if (user.user.writes.length > 0) this.#submitSegment(user, decided);
+      if (decided.length > 0) this.#hooks.answered?.(decided);
+      this.#finishIfDone();
+    } catch (error) {
+      this.#fail(error);
+    }
+    return done;
+  }
+
+  /** Hands the user's next writes to the executor, up to one that needs an id not answered yet (or 20). */
+  #submitSegment(user: UserProgress<T>, decided: WriteResult<T>[]): void {
+    const start = user.next;
+    const { writes, userId } = user.user;
+    const ids = new Map<number, string>();
+    const calls: GraphCall[] = [];
+    let index = start;
+    for (; index < writes.length && calls.length < MAX_BATCH_REQUESTS; index += 1) {
+      const write = writes[index];
+      if (write === undefined) break;
+      const refs = refsOf(write.operation);
+      if (refs.some((ref) => 'fromWrite' in ref && ref.fromWrite >= start)) break;
+      const missing = refs.find((ref) => 'fromWrite' in ref && !this.#idKnown(user, ref.fromWrite, ids));
+      if (missing !== undefined && 'fromWrite' in missing) {
+        // The earlier write was done but Graph's answer carried no id: this one cannot be addressed.
+        if (calls.length > 0) break;
+        this.#decide(user, index, { status: 'failed', code: null, message: `not sent: Graph's answer to the earlier write ${String(missing.fromWrite + 1)} of this user carried no id to address it by`, requestId: null }, decided);
+        user.next = index + 1;
+        this.#decideRest(user, decided);
+        return;
+      }
+      calls.push({ ...writeCall(userId, write.operation, (ref) => ('id' in ref ? ref.id : (ids.get(ref.fromWrite) ?? '')), this.#clock), version: 'v1.0', key: `w${String(index)}` });
+    }
+    if (calls.length === 0) throw new Error(`write ${String(start)} of user ${userId} refers to itself or a later write`);
+    const version = writes.slice(start, index).some((write) => BETA_ONLY.has(write.operation.kind)) ? 'beta' : 'v1.0';
+    const chained = calls.map((call, offset): GraphCall => {
+      const previous = calls[offset - 1];
+      // A write whose answer is lost is read back by the caller, not sent blind.
+      return { ...call, version, ...(previous?.key === undefined ? {} : { dependsOn: [previous.key] }), whenUnanswered: 'report', listener: this.#listener };
+    });
+    chained.forEach((call, offset) => this.#callOwner.set(call, { user, index: start + offset }));
+    user.next = index;
+    user.waiting = chained.length;
+    for (const promise of this.#executor.submit(chained)) promise.catch((error: unknown) => { this.#fail(error); });
+  }
+
+  #idKnown(user: UserProgress<T>, fromWrite: number, ids: Map<number, string>): boolean {
+    const outcome = user.outcomes[fromWrite];
+    if (outcome?.status !== 'done' || outcome.resourceId === null) return false;
+    ids.set(fromWrite, outcome.resourceId);
+    return true;
+  }
+
+  #beforeSend(sent: readonly SentCall[]): void {
+    if (this.#failure !== null) throw new Error('this write call failed already');
+    const first = sent.filter((entry) => !this.#sentBefore.has(entry.call));
+    for (const entry of first) this.#sentBefore.add(entry.call);
+    const tags = first.flatMap((entry) => {
+      const owner = this.#callOwner.get(entry.call);
+      const write = owner === undefined ? undefined : owner.user.user.writes[owner.index];
+      return write === undefined ? [] : [write.tag];
+    });
+    if (tags.length > 0) this.#hooks.beforeSend?.(tags);
+  }
+
+  #settled(settled: readonly SettledCall[]): void {
+    if (this.#failure !== null) return;
+    try {
+      const decided: WriteResult<T>[] = [];
+      const owned = settled
+        .flatMap((entry) => {
+          const owner = this.#callOwner.get(entry.call);
+          return owner === undefined ? [] : [{ ...owner, result: entry.result }];
+        })
+        // A user's writes in chain order, so a doubt reaches the 424s behind it.
+        .sort((a, b) => a.index - b.index);
+      const finished = new Set<UserProgress<T>>();
+      for (const { user, index, result } of owned) {
+        this.#decide(user, index, this.#outcomeOf(user, index, result), decided);
+        user.waiting -= 1;
+        if (user.waiting === 0) finished.add(user);
+      }
+      const next: UserProgress<T>[] = [];
+      for (const user of finished) {
+        const segment = user.outcomes.slice(0, user.next);
+        if (segment.every((outcome) => outcome?.status === 'done') && user.next < user.user.writes.length) next.push(user);
+        else this.#decideRest(user, decided);
+      }
+      if (decided.length > 0) this.#hooks.answered?.(decided);
+      // After the hook: a stopped executor settles new calls at once, re-entering here.
+      for (const user of next) {
+        const more: WriteResult<T>[] = [];
+        this.#submitSegment(user, more);
+        if (more.length > 0) this.#hooks.answered?.(more);
+      }
+      this.#finishIfDone();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** The writes after a segment that did not end all done: they wait for what held it. */
+  #decideRest(user: UserProgress<T>, decided: WriteResult<T>[]): void {
+    const held = user.outcomes.findIndex((outcome) => outcome !== undefined && outcome.status !== 'done');
+    const holding = user.outcomes[held];
+    for (let index = user.next; index < user.user.writes.length; index += 1) {
+      const because = holding?.status === 'failed' ? 'earlierFailed' : holding?.status === 'inDoubt' ? 'earlierInDoubt' : 'stopped';
+      this.#decide(user, index, { status: 'notSent', because, after: held < 0 ? null : held }, decided);
+    }
+    user.next = user.user.writes.length;
+  }
+
+  #decide(user: UserProgress<T>, index: number, outcome: WriteOutcome, decided: WriteResult<T>[]): void {
+    const write = user.user.writes[index];
+    if (write === undefined || user.outcomes[index] !== undefined) return;
+    user.outcomes[index] = outcome;
+    this.#left -= 1;
+    decided.push({ tag: write.tag, index, outcome });
+  }
+
+  /** One executor result as a write outcome; `user.doubt` carries a doubt to the 424s behind it. */
+  #outcomeOf(user: UserProgress<T>, index: number, result: GraphCallResult): WriteOutcome {
+    const write = user.user.writes[index];
+    const doubt = (reason: string): WriteOutcome => {
+      user.doubt = true;
+      return { status: 'inDoubt', reason };
+    };
+    if (result.stopped) {
+      // Never left, or Graph refused it without running it (429, 401): not carried out.
+      if (result.status === 0 || result.status === 429 || result.status === 401) return { status: 'notSent', because: 'stopped', after: null };
+      if (result.status === FAILED_DEPENDENCY) return user.doubt ? { status: 'inDoubt', reason: 'an earlier write of this user is in doubt' } : { status: 'notSent', because: 'stopped', after: null };
+      return doubt(`Graph answered ${String(result.status)} and the stop came before it was sent again`);
+    }
+    if (!result.answered) return doubt(result.error?.message ?? 'no answer');
+    if (result.status === FAILED_DEPENDENCY) {
+      if (user.doubt) return { status: 'inDoubt', reason: 'an earlier write of this user is in doubt' };
+      return { status: 'failed', code: 'failedDependency', message: 'not applied: an earlier write for this user failed', requestId: result.requestId };
+    }
+    // A refusal after a resend (a 5xx first) may be Graph refusing what the first send did.
+    const refusedAfterResend = result.status >= 400 && result.status < 500 && result.attempts > 1;
+    if (refusedAfterResend && (write?.previousSends ?? 0) + 1 < MAX_SENDS_IN_DOUBT) return doubt(`refused (${String(result.status)}) after it had to be sent again`);
+    if (result.status >= 400 || result.error !== null) {
+      return { status: 'failed', code: result.error?.graphCode ?? result.error?.code ?? null, message: result.error?.message ?? `Graph answered ${String(result.status)}`, requestId: result.requestId };
+    }
+    const id = field(result.body, 'id');
+    return { status: 'done', resourceId: typeof id === 'string' ? id : null, requestId: result.requestId, issuedPass: write === undefined ? null : issuedPassOf(write.operation, result.body) };
+  }
+
+  #fail(error: unknown): void {
+    if (this.#failure !== null) return;
+    this.#failure = { error };
+    this.#settle?.reject(error);
+  }
+
+  #finishIfDone(): void {
+    if (this.#left > 0 || this.#failure !== null) return;
+    const results = this.#users.flatMap((user) => user.outcomes.map((outcome, index): WriteResult<T> => {
+      const write = user.user.writes[index];
+      if (outcome === undefined || write === undefined) throw new Error('a write ended without an outcome');
+      return { tag: write.tag, index, outcome };
+    }));
+    this.#settle?.resolve(results);
+  }
 }

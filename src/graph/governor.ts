@@ -10,7 +10,7 @@
  *   limits are not reached"): a 429 halves the batches in flight and pauses every request until
  *   its Retry-After; a streak of answered batches adds one back.
  */
-import type { Clock } from '../migrate/deps.js';
+import type { Clock } from '../clock.js';
 import {
   ACTIVATION_WINDOW_MS,
   ACTIVATIONS_PER_WINDOW,
@@ -156,6 +156,17 @@ export interface Ticket {
   readonly charges: { readonly resourceUnits: Charge | null; readonly writes: Charge; readonly activations: Charge };
 }
 
+/** What can hold a batch back: the pause after a 429, or one of the budgets. */
+export type BudgetName = 'throttled' | 'resourceUnits' | 'writes' | 'activations';
+
+/** The write budget and how much of it the last window used. */
+export interface WriteWindow {
+  readonly writesPerWindow: number;
+  readonly windowMs: number;
+  /** Writes charged in the window ending now. */
+  readonly usedNow: number;
+}
+
 export interface GovernorSnapshot {
   readonly concurrency: number;
   readonly inFlight: number;
@@ -205,14 +216,26 @@ export class Governor {
 
   /** Milliseconds until a batch of this cost may leave: the pause after a 429, then every budget. 0 = now. */
   waitMs(cost: RequestCost): number {
+    return this.waitFor(cost).ms;
+  }
+
+  /** As waitMs, with the budget that holds the batch back longest (null when it may leave now): what progress tells the admin. */
+  waitFor(cost: RequestCost): { readonly ms: number; readonly budget: BudgetName | null } {
     const now = this.#clock.now();
-    return Math.max(
-      this.#pausedUntil - now,
-      this.#resourceUnits?.waitMs(now, cost.resourceUnits) ?? 0,
-      this.#writes.waitMs(now, cost.writes),
-      this.#activations.waitMs(now, cost.activations),
-      0,
-    );
+    const waits: readonly [BudgetName, number][] = [
+      ['throttled', this.#pausedUntil - now],
+      ['resourceUnits', this.#resourceUnits?.waitMs(now, cost.resourceUnits) ?? 0],
+      ['writes', this.#writes.waitMs(now, cost.writes)],
+      ['activations', this.#activations.waitMs(now, cost.activations)],
+    ];
+    let longest: { ms: number; budget: BudgetName | null } = { ms: 0, budget: null };
+    for (const [budget, ms] of waits) if (ms > longest.ms) longest = { ms, budget };
+    return longest;
+  }
+
+  /** The write budget this run keeps to (Graph's 3,000 per 150 s, or `--write-budget`) and the writes charged in its window now. */
+  writeWindow(): WriteWindow {
+    return { writesPerWindow: this.#writes.capacity, windowMs: this.#writes.windowMs, usedNow: this.#writes.used(this.#clock.now()) };
   }
 
   /** A batch leaves now. */

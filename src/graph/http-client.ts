@@ -1,20 +1,13 @@
 /**
- * One HTTP exchange with Graph. The request is built by @microsoft/microsoft-graph-client 3.0.7
- * (`Client.initWithMiddleware`: URL from root, version and path, headers, JSON body) and sent
- * through a middleware chain of our own, because the library's stock handlers fall short here:
- *
- * - its AuthenticationHandler attaches the token only for Graph's own hosts, so an emulator on
- *   http://127.0.0.1 would get no Authorization header (docs/decisions.md);
- * - its HTTPMessageHandler calls the global fetch, which cannot trust the emulator's own CA
- *   in-process and has no per-request timeout; ours uses node:http(s) with a keep-alive agent;
- * - its RetryHandler does not see 429s inside `$batch`, so retries live in the batch executor.
- *
- * Responses are taken RAW: status, headers and body are read by the gateway, once.
+ * One HTTP exchange with Graph, over node:http(s) with keep-alive agents: the URL is the Graph
+ * root, the version and the path; the body is JSON; the bearer token is attached to every request
+ * (an emulator on http://127.0.0.1 included); a per-request timeout and an extra CA (the
+ * emulator's) are honoured. Responses are taken raw: status, headers and body are read by the
+ * gateway, once. (@microsoft/microsoft-graph-client used to build these requests; docs/decisions.md
+ * says why and what was measured when it went.)
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Client, ResponseType, type Context, type Middleware, type MiddlewareOptions } from '@microsoft/microsoft-graph-client';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from './limits.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -63,44 +56,6 @@ export interface TokenSource {
   invalidate(): void;
 }
 
-/** Per-request settings and the transport's failure, carried through the library's middleware options. */
-class RequestControl implements MiddlewareOptions {
-  failure: unknown = undefined;
-
-  constructor(readonly timeoutMs: number) {}
-}
-
-/** The library types headers loosely (any HeadersInit); ours are always plain objects or Headers. */
-function plainHeaders(headers: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (headers instanceof Headers) {
-    headers.forEach((value, name) => { out[name] = value; });
-  } else if (typeof headers === 'object' && headers !== null && !Array.isArray(headers)) {
-    for (const [name, value] of Object.entries(headers)) if (typeof value === 'string' || typeof value === 'number') out[name] = String(value);
-  }
-  return out;
-}
-
-/** Attaches the bearer token to every request, whatever its host (unlike the library's handler). */
-class BearerTokenMiddleware implements Middleware {
-  #next: Middleware | undefined;
-
-  constructor(private readonly tokens: TokenSource) {}
-
-  async execute(context: Context): Promise<void> {
-    const token = await this.tokens.getToken();
-    const options = context.options ?? {};
-    options.headers = { ...plainHeaders(options.headers), Authorization: `Bearer ${token}` };
-    context.options = options;
-    if (this.#next === undefined) throw new Error('BearerTokenMiddleware must be followed by a transport.');
-    await this.#next.execute(context);
-  }
-
-  setNext(next: Middleware): void {
-    this.#next = next;
-  }
-}
-
 function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -145,50 +100,6 @@ export function nodeRequest(url: URL, init: NodeRequestInit, agent: HttpAgent | 
   });
 }
 
-/** Statuses whose Response may not carry a body (Fetch standard "null body status"). */
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-
-/** Sends with node:http(s) through keep-alive agents, honouring a per-request timeout and an extra CA. */
-class NodeTransportMiddleware implements Middleware {
-  readonly #http: HttpAgent;
-  readonly #https: HttpsAgent;
-
-  constructor(options: { readonly ca: string | null; readonly maxSockets: number }) {
-    this.#http = new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets });
-    this.#https = new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets, ...(options.ca === null ? {} : { ca: options.ca }) });
-  }
-
-  async execute(context: Context): Promise<void> {
-    const control = context.middlewareControl?.getMiddlewareOptions(RequestControl) as RequestControl | undefined;
-    // RequestInfo is a DOM type the library's typings leave unresolved here; it is a string or a Request.
-    const target: unknown = context.request;
-    const url = new URL(typeof target === 'string' ? target : target instanceof Request ? target.url : String(target));
-    const options = context.options ?? {};
-    const body = typeof options.body === 'string' ? options.body : undefined;
-    try {
-      const answer = await nodeRequest(url, { method: options.method ?? 'GET', headers: plainHeaders(options.headers), body, timeoutMs: control?.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS }, url.protocol === 'https:' ? this.#https : this.#http);
-      context.response = new Response(NULL_BODY_STATUSES.has(answer.status) ? null : answer.body, {
-        status: answer.status,
-        headers: answer.headers,
-      });
-    } catch (error) {
-      // The library wraps whatever a middleware throws into its own GraphError and loses the
-      // cause; the control object carries the real failure back to the gateway.
-      if (control !== undefined) control.failure = error;
-      throw error;
-    }
-  }
-
-  setNext(): void {
-    // The last middleware: nothing follows the transport.
-  }
-
-  close(): void {
-    this.#http.destroy();
-    this.#https.destroy();
-  }
-}
-
 export interface GraphHttpClientOptions {
   /** Graph service root, no trailing slash: `https://graph.microsoft.com` or an emulator URL. */
   readonly graphRoot: string;
@@ -198,45 +109,23 @@ export interface GraphHttpClientOptions {
   readonly maxSockets: number;
 }
 
-/** The real transport: the Graph client library with our middleware chain. */
+/** The real transport: `{root}/{version}{path}`, JSON bodies, the bearer token on every request. */
 export function createGraphHttpClient(options: GraphHttpClientOptions): HttpTransport {
-  const transport = new NodeTransportMiddleware({ ca: options.ca, maxSockets: options.maxSockets });
-  const client = Client.initWithMiddleware({
-    baseUrl: options.graphRoot,
-    defaultVersion: 'v1.0',
-    middleware: [new BearerTokenMiddleware(options.tokens), transport],
-  });
+  const http = new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets });
+  const https = new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets, ...(options.ca === null ? {} : { ca: options.ca }) });
   return {
     async send(request: HttpRequest): Promise<HttpResponse> {
-      const control = new RequestControl(request.timeoutMs);
-      const call = client.api(request.path).version(request.version).headers(request.headers).middlewareOptions([control]).responseType(ResponseType.RAW);
-      let raw: unknown;
-      try {
-        raw = await sendWith(call, request);
-      } catch (error) {
-        if (control.failure instanceof Error) throw control.failure;
-        throw error;
-      }
-      if (!(raw instanceof Response)) throw new Error('The Graph client returned no raw response.');
-      const headers: Record<string, string> = {};
-      raw.headers.forEach((value, name) => { headers[name.toLowerCase()] = value; });
-      return { status: raw.status, headers, bodyText: await raw.text() };
+      const token = await options.tokens.getToken();
+      const url = new URL(`${options.graphRoot}/${request.version}${request.path}`);
+      const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+      const headers: Record<string, string> = { ...request.headers, Authorization: `Bearer ${token}` };
+      if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+      const answer = await nodeRequest(url, { method: request.method, headers, body, timeoutMs: request.timeoutMs }, url.protocol === 'https:' ? https : http);
+      return { status: answer.status, headers: answer.headers, bodyText: answer.body.toString('utf8') };
     },
-    close: () => { transport.close(); },
+    close: () => {
+      http.destroy();
+      https.destroy();
+    },
   };
-}
-
-function sendWith(call: ReturnType<Client['api']>, request: HttpRequest): Promise<unknown> {
-  switch (request.method) {
-    case 'GET':
-      return call.get() as Promise<unknown>;
-    case 'POST':
-      return call.post(request.body) as Promise<unknown>;
-    case 'PATCH':
-      return call.patch(request.body) as Promise<unknown>;
-    case 'PUT':
-      return call.put(request.body) as Promise<unknown>;
-    case 'DELETE':
-      return call.delete() as Promise<unknown>;
-  }
 }

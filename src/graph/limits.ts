@@ -51,3 +51,11 @@ export const MAX_PAGE_SIZE = 999;
 
 /** Users whose reads are under way at once in a bulk read: enough to keep every batch slot full. */
 export const USERS_IN_FLIGHT = 400;
+
+/**
+ * Sends of one write after which an answer still in doubt is taken as final: each doubt costs a
+ * read of the user and one more send, and a write Graph really refuses must not loop. As many as
+ * the gateway gives any request without an answer; a Graph that answers nothing at all stops the
+ * run sooner, when the read-back itself cannot get through (GRAPH_UNREACHABLE).
+ */
+export const MAX_SENDS_IN_DOUBT = MAX_TRANSPORT_ATTEMPTS;

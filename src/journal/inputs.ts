@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { inputError } from '../errors.js';
-import type { InputFile, InputFingerprint, InputRole, RunRecord } from './records.js';
+import type { InputFile, InputFingerprint, InputRole, RunRecord } from '../run-records.js';
 
 export interface InputToFingerprint {
   readonly role: InputRole;

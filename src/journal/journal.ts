@@ -11,15 +11,13 @@ import { createHmac } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Clock } from '../migrate/deps.js';
+import type { Clock } from '../clock.js';
 import type { Finding } from '../findings.js';
 import type { Operation, OperationStatus } from '../plan/operations.js';
 import type { Secret } from '../secret.js';
 import { journalDamaged, journalNotFound, journalTooNew, journalUnreadable, translateSqliteError } from './journal-errors.js';
-import type {
-  FinalUserStatus, JsonObject, NewRun, OperationResult, RunFilter, RunRecord, RunStatus, RunSummary, StoredOperation, StoredUser,
-  UserRecord,
-} from './records.js';
+import type { JsonObject, NewRun, OperationResult, RunFilter, RunRecord, RunStatus, RunSummary, RunWriter, StoredOperation, StoredUser, UserRecord } from '../run-records.js';
+import type { FinalUserStatus } from '../user-status.js';
 import { newRunId } from './run-id.js';
 import {
   iso, operationFromRow, operationPayload, operationsOf, runFromRow, userFromRow, userRow, type NewOperationRow, type NewUserRow,
@@ -46,6 +44,8 @@ export interface JournalOptions {
   readonly busyTimeoutMs?: number;
   /** Commands that only read a journal (status, report, verify, rollback) refuse a path with none: JOURNAL_NOT_FOUND. */
   readonly mustExist?: boolean;
+  /** This process, stamped on every run it creates or resumes (the CLI gives it; tests need not). */
+  readonly writer?: RunWriter;
 }
 
 export interface FinalStatusUpdate {
@@ -85,7 +85,7 @@ function openDatabase(path: string, location: string, options: JournalOptions): 
   }
   try {
     prepareSchema(db, path);
-    return new Journal(db, path, options.clock);
+    return new Journal(db, path, options.clock, options.writer ?? null);
   } catch (error) {
     db.close();
     throw translateSqliteError(error, path);
@@ -162,12 +162,15 @@ export class Journal {
   readonly #clock: Clock;
   readonly #seedKey: Buffer;
   readonly #statements: Statements;
+  /** RunWriter as JSON, or null. */
+  readonly #writer: string | null;
 
   /** Use openJournal. */
-  constructor(db: Database.Database, path: string, clock: Clock) {
+  constructor(db: Database.Database, path: string, clock: Clock, writer: RunWriter | null = null) {
     this.#db = db;
     this.#path = path;
     this.#clock = clock;
+    this.#writer = writer === null ? null : JSON.stringify(writer);
     const key = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'seed_hmac_key'").get();
     if (key === undefined || !/^[0-9a-f]{64}$/.test(key.value)) throw journalDamaged(path, 'the seed fingerprint key is missing from meta');
     this.#seedKey = Buffer.from(key.value, 'hex');
@@ -214,6 +217,7 @@ export class Journal {
             graph_url: run.graphUrl,
             options: JSON.stringify(run.options),
             inputs: JSON.stringify(run.inputs),
+            writer: this.#writer,
           });
           return this.#requireRun(id);
         } catch (error) {
@@ -234,10 +238,10 @@ export class Journal {
     });
   }
 
-  /** Marks an interrupted, failed or crashed (still `running`) run as running again, to resume it. */
+  /** Marks an interrupted, failed or crashed (still `running`) run as running again, to resume it; this process becomes its writer. */
   reopenRun(runId: string): void {
     this.#guard(() => {
-      const changed = this.#statements.reopenRun.run(runId);
+      const changed = this.#statements.reopenRun.run({ id: runId, writer: this.#writer });
       if (changed.changes !== 1) throw new Error(`run ${runId} cannot be resumed: ${this.#describeRun(runId)}`);
     });
   }
@@ -639,13 +643,13 @@ function prepareStatements(db: Database.Database) {
   return {
     recordChunk,
     insertRun: db.prepare<Omit<RunRow, 'finished_at' | 'summary'>>(`
-      INSERT INTO runs (id, command, parent_run_id, status, started_at, tenant_id, graph_url, options, inputs)
-      VALUES (@id, @command, @parent_run_id, @status, @started_at, @tenant_id, @graph_url, @options, @inputs)`),
+      INSERT INTO runs (id, command, parent_run_id, status, started_at, tenant_id, graph_url, options, inputs, writer)
+      VALUES (@id, @command, @parent_run_id, @status, @started_at, @tenant_id, @graph_url, @options, @inputs, @writer)`),
     finishRun: db.prepare<{ id: string; status: string; finished_at: string; summary: string | null }>(`
       UPDATE runs SET status = @status, finished_at = @finished_at, summary = @summary WHERE id = @id AND status = 'running'`),
-    reopenRun: db.prepare<[string]>(`
-      UPDATE runs SET status = 'running', finished_at = NULL, summary = NULL
-      WHERE id = ? AND status IN ('running', 'interrupted', 'failed')`),
+    reopenRun: db.prepare<{ id: string; writer: string | null }>(`
+      UPDATE runs SET status = 'running', finished_at = NULL, summary = NULL, writer = @writer
+      WHERE id = @id AND status IN ('running', 'interrupted', 'failed')`),
     runById: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
     usersOfRun: db.prepare<[string], UserRow>('SELECT * FROM users WHERE run_id = ? ORDER BY line'),
     usersWithSentOperations: db.prepare<[string, string], UserRow>(

@@ -160,7 +160,8 @@ function unlinkStale(path: string): void {
   }
 }
 
-function processIsRunning(pid: number): boolean {
+/** Whether a process with this pid runs on this host (one of another account counts). */
+export function processIsRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -14,9 +14,9 @@ import type {
 } from '../plan/entra-state.js';
 import type { Operation, OperationKind, UserPlan } from '../plan/operations.js';
 import type {
-  InputFile, InputRole, JsonObject, OperationResult, RunRecord, StoredDesiredState, StoredHardwareToken, StoredOperation,
+  InputFile, InputRole, JsonObject, OperationResult, RunRecord, RunWriter, StoredDesiredState, StoredHardwareToken, StoredOperation,
   StoredPlanDecisions, StoredUser, UserRecord,
-} from './records.js';
+} from '../run-records.js';
 import { isRecord } from '../json-value.js';
 import { RowReader } from './row-reader.js';
 import { FINAL_USER_STATUSES, MAPPING_STATUSES, OPERATION_STATUSES, PLAN_STATUSES, RUN_COMMANDS, RUN_STATUSES } from './schema.js';
@@ -35,6 +35,8 @@ export interface RunRow {
   readonly options: string;
   readonly inputs: string;
   readonly summary: string | null;
+  /** RunWriter as JSON (schema version 2); null when unknown. */
+  readonly writer?: string | null;
 }
 
 export interface UserRow {
@@ -212,7 +214,17 @@ export function runFromRow(row: RunRow, journalPath: string): RunRecord {
     options: isJsonObject(options) ? options : read.fail('options', 'an object'),
     inputs: read.array(read.json(row.inputs, 'inputs'), 'inputs', (value, at) => inputFile(read, value, at)),
     summary: summary === null || isJsonObject(summary) ? summary : read.fail('summary', 'an object or null'),
+    ...(row.writer == null ? {} : { writer: runWriter(read, read.json(row.writer, 'writer')) }),
   };
+}
+
+function runWriter(read: RowReader, value: unknown): RunWriter {
+  const writer = read.object(value, 'writer');
+  const { pid, host, commandLine } = writer;
+  if (typeof pid !== 'number' || !Number.isInteger(pid)) return read.fail('writer.pid', 'a process id');
+  if (typeof host !== 'string') return read.fail('writer.host', 'a host name');
+  if (commandLine !== null && typeof commandLine !== 'string') return read.fail('writer.commandLine', 'a command line or null');
+  return { pid, host, commandLine };
 }
 
 function inputFile(read: RowReader, value: unknown, at: string): InputFile {

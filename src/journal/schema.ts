@@ -11,7 +11,8 @@ import type Database from 'better-sqlite3';
 import type { PlanStatus } from '../plan/operations.js';
 import type { OperationStatus } from '../plan/operations.js';
 import type { UserStatus } from '../mapping/desired-state.js';
-import type { FinalUserStatus, RunCommand, RunStatus } from './records.js';
+import type { RunCommand, RunStatus } from '../run-records.js';
+import type { FinalUserStatus } from '../user-status.js';
 
 /** `PRAGMA application_id` of every journal ("MFAM"): tells our file from another SQLite database. */
 export const APPLICATION_ID = 0x4d46414d;
@@ -113,6 +114,14 @@ const MIGRATIONS: readonly Migration[] = [
       // The key of seedFingerprint: random per journal, so a seed's fingerprint cannot be looked up
       // in a table built elsewhere or matched across journals.
       db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('seed_hmac_key', randomBytes(32).toString('hex'));
+    },
+  },
+  {
+    // Who runs each run: the process (pid and host) and the command line that resumes it. A run
+    // still `running` whose process is gone from this host was killed: `status` says interrupted.
+    version: 2,
+    apply: (db) => {
+      db.exec('ALTER TABLE runs ADD COLUMN writer TEXT');
     },
   },
 ];

@@ -5,10 +5,11 @@
  * saw the answer); not visible → back to `planned`, to be sent again. Every write apply sends is
  * safe to re-send when its effect is absent, so this never writes a phone or a token twice.
  */
+import pLimit from 'p-limit';
 import { serialKey } from '../graph/entra-json.js';
 import type { GraphGateway } from '../graph/gateway.js';
 import type { Journal } from '../journal/journal.js';
-import type { StoredOperation, StoredUser } from '../journal/records.js';
+import type { StoredOperation, StoredUser } from '../run-records.js';
 import { phoneNumbersMatch } from '../plan/phone-numbers.js';
 import type { EntraHardwareToken, EntraState } from '../plan/entra-state.js';
 
@@ -30,7 +31,7 @@ export interface ReconcileOptions {
   readonly failAfterSends?: number;
 }
 
-/** Users read at once: their reads share the gateway's batches, so a round's doubts cost seconds, not minutes. */
+/** Users read at once (p-limit): their reads share the gateway's batches, so a round's doubts cost seconds, not minutes. */
 const USERS_READ_AT_ONCE = 50;
 
 /** Graph's answer never arrived, or arrived without the write; for the journal's error code. */
@@ -96,28 +97,26 @@ export async function reconcileSentOperations(
   let done = 0;
   let failed = 0;
   const replan: number[] = [];
-  for (let start = 0; start < users.length; start += USERS_READ_AT_ONCE) {
-    const chunk = users.slice(start, start + USERS_READ_AT_ONCE);
-    // A user the plan found no Entra object for has nothing applied: no read.
-    const states = await Promise.all(chunk.map((user) => (user.before === null ? Promise.resolve(null) : graph.readUserState(user.before.user))));
-    journal.transaction(() => {
-      chunk.forEach((user, index) => {
-        const state = states[index] ?? null;
-        for (const operation of inDoubt(user)) {
-          const applied = state === null ? undefined : appliedResource(operation, state, inventory);
-          if (applied === undefined && operation.attempts >= giveUpAt) {
-            journal.markFailed(operation.id, NO_ANSWER_CODE, `sent ${String(operation.attempts)} times without an answer that Entra shows carried out; Graph may be failing for this user — run apply again later`, null);
-            failed += 1;
-          } else if (applied === undefined) {
-            replan.push(operation.id);
-          } else {
-            journal.markDone(operation.id, null, applied);
-            done += 1;
-          }
+  // A user the plan found no Entra object for has nothing applied: no read.
+  const reads = pLimit(USERS_READ_AT_ONCE);
+  const states = await reads.map(users, (user) => (user.before === null ? null : graph.readUserState(user.before.user)));
+  journal.transaction(() => {
+    users.forEach((user, index) => {
+      const state = states[index] ?? null;
+      for (const operation of inDoubt(user)) {
+        const applied = state === null ? undefined : appliedResource(operation, state, inventory);
+        if (applied === undefined && operation.attempts >= giveUpAt) {
+          journal.markFailed(operation.id, NO_ANSWER_CODE, `sent ${String(operation.attempts)} times without an answer that Entra shows carried out; Graph may be failing for this user — run apply again later`, null);
+          failed += 1;
+        } else if (applied === undefined) {
+          replan.push(operation.id);
+        } else {
+          journal.markDone(operation.id, null, applied);
+          done += 1;
         }
-      });
+      }
     });
-  }
+  });
   const replanned = replan.length === 0 ? 0 : journal.resetSentToPlanned(replan);
   return { done, replanned, failed };
 }

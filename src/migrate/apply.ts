@@ -9,17 +9,20 @@
  */
 import { MigrateError, ExitCode, usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
-import type { GraphGateway } from '../graph/gateway.js';
-import type { HardwareTokenDescription } from '../graph/write-calls.js';
+import type { GraphGateway, HardwareTokenDescription } from '../graph/gateway.js';
 import { assertPlanFresh, fingerprintInputs } from '../journal/inputs.js';
 import type { Journal } from '../journal/journal.js';
-import type { FinalUserStatus, InputFingerprint, RunRecord, StoredOperation } from '../journal/records.js';
+import type { InputFingerprint, JsonObject, RunRecord, RunSummary, StoredOperation } from '../run-records.js';
+import type { FinalUserStatus } from '../user-status.js';
+import { AnswerRate, secondsToWrite } from './time-left.js';
 import type { DesiredHardwareToken } from '../mapping/desired-state.js';
 import { finalStatusOf } from '../plan/final-status.js';
 import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js';
 import { reconcileSentOperations } from './apply-reconcile.js';
 import { silentProgress, type StepDeps } from './deps.js';
-import { planInputFiles, runPlan, type PlanGraph, type PlanInput } from './plan.js';
+import { planInputFiles, runPlan, validateInputOf, type PlanGraph, type PlanInput } from './plan.js';
+import { DECIDING_OPTION_NAMES, decidingOptionDifferences, decidingOptionsJson, recordedDecidingOptions, refuseDifferentOptions, type PlanDecidingOptions } from './deciding-options.js';
+import { otherTenantError, tenantDifference, type TenantNow } from './tenant-check.js';
 import { checkTemporaryAccessPassRequest, issueTemporaryAccessPasses, type TemporaryAccessPassOutcome, type TemporaryAccessPassRequest } from './temporary-access-pass.js';
 import { runValidate } from './validate.js';
 
@@ -29,13 +32,7 @@ import { runValidate } from './validate.js';
  */
 export const PLAN_REUSE_MAX_AGE_MS = 60 * 60 * 1000;
 
-/** Recorded options that change what a plan decides: a plan made with others is not reused. */
-const PLAN_DECIDING_OPTIONS = [
-  'encoding', 'delimiter', 'defaultCountryCode', 'upnSuffix', 'includeDisabled', 'tokenSecretEncoding',
-  'hardwareTokens', 'phoneConflict', 'defaultMethod', 'group', 'matchAttribute',
-] as const;
-
-export type ApplyGraph = PlanGraph & Pick<GraphGateway, 'executeBatch' | 'readUserState'>;
+export type ApplyGraph = PlanGraph & Pick<GraphGateway, 'write' | 'readUserState' | 'writeWindow'>;
 
 export interface ApplyDeps extends StepDeps {
   readonly graph: ApplyGraph;
@@ -47,8 +44,6 @@ export interface ApplyInput {
   readonly plan: PlanInput;
   /** `--plan RUN`: execute exactly this plan. */
   readonly planRunId: string | null;
-  /** Asked between rounds of writes (Ctrl-C). */
-  readonly shouldStop: () => boolean;
   /** `--tap-for-reregistration`: passes for users who must register Authenticator again; null for none. */
   readonly temporaryAccessPass?: TemporaryAccessPassRequest | null;
 }
@@ -58,7 +53,7 @@ export interface ApplyResult {
   readonly planRunId: string;
   /** How the run started: resumed an unfinished apply, executed a stored plan, or planned first. */
   readonly start: 'resumed' | 'stored-plan' | 'planned';
-  /** True when stopped by shouldStop with work left: the run is `interrupted`. */
+  /** True when Ctrl-C (the deps' signal) stopped it with work left: the run is `interrupted`. */
   readonly interrupted: boolean;
   readonly reconciled: { readonly done: number; readonly replanned: number };
   readonly operations: ExecuteCounts;
@@ -70,14 +65,15 @@ export interface ApplyResult {
 
 export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<ApplyResult> {
   const { graph, journal, log } = deps;
-  const tokensUsed = input.plan.validate.files.tokens !== null && input.plan.diff.hardwareTokens !== 'off';
+  const tokensUsed = input.plan.files.tokens !== null && input.plan.options.hardwareTokens !== 'off';
   // Write permissions first: a principal that can only read must not get as far as a half-run.
-  await graph.preflight({ writes: true, group: input.plan.scope.group !== null, hardwareTokenWrites: tokensUsed });
+  const signedIn = await graph.preflight({ writes: true, group: input.plan.options.group !== null, hardwareTokenWrites: tokensUsed });
   // A pass Graph would refuse for every user stops apply before it writes anything.
   if (input.temporaryAccessPass != null) checkTemporaryAccessPassRequest(input.temporaryAccessPass, await graph.readTenantPolicy());
   const inputs = await fingerprintInputs(planInputFiles(input.plan));
+  const tenant: TenantNow = { graphUrl: input.plan.run.graphUrl, tenantId: signedIn.principal.tenantId ?? input.plan.run.tenantId };
 
-  const started = await startRun(input, inputs, deps);
+  const started = await startRun(input, inputs, tenant, deps);
   const { run } = started;
   try {
     const reconciled = await reconcileSentOperations(journal, run.id, graph);
@@ -85,21 +81,31 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
       log.info(`Reconciled ${String(reconciled.done + reconciled.replanned)} operations left in doubt: ${String(reconciled.done)} were applied, ${String(reconciled.replanned)} will be sent again.`);
     }
 
-    const planned = journal.runSummary(run.id);
-    const remaining = Object.values(planned.operationsByKind).reduce((sum, byStatus) => sum + (byStatus.planned ?? 0), 0);
     const entraUserIds = journal.entraUserIds(run.id);
-    const tokenOf = await seedsFor(input, journal, run.id, deps);
-    deps.progress.start('Applying', remaining);
+    const tokenOf = await seedsFor(input.plan, started.options, journal, run.id, deps);
+    // A resumed run's bar continues from what is done; time left is the write budget's (time-left.ts).
+    const writes = writeCounts(journal.runSummary(run.id));
+    const answers = new AnswerRate();
+    deps.progress.start('Applying', writes.total, {
+      done: writes.finished,
+      secondsLeft: (remaining) => {
+        const window = graph.writeWindow();
+        return secondsToWrite(remaining, window, window.usedNow, answers.perMinute(deps.clock.now()));
+      },
+    });
     let recorded = 0;
+    let answered = 0;
     const operations = await executePlannedOperations(
-      { journal, graph, clock: deps.clock },
+      { journal, graph },
       {
         runId: run.id,
         entraUserIdOf: (id) => entraUserIds.get(id) ?? null,
         tokenOf,
-        shouldStop: input.shouldStop,
+        ...(deps.signal === undefined ? {} : { signal: deps.signal }),
         onRecorded: (counts) => {
           const now = counts.done + counts.failed + counts.skipped;
+          answers.record(deps.clock.now(), counts.done + counts.failed - answered);
+          answered = counts.done + counts.failed;
           deps.progress.advance(now - recorded);
           recorded = now;
         },
@@ -114,7 +120,10 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
     const usersByFinalStatus = settleFinalStatuses(journal, run.id);
     journal.finishRun(run.id, 'finished', { ...journal.runSummary(run.id) });
     const request = input.temporaryAccessPass ?? null;
-    const passes = request === null ? null : await issueTemporaryAccessPasses(journal, run.id, graph, request, log);
+    if (request !== null && deps.signal?.aborted === true) {
+      log.warn(`No Temporary Access Passes were created: stopped on request after the run finished. Run apply again with a new --tap-for-reregistration file to create them (the finished run writes nothing else).`);
+    }
+    const passes = request === null || deps.signal?.aborted === true ? null : await issueTemporaryAccessPasses(journal, run.id, graph, request, log);
     return { ...result(started, false, reconciled, operations, usersByFinalStatus), temporaryAccessPasses: passes };
   } catch (error) {
     deps.progress.finish();
@@ -130,6 +139,8 @@ interface StartedRun {
   readonly planRunId: string;
   readonly start: ApplyResult['start'];
   readonly fileIssues: readonly Finding[];
+  /** The options the plan was made with: what the tokens file is read again with. */
+  readonly options: PlanDecidingOptions;
 }
 
 function result(started: StartedRun, interrupted: boolean, reconciled: ApplyResult['reconciled'], operations: ExecuteCounts, usersByFinalStatus: ApplyResult['usersByFinalStatus']): ApplyResult {
@@ -146,12 +157,18 @@ function result(started: StartedRun, interrupted: boolean, reconciled: ApplyResu
   };
 }
 
-async function startRun(input: ApplyInput, inputs: InputFingerprint, deps: ApplyDeps): Promise<StartedRun> {
+/**
+ * How apply chooses what to execute: resume the unfinished apply run of these exports; else the
+ * plan named with `--plan`; else a recent unused plan of the same exports, options and tenant;
+ * else plan first. Refuses to start beside an unfinished apply of other exports (APPLY_UNFINISHED),
+ * a plan of another tenant (PLAN_OTHER_TENANT) or one made with other options than given
+ * (PLAN_OPTIONS_DIFFER).
+ */
+async function startRun(input: ApplyInput, inputs: InputFingerprint, tenant: TenantNow, deps: ApplyDeps): Promise<StartedRun> {
   const { journal, log } = deps;
-  const graphUrl = input.plan.run.graphUrl;
   const unfinished = journal.latestRun({ command: 'apply', status: ['running', 'interrupted'] });
   if (unfinished !== null && (input.planRunId === null || unfinished.parentRunId === input.planRunId)) {
-    if (!sameInputs(unfinished.inputs, inputs) || unfinished.graphUrl !== graphUrl) {
+    if (!sameInputs(unfinished.inputs, inputs) || tenantDifference(unfinished, tenant) !== null) {
       throw usageError(
         'APPLY_UNFINISHED',
         `apply run ${unfinished.id} (started ${unfinished.startedAt.toISOString()}) is unfinished and was made from other exports or another tenant`,
@@ -160,7 +177,8 @@ async function startRun(input: ApplyInput, inputs: InputFingerprint, deps: Apply
     }
     journal.reopenRun(unfinished.id);
     log.info(`Resuming apply run ${unfinished.id} (started ${unfinished.startedAt.toISOString()}).`);
-    return { run: journal.getRun(unfinished.id) ?? unfinished, planRunId: unfinished.parentRunId ?? unfinished.id, start: 'resumed', fileIssues: [] };
+    const run = journal.getRun(unfinished.id) ?? unfinished;
+    return { run, planRunId: unfinished.parentRunId ?? unfinished.id, start: 'resumed', fileIssues: [], options: recordedDecidingOptions(run, input.plan.options) };
   }
   if (unfinished !== null) {
     throw usageError(
@@ -176,11 +194,11 @@ async function startRun(input: ApplyInput, inputs: InputFingerprint, deps: Apply
   if (input.planRunId !== null) {
     plan = requirePlan(journal, input.planRunId);
     assertPlanFresh(plan, inputs);
-    if (plan.graphUrl !== graphUrl) {
-      throw usageError('PLAN_OTHER_TENANT', `plan ${plan.id} was made against ${plan.graphUrl ?? 'the cloud'}, not ${graphUrl ?? 'the cloud'}`, 'Apply it with the --graph-url / tenant it was made for, or run plan against this tenant.');
-    }
+    const otherTenant = otherTenantError('PLAN_OTHER_TENANT', `plan ${plan.id}`, plan, tenant, 'Apply it with the --graph-url / tenant it was made for, or run plan against this tenant.');
+    if (otherTenant !== null) throw otherTenant;
+    refuseDifferentOptions(plan, input.plan.options, input.plan.givenOptions ?? DECIDING_OPTION_NAMES);
   } else {
-    const reusable = reusablePlan(journal, input, inputs, deps.clock.now());
+    const reusable = reusablePlan(journal, input.plan, inputs, tenant, deps.clock.now());
     if (reusable === null) {
       log.info('No recent unused plan of these exports: planning first.');
       const planned = await runPlan(input.plan, deps);
@@ -192,10 +210,35 @@ async function startRun(input: ApplyInput, inputs: InputFingerprint, deps: Apply
       log.info(`Executing plan ${plan.id} made ${plan.startedAt.toISOString()} from the same exports and options.`);
     }
   }
-  const run = journal.createRun({ command: 'apply', parentRunId: plan.id, tenantId: input.plan.run.tenantId, graphUrl, options: input.plan.run.options, inputs });
+  const options = recordedDecidingOptions(plan, input.plan.options);
+  const run = journal.createRun({
+    command: 'apply',
+    parentRunId: plan.id,
+    tenantId: tenant.tenantId ?? plan.tenantId,
+    graphUrl: tenant.graphUrl,
+    options: { ...input.plan.run.options, ...decidingOptionsJson(options), writeBudget: writeBudgetOf(deps.graph) },
+    inputs,
+  });
   const copied = journal.copyPlan(plan.id, run.id);
   log.info(`Apply run ${run.id}: ${copied.users.toLocaleString('en-US')} users, ${copied.operations.toLocaleString('en-US')} operations; recording in ${journal.path}.`);
-  return { run, planRunId: plan.id, start, fileIssues };
+  return { run, planRunId: plan.id, start, fileIssues, options };
+}
+
+/** The write budget the gateway keeps to, recorded with the run so `status` estimates time left as the progress bar does. */
+export function writeBudgetOf(graph: Pick<GraphGateway, 'writeWindow'>): JsonObject {
+  const { writesPerWindow, windowMs } = graph.writeWindow();
+  return { writesPerWindow, windowMs };
+}
+
+/** Writes of a run, for the progress bar: all but the reported conflicts, and those already finished. */
+function writeCounts(summary: RunSummary): { readonly total: number; readonly finished: number } {
+  let total = 0;
+  let finished = 0;
+  for (const byStatus of Object.values(summary.operationsByKind)) {
+    total += (byStatus.planned ?? 0) + (byStatus.sent ?? 0) + (byStatus.done ?? 0) + (byStatus.failed ?? 0) + (byStatus.skipped ?? 0);
+    finished += (byStatus.done ?? 0) + (byStatus.failed ?? 0) + (byStatus.skipped ?? 0);
+  }
+  return { total, finished };
 }
 
 function requirePlan(journal: Journal, planRunId: string): RunRecord {
@@ -214,17 +257,15 @@ function sameInputs(a: InputFingerprint, b: InputFingerprint): boolean {
   return key(a) === key(b);
 }
 
-function reusablePlan(journal: Journal, input: ApplyInput, inputs: InputFingerprint, now: number): RunRecord | null {
+function reusablePlan(journal: Journal, input: PlanInput, inputs: InputFingerprint, tenant: TenantNow, now: number): RunRecord | null {
   const plan = journal.latestRun({ command: 'plan', status: 'finished' });
   if (plan === null || now - plan.startedAt.getTime() > PLAN_REUSE_MAX_AGE_MS) return null;
-  if (!sameInputs(plan.inputs, inputs) || plan.graphUrl !== input.plan.run.graphUrl) return null;
-  const wanted = input.plan.run.options;
-  if (PLAN_DECIDING_OPTIONS.some((name) => JSON.stringify(plan.options[name] ?? null) !== JSON.stringify(wanted[name] ?? null))) return null;
+  if (!sameInputs(plan.inputs, inputs) || tenantDifference(plan, tenant) !== null) return null;
+  if (decidingOptionDifferences(plan.options, input.options).length > 0) return null;
   // A plan already applied describes Entra before that apply; plan again.
   return journal.latestRun({ command: 'apply', parentRunId: plan.id }) === null ? plan : null;
 }
 
-/** The Entra users behind operations left `sent`: all the reconciliation needs to read. */
 /** Sets every user's final status (§5) once no operation is left planned or sent. */
 function settleFinalStatuses(journal: Journal, runId: string): Partial<Record<FinalUserStatus, number>> {
   const updates: { userId: number; status: FinalUserStatus }[] = [];
@@ -247,11 +288,11 @@ const HARDWARE_TOKEN_KINDS: ReadonlySet<StoredOperation['kind']> = new Set(['cre
  * checks each against the fingerprint the plan stored: a seed that changed since the plan is not
  * sent. Reads the exports only when the run has token operations left.
  */
-async function seedsFor(input: ApplyInput, journal: Journal, runId: string, deps: ApplyDeps): Promise<TokenOf> {
+async function seedsFor(input: PlanInput, options: PlanDecidingOptions, journal: Journal, runId: string, deps: ApplyDeps): Promise<TokenOf> {
   const pending = journal.runSummary(runId).operationsByKind;
   const needed = [...HARDWARE_TOKEN_KINDS].some((kind) => (pending[kind]?.planned ?? 0) > 0);
   if (!needed) return () => ({ problem: 'no hardware token seeds were loaded for this run' });
-  const tokensFile = input.plan.validate.files.tokens;
+  const tokensFile = input.files.tokens;
   if (tokensFile === null) return () => ({ problem: 'the run has hardware token operations but apply was given no --tokens file' });
 
   // Stored fingerprint per user line and serial, from the run's users.
@@ -263,7 +304,8 @@ async function seedsFor(input: ApplyInput, journal: Journal, runId: string, deps
     for (const token of user.desired.hardwareTokens) stored.set(tokenKey(user.line, token.serialNumber), token.seedFingerprint);
   }
   const seeds = new Map<string, DesiredHardwareToken>();
-  await runValidate(input.plan.validate, { ...deps, progress: silentProgress }, (desired) => {
+  // Read with the plan's options: the seeds must come out as the plan saw them.
+  await runValidate(validateInputOf({ ...input, options }), { ...deps, progress: silentProgress }, (desired) => {
     for (const token of desired.hardwareTokens) {
       const key = tokenKey(desired.line, token.serialNumber);
       if (stored.has(key)) seeds.set(key, token);

@@ -12,7 +12,7 @@ import { runValidate } from './validate.js';
 import { runApply, type ApplyResult } from './apply.js';
 import { runVerify, type VerifyResult } from './verify.js';
 import type { StepDeps } from './deps.js';
-import type { PlanInput } from './plan.js';
+import { validateInputOf, type PlanInput } from './plan.js';
 import { join } from 'node:path';
 import { writeRunReports, type WrittenReports } from '../report/write-reports.js';
 
@@ -40,21 +40,21 @@ export async function runDemo(input: DemoInput, deps: StepDeps): Promise<DemoRes
   const graph = createGraphGateway(resolveGraphConfig({ graphUrl: emulator.url, auth: { mode: 'emulator' }, matchAttribute: 'onPremisesSamAccountName' }), { clock: deps.clock, log });
   try {
     const plan: PlanInput = {
-      validate: {
-        files: { users: join(input.fixtures, 'users.csv'), devices: join(input.fixtures, 'devices.csv'), tokens: join(input.fixtures, 'tokens.csv') },
-        read: { encoding: 'auto', columns: {} },
-        mapping: { defaultCountryCode: '1', upnSuffix: 'contoso.com', includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'import-and-activate' },
-      },
-      diff: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: 'import-and-activate' },
-      scope: { group: null, only: null },
-      run: { tenantId: null, graphUrl: emulator.url, options: { demo: true, hardwareTokens: 'import-and-activate', matchAttribute: 'onPremisesSamAccountName', upnSuffix: 'contoso.com' } },
+      files: { users: join(input.fixtures, 'users.csv'), devices: join(input.fixtures, 'devices.csv'), tokens: join(input.fixtures, 'tokens.csv') },
+      columns: {},
       columnsFile: null,
+      only: null,
+      options: {
+        encoding: 'auto', delimiter: 'auto', defaultCountryCode: '1', upnSuffix: 'contoso.com', includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'import-and-activate',
+        phoneConflict: 'keep', defaultMethod: 'if-unset', group: null, matchAttribute: 'onPremisesSamAccountName',
+      },
+      run: { tenantId: null, graphUrl: emulator.url, options: { demo: true } },
     };
     log.info('1/4 validate: reading the MFA Server exports offline…');
-    const validated = await runValidate(plan.validate, deps, () => undefined);
+    const validated = await runValidate(validateInputOf(plan), deps, () => undefined);
     log.info(`    ${String(validated.summary.users)} users: ${String(validated.summary.ready)} ready, ${String(validated.summary.skipped)} skipped, ${String(validated.summary.rejected)} rejected.`);
     log.info('2/4 plan + apply: reading Entra, diffing, writing in $batch requests…');
-    const applied = await runApply({ plan, planRunId: null, shouldStop: () => false }, { ...deps, graph, journal });
+    const applied = await runApply({ plan, planRunId: null }, { ...deps, graph, journal });
     log.info(`    apply run ${applied.run.id}: ${String(applied.operations.done)} writes done, ${String(applied.operations.failed)} failed.`);
     log.info('3/4 verify: reading Entra again and checking every method…');
     const verified = await runVerify({ runId: applied.run.id }, { ...deps, graph, journal });

@@ -3,30 +3,33 @@
  * Entra holds, diffs, and stores the run in the journal so `apply --plan RUN` can execute exactly
  * this plan later. Sends GETs only.
  *
- * Users stream: validate hands over one desired state at a time; ready users go through a bounded
- * queue to the gateway, which reads them as one continuous stream (many `$batch` requests in
- * flight); results are diffed and recorded in journal transactions of PLAN_CHUNK_USERS, so memory
- * holds at most READ_AHEAD_USERS + one chunk, and a crash loses at most one chunk of reads.
+ * Users stream: validate hands over one desired state at a time; each ready user is read from Graph
+ * with at most USERS_IN_FLIGHT reads under way (p-limit; the gateway packs them into `$batch`
+ * requests under the governor) and validate is held back while READ_AHEAD_USERS wait; results are
+ * diffed and recorded in journal transactions of PLAN_CHUNK_USERS, so memory holds at most
+ * READ_AHEAD_USERS + one chunk, and a crash loses at most one chunk of reads.
  */
 import type { Finding, FindingCode } from '../findings.js';
 import { finding } from '../findings.js';
 import { serialKey } from '../graph/entra-json.js';
-import type { GraphGateway, UserLookup, UserReadResult } from '../graph/gateway.js';
+import type { GraphGateway, UserReadResult } from '../graph/gateway.js';
+import { USERS_IN_FLIGHT } from '../graph/limits.js';
+import pLimit from 'p-limit';
 import type { InputToFingerprint } from '../journal/inputs.js';
 import { fingerprintInputs } from '../journal/inputs.js';
 import type { Journal } from '../journal/journal.js';
-import type { JsonObject, RunRecord, UserRecord } from '../journal/records.js';
+import type { JsonObject, RunRecord, UserRecord } from '../run-records.js';
 import type { DesiredState } from '../mapping/desired-state.js';
 import { userKey } from '../mapping/usernames.js';
-import { CODES_DECIDED_BY_DIFF, diffUser, type DiffOptions } from '../plan/diff-user.js';
+import { CODES_DECIDED_BY_DIFF, diffUser } from '../plan/diff-user.js';
 import type { EntraHardwareToken } from '../plan/entra-state.js';
 import type { OperationKind, PlanStatus } from '../plan/operations.js';
 import type { OnlyList } from '../source/only-list.js';
-import { AsyncQueue } from './async-queue.js';
 import type { StepDeps } from './deps.js';
 import { readPolicyView, type PolicyGraph, type PolicyView } from './tenant-policy.js';
-import { runValidate, type ValidateInput } from './validate.js';
-import { MigrateError } from '../errors.js';
+import { diffOptionsOf, mappingOptionsOf, decidingOptionsJson, type DecidingOptionName, type PlanDecidingOptions } from './deciding-options.js';
+import { runValidate, type SourceFiles, type ValidateInput } from './validate.js';
+import { interruptedError, MigrateError } from '../errors.js';
 
 /** Users recorded together: one journal transaction per chunk. */
 export const PLAN_CHUNK_USERS = 1_000;
@@ -34,28 +37,35 @@ export const PLAN_CHUNK_USERS = 1_000;
 export const READ_AHEAD_USERS = 2_000;
 
 /** The gateway calls plan makes; the GraphGateway has them, tests may pass a smaller fake. */
-export type PlanGraph = PolicyGraph & Pick<GraphGateway, 'preflight' | 'readGroupMemberIds' | 'readHardwareTokenInventory' | 'readUsers'>;
+export type PlanGraph = PolicyGraph & Pick<GraphGateway, 'preflight' | 'readGroupMemberIds' | 'readHardwareTokenInventory' | 'readUser'>;
 
 export interface PlanDeps extends StepDeps {
   readonly graph: PlanGraph;
   readonly journal: Journal;
 }
 
-export interface PlanScope {
-  /** `--group`: only transitive members of this group (object id or display name). */
-  readonly group: string | null;
-  /** `--only`: only these usernames. */
-  readonly only: OnlyList | null;
-}
-
 export interface PlanInput {
-  readonly validate: ValidateInput;
-  readonly diff: DiffOptions;
-  readonly scope: PlanScope;
-  /** Recorded with the run for `status` and the reports; never secrets. */
-  readonly run: { readonly tenantId: string | null; readonly graphUrl: string | null; readonly options: JsonObject };
+  readonly files: SourceFiles;
+  /** `--columns`: canonical field name → header text, read from `columnsFile`. */
+  readonly columns: Readonly<Record<string, string>>;
   /** `--columns` file, fingerprinted with the exports: a different map makes different users. */
   readonly columnsFile: string | null;
+  /** `--only`: only these usernames (the file is fingerprinted with the exports). */
+  readonly only: OnlyList | null;
+  /** Everything else that decides what the plan holds; recorded with the run and compared before a plan is reused or executed. */
+  readonly options: PlanDecidingOptions;
+  /**
+   * The options of `options` given on this command line (the rest are defaults): `apply --plan`
+   * refuses only these when they differ from the plan's. Absent: every option counts as given.
+   */
+  readonly givenOptions?: ReadonlySet<DecidingOptionName>;
+  /** Recorded with the run besides `options`, for `status` and the reports; never secrets. */
+  readonly run: { readonly tenantId: string | null; readonly graphUrl: string | null; readonly options: JsonObject };
+}
+
+/** What validate is given for a plan's exports and options. */
+export function validateInputOf(input: Pick<PlanInput, 'files' | 'columns' | 'options'>): ValidateInput {
+  return { files: input.files, read: { encoding: input.options.encoding, delimiter: input.options.delimiter, columns: input.columns }, mapping: mappingOptionsOf(input.options) };
 }
 
 export type PlanUserCounts = Record<PlanStatus, number>;
@@ -85,19 +95,19 @@ interface TenantView {
 
 export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanResult> {
   const { graph, journal, log } = deps;
-  const files = input.validate.files;
-  const tokensUsed = files.tokens !== null && input.diff.hardwareTokens !== 'off';
+  const tokensUsed = input.files.tokens !== null && input.options.hardwareTokens !== 'off';
 
   // Sign-in and permissions first: nothing is read or recorded for a principal that cannot finish.
-  await graph.preflight({ writes: false, group: input.scope.group !== null, hardwareTokenWrites: false });
+  const signedIn = await graph.preflight({ writes: false, group: input.options.group !== null, hardwareTokenWrites: false });
 
   const tenant = await readTenant(input, graph, tokensUsed, log);
   const run = journal.createRun({
     command: 'plan',
     parentRunId: null,
-    tenantId: input.run.tenantId,
+    // The tenant the token belongs to, when it says: apply and rollback compare it.
+    tenantId: signedIn.principal.tenantId ?? input.run.tenantId,
     graphUrl: input.run.graphUrl,
-    options: input.run.options,
+    options: { ...input.run.options, ...decidingOptionsJson(input.options) },
     inputs: await fingerprintInputs(planInputFiles(input)),
   });
   log.info(`Plan run ${run.id}: recording in ${journal.path}.`);
@@ -109,9 +119,9 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
     operations: {},
     issues: {},
   };
-  const onlyKeys = input.scope.only === null ? null : new Set(input.scope.only.usernames.map((name) => userKey(name, input.validate.mapping.upnSuffix)));
-  const onlyKey = (desired: DesiredState): boolean => onlyKeys === null || onlyKeys.has(userKey(desired.username, input.validate.mapping.upnSuffix));
-  const ready = new AsyncQueue<DesiredState>(READ_AHEAD_USERS);
+  const upnSuffix = input.options.upnSuffix;
+  const onlyKeys = input.only === null ? null : new Set(input.only.usernames.map((name) => userKey(name, upnSuffix)));
+  const onlyKey = (desired: DesiredState): boolean => onlyKeys === null || onlyKeys.has(userKey(desired.username, upnSuffix));
   const buffered: UserRecord[] = [];
 
   const flush = (): void => {
@@ -129,92 +139,89 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
     if (buffered.length >= PLAN_CHUNK_USERS) flush();
   };
 
-  // Validate feeds ready users to the queue and records the others directly; the gateway reads the
-  // queue as one continuous stream, so its batches in flight never drain at a chunk boundary.
-  const produce = async (): Promise<readonly Finding[]> => {
-    try {
-      const validated = await runValidate(input.validate, deps, (desired) => {
-        if (!onlyKey(desired)) {
-          summary.outOfScope += 1;
-          return undefined;
-        }
-        if (desired.status === 'ready') return ready.push(desired);
-        keep({ desired, before: null, plan: { status: desired.status }, issues: desired.issues });
-        return undefined;
-      });
-      ready.close();
-      return validated.fileIssues;
-    } catch (error) {
-      ready.fail(error instanceof Error ? error : new Error(String(error)));
-      throw error;
-    }
+  // Validate hands ready users to the reads as it streams; the reads run USERS_IN_FLIGHT at a time
+  // (the gateway keeps its batches full from them), and validate waits while READ_AHEAD_USERS are
+  // read or waiting to be, so the batches in flight never drain at a chunk boundary.
+  // rejectOnClear: after a fatal error the queued reads settle (rejected) instead of waiting forever.
+  const reads = pLimit({ concurrency: USERS_IN_FLIGHT, rejectOnClear: true });
+  const reading = new Set<Promise<void>>();
+  const failure: { error: Error | undefined } = { error: undefined };
+  // Validate waits while READ_AHEAD_USERS are read or queued, and goes on once half are done: a
+  // wake-up per half, not per user (and not a Promise.race over thousands of reads per user).
+  let room: (() => void) | null = null;
+  const roomMade = (): void => {
+    if (room === null || reading.size > READ_AHEAD_USERS / 2) return;
+    const wake = room;
+    room = null;
+    wake();
   };
-  const consume = async (): Promise<void> => {
-    try {
-      for await (const entry of readAndDiff(ready, input, tenant, graph)) keep(entry);
-    } finally {
-      // Normally a no-op (the producer has closed the queue); after a failure it stops the producer.
-      ready.abandon();
-    }
+  const read = (desired: DesiredState): void => {
+    const lookup = { key: String(desired.line), upn: desired.upn, matchKeys: desired.matchKeys };
+    const task: Promise<void> = reads(() => graph.readUser(lookup))
+      .then((result) => { keep(diffOne(desired, result, input, tenant)); })
+      .catch((error: unknown) => {
+        // Sign-in, permission, unreachable or a stop: every other user would fail the same way.
+        failure.error ??= error instanceof Error ? error : new Error(String(error));
+        reads.clearQueue();
+      })
+      .finally(() => {
+        reading.delete(task);
+        roomMade();
+      });
+    reading.add(task);
   };
 
   try {
-    const [validatedIssues] = await Promise.all([produce(), consume()]);
-    const fileIssues = [...validatedIssues, ...tenant.policy.findings];
+    const validated = await runValidate(validateInputOf(input), deps, (desired) => {
+      if (failure.error !== undefined) throw failure.error;
+      if (deps.signal?.aborted === true) throw interruptedError('reading the rest of the exports');
+      if (!onlyKey(desired)) {
+        summary.outOfScope += 1;
+        return undefined;
+      }
+      if (desired.status !== 'ready') {
+        keep({ desired, before: null, plan: { status: desired.status }, issues: desired.issues });
+        return undefined;
+      }
+      read(desired);
+      return reading.size >= READ_AHEAD_USERS ? new Promise<void>((resolve) => { room = resolve; }) : undefined;
+    });
+    await Promise.all(reading);
+    if (failure.error !== undefined) throw failure.error;
     flush();
+    const fileIssues = [...validated.fileIssues, ...tenant.policy.findings];
     for (const issue of fileIssues) summary.issues[issue.code] = (summary.issues[issue.code] ?? 0) + 1;
     journal.finishRun(run.id, 'finished', summaryJson(summary, fileIssues));
     return { run: journal.getRun(run.id) ?? run, summary, fileIssues };
   } catch (error) {
-    // The users recorded so far stay; the run is marked so status and reports say it stopped.
+    // Reads under way finish first; the users recorded so far stay, and the run is marked so
+    // status and reports say it stopped: `interrupted` after Ctrl-C, `failed` otherwise.
+    reads.clearQueue();
+    await Promise.all(reading);
     flush();
-    journal.finishRun(run.id, 'failed', { error: error instanceof MigrateError ? error.code : 'INTERNAL' });
+    journal.finishRun(run.id, deps.signal?.aborted === true ? 'interrupted' : 'failed', { error: error instanceof MigrateError ? error.code : 'INTERNAL' });
     throw error;
   }
 }
 
 /** The files a plan is made from, fingerprinted with the run: apply refuses a plan whose files changed. */
-export function planInputFiles(input: Pick<PlanInput, 'validate' | 'columnsFile' | 'scope'>): InputToFingerprint[] {
-  const files = input.validate.files;
+export function planInputFiles(input: Pick<PlanInput, 'files' | 'columnsFile' | 'only'>): InputToFingerprint[] {
+  const files = input.files;
   return [
     { role: 'users', path: files.users },
     ...(files.devices === null ? [] : [{ role: 'devices' as const, path: files.devices }]),
     ...(files.tokens === null ? [] : [{ role: 'tokens' as const, path: files.tokens }]),
     ...(input.columnsFile === null ? [] : [{ role: 'columns' as const, path: input.columnsFile }]),
-    ...(input.scope.only === null ? [] : [{ role: 'only' as const, path: input.scope.only.file }]),
+    ...(input.only === null ? [] : [{ role: 'only' as const, path: input.only.file }]),
   ];
 }
 
 async function readTenant(input: PlanInput, graph: PlanGraph, tokensUsed: boolean, log: StepDeps['log']): Promise<TenantView> {
   const policy = await readPolicyView(graph, log);
-  const scopeMembers = input.scope.group === null ? null : await graph.readGroupMemberIds(input.scope.group);
-  if (scopeMembers !== null) log.info(`--group ${input.scope.group ?? ''}: ${scopeMembers.size.toLocaleString('en-US')} members.`);
+  const scopeMembers = input.options.group === null ? null : await graph.readGroupMemberIds(input.options.group);
+  if (scopeMembers !== null) log.info(`--group ${input.options.group ?? ''}: ${scopeMembers.size.toLocaleString('en-US')} members.`);
   const inventory = tokensUsed ? await graph.readHardwareTokenInventory() : new Map<string, EntraHardwareToken>();
   return { policy, scopeMembers, inventory };
-}
-
-/** Resolves, reads and diffs the ready users as they come; every user gets exactly one record. */
-async function* readAndDiff(ready: AsyncIterable<DesiredState>, input: PlanInput, tenant: TenantView, graph: PlanGraph): AsyncGenerator<UserRecord> {
-  // Users handed to the gateway and not yet answered, by lookup key (the users file line is unique).
-  const waiting = new Map<string, DesiredState>();
-  async function* lookups(): AsyncGenerator<UserLookup> {
-    for await (const desired of ready) {
-      const key = String(desired.line);
-      waiting.set(key, desired);
-      yield { key, upn: desired.upn, matchKeys: desired.matchKeys };
-    }
-  }
-  for await (const result of graph.readUsers(lookups())) {
-    const desired = waiting.get(result.key);
-    if (desired === undefined) continue;
-    waiting.delete(result.key);
-    yield diffOne(desired, result, input, tenant);
-  }
-  // A lookup the gateway did not answer is a bug there; still, no user may vanish from the run.
-  for (const desired of waiting.values()) {
-    const issue = finding('USER_READ_FAILED', desired.file, desired.line, `${desired.file} line ${desired.line}: ${desired.username}: no answer was received for this user — run plan again.`);
-    yield { desired, before: null, plan: { status: 'failed' }, issues: [...desired.issues, issue] };
-  }
 }
 
 function diffOne(desired: DesiredState, result: UserReadResult, input: PlanInput, tenant: TenantView): UserRecord {
@@ -237,7 +244,7 @@ function diffOne(desired: DesiredState, result: UserReadResult, input: PlanInput
   const plan = diffUser({ ...desired, issues: mappingIssues }, current, {
     availability,
     inventory: (serial) => tenant.inventory.get(serialKey(serial)) ?? null,
-    options: input.diff,
+    options: diffOptionsOf(input.options),
   });
   return { desired, before: current, plan, issues: [...mappingIssues, ...plan.issues] };
 }

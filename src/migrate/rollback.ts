@@ -4,16 +4,20 @@
  * `execute` — records it as a rollback run and sends it through the same journaled loop as apply,
  * so a rollback is itself resumable: running it again resumes an unfinished one.
  */
+import pLimit from 'p-limit';
 import { MigrateError, usageError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
-import type { FinalUserStatus, RunRecord, StoredOperation } from '../journal/records.js';
+import type { RunRecord, StoredOperation } from '../run-records.js';
+import type { FinalUserStatus } from '../user-status.js';
 import { serialKey } from '../graph/entra-json.js';
 import type { EntraHardwareToken, EntraUser } from '../plan/entra-state.js';
 import type { Operation } from '../plan/operations.js';
 import { planUserRollback } from '../plan/rollback-operations.js';
 import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js';
 import { reconcileSentOperations } from './apply-reconcile.js';
-import type { ApplyGraph } from './apply.js';
+import { writeBudgetOf, type ApplyGraph } from './apply.js';
+import { otherTenantError, type TenantNow } from './tenant-check.js';
+import type { GraphGateway } from '../graph/gateway.js';
 import type { StepDeps } from './deps.js';
 import { readPolicyView, type PolicyGraph } from './tenant-policy.js';
 
@@ -21,14 +25,15 @@ import { readPolicyView, type PolicyGraph } from './tenant-policy.js';
 const READS_IN_FLIGHT = 20;
 
 export interface RollbackDeps extends StepDeps {
-  readonly graph: PolicyGraph & Pick<ApplyGraph, 'preflight' | 'readUserState' | 'readHardwareTokenInventory' | 'executeBatch'>;
+  readonly graph: PolicyGraph & Pick<ApplyGraph, 'preflight' | 'readUserState' | 'readHardwareTokenInventory' | 'write' | 'writeWindow'> & Pick<GraphGateway, 'tokenTenantId'>;
   readonly journal: Journal;
 }
 
 export interface RollbackInput {
   readonly applyRunId: string;
   readonly execute: boolean;
-  readonly shouldStop: () => boolean;
+  /** The Graph root and `--tenant-id` given now: they must be the ones the apply run wrote to. */
+  readonly tenant: TenantNow;
 }
 
 export interface RollbackUserPlan {
@@ -57,6 +62,13 @@ export async function runRollback(input: RollbackInput, deps: RollbackDeps): Pro
   if (applyRun === null || applyRun.command !== 'apply') {
     throw usageError('RUN_NOT_FOUND', `${journal.path} holds no apply run ${input.applyRunId}`, 'Give --run the id of an apply run (`mfa-migrate status` shows the latest) and the same --state.');
   }
+  // Before anything is read or written: undoing a run in another tenant would delete that tenant's methods.
+  const remedy = `Run rollback against the tenant apply run ${applyRun.id} wrote to: ${applyRun.graphUrl ?? 'the cloud'}${applyRun.tenantId === null ? '' : `, tenant ${applyRun.tenantId}`} (--graph-url / --cloud, --tenant-id and the credentials of that tenant).`;
+  const given = otherTenantError('ROLLBACK_OTHER_TENANT', `apply run ${applyRun.id}`, applyRun, input.tenant, remedy);
+  if (given !== null) throw given;
+  // The token's tenant, without asking Graph anything (the emulator's development token has none).
+  const signedIn = otherTenantError('ROLLBACK_OTHER_TENANT', `apply run ${applyRun.id}`, applyRun, { graphUrl: input.tenant.graphUrl, tenantId: await graph.tokenTenantId() }, remedy);
+  if (signedIn !== null) throw signedIn;
   await graph.preflight({ writes: input.execute, group: false, hardwareTokenWrites: input.execute && hasTokenWrites(journal, applyRun.id) });
 
   const unfinished = journal.latestRun({ command: 'rollback', parentRunId: applyRun.id, status: ['running', 'interrupted'] });
@@ -70,7 +82,7 @@ export async function runRollback(input: RollbackInput, deps: RollbackDeps): Pro
   if (!input.execute) {
     return { applyRun, run: null, resumed: false, interrupted: false, users, operations: { done: 0, failed: 0, skipped: 0 }, usersByFinalStatus: {} };
   }
-  const run = journal.createRun({ command: 'rollback', parentRunId: applyRun.id, tenantId: applyRun.tenantId, graphUrl: applyRun.graphUrl, options: { execute: true }, inputs: applyRun.inputs });
+  const run = journal.createRun({ command: 'rollback', parentRunId: applyRun.id, tenantId: applyRun.tenantId, graphUrl: applyRun.graphUrl, options: { execute: true, writeBudget: writeBudgetOf(graph) }, inputs: applyRun.inputs });
   journal.recordRevertOperations(applyRun.id, run.id, users.map((user) => ({
     line: user.line,
     operations: [
@@ -115,28 +127,21 @@ async function decide(applyRun: RunRecord, deps: RollbackDeps): Promise<Rollback
   const policy = await readPolicyView(deps.graph, deps.log);
   const inventory = tokensWritten ? await deps.graph.readHardwareTokenInventory() : new Map<string, EntraHardwareToken>();
   deps.progress.start('Reading Entra for rollback', written.length);
-  const plans: (RollbackUserPlan | null)[] = new Array<RollbackUserPlan | null>(written.length).fill(null);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < written.length) {
-      const index = next++;
-      const entry = written[index];
-      if (entry === undefined) continue;
-      const current = await deps.graph.readUserState(entry.user);
-      const decided = planUserRollback(entry.operations, current, (serial) => inventory.get(serialKey(serial)) ?? null, policy.availabilityOf(entry.user.id));
-      for (const step of decided.steps) REVERTS.set(step.operation, step.revertsOperationId);
-      for (const kept of decided.kept) REVERTS.set(kept.operation, kept.revertsOperationId);
-      plans[index] = {
-        line: entry.line, username: entry.username, upn: entry.upn,
-        steps: decided.steps.map((step) => step.operation),
-        kept: decided.kept.map((kept) => ({ operation: kept.operation, reason: kept.reason })),
-      };
-      deps.progress.advance(1);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, written.length) }, worker));
+  const reads = pLimit(READS_IN_FLIGHT);
+  const plans = await reads.map(written, async (entry): Promise<RollbackUserPlan> => {
+    const current = await deps.graph.readUserState(entry.user);
+    const decided = planUserRollback(entry.operations, current, (serial) => inventory.get(serialKey(serial)) ?? null, policy.availabilityOf(entry.user.id));
+    for (const step of decided.steps) REVERTS.set(step.operation, step.revertsOperationId);
+    for (const kept of decided.kept) REVERTS.set(kept.operation, kept.revertsOperationId);
+    deps.progress.advance(1);
+    return {
+      line: entry.line, username: entry.username, upn: entry.upn,
+      steps: decided.steps.map((step) => step.operation),
+      kept: decided.kept.map((kept) => ({ operation: kept.operation, reason: kept.reason })),
+    };
+  });
   deps.progress.finish();
-  return plans.filter((plan): plan is RollbackUserPlan => plan !== null && (plan.steps.length > 0 || plan.kept.length > 0));
+  return plans.filter((plan) => plan.steps.length > 0 || plan.kept.length > 0);
 }
 
 async function execute(run: RunRecord, applyRun: RunRecord, users: readonly RollbackUserPlan[], resumed: boolean, input: RollbackInput, deps: RollbackDeps): Promise<RollbackResult> {
@@ -145,8 +150,8 @@ async function execute(run: RunRecord, applyRun: RunRecord, users: readonly Roll
     if (resumed) await reconcileSentOperations(journal, run.id, graph);
     const entraUserIds = journal.entraUserIds(run.id);
     const operations = await executePlannedOperations(
-      { journal, graph, clock: deps.clock },
-      { runId: run.id, entraUserIdOf: (id) => entraUserIds.get(id) ?? null, tokenOf: () => ({ problem: 'rollback sends no seeds' }), shouldStop: input.shouldStop },
+      { journal, graph },
+      { runId: run.id, entraUserIdOf: (id) => entraUserIds.get(id) ?? null, tokenOf: () => ({ problem: 'rollback sends no seeds' }), ...(deps.signal === undefined ? {} : { signal: deps.signal }) },
     );
     if (operations.stopped) {
       journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id) });

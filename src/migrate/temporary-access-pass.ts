@@ -1,21 +1,18 @@
 /**
- * `apply --tap-for-reregistration FILE` (issue 5): Graph cannot create Authenticator registrations,
+ * `apply --tap-for-reregistration FILE`: Graph cannot create Authenticator registrations,
  * so users whose app must be registered again can be given a Temporary Access Pass to do it
  * without calling the help desk. The passes go only into the file the admin named — created new,
  * mode 0600 — never into the journal, the reports or the log.
  */
 import { open } from 'node:fs/promises';
 import { ExitCode, MigrateError, usageError } from '../errors.js';
-import type { GraphCall } from '../graph/batch-executor.js';
 import type { GraphGateway } from '../graph/gateway.js';
-import { readTemporaryAccessPass } from '../graph/entra-json.js';
-import { createTemporaryAccessPassCall } from '../graph/write-calls.js';
 import type { Journal } from '../journal/journal.js';
 import type { Log } from '../log.js';
 import type { TenantPolicy } from '../plan/entra-state.js';
 
-/** Calls handed to the gateway at once; it packs them into `$batch` requests of 20. */
-const CALLS_PER_ROUND = 400;
+/** Passes asked for at once; the gateway packs them into `$batch` requests of 20, and each round's rows are written before the next. */
+const PASSES_PER_ROUND = 400;
 
 export interface TemporaryAccessPassRequest {
   readonly file: string;
@@ -74,7 +71,7 @@ function csvField(value: string): string {
 export async function issueTemporaryAccessPasses(
   journal: Journal,
   runId: string,
-  graph: Pick<GraphGateway, 'executeBatch'>,
+  graph: Pick<GraphGateway, 'write'>,
   request: TemporaryAccessPassRequest,
   log: Log,
 ): Promise<TemporaryAccessPassOutcome> {
@@ -101,23 +98,22 @@ export async function issueTemporaryAccessPasses(
   let failed = 0;
   try {
     await handle.write(`${HEADER.join(',')}\n`);
-    for (let start = 0; start < wanted.length; start += CALLS_PER_ROUND) {
-      const slice = wanted.slice(start, start + CALLS_PER_ROUND);
-      const calls: GraphCall[] = slice.map((user, index) => createTemporaryAccessPassCall(user.entraUserId, request.lifetimeInMinutes, { key: `tap${String(start + index)}` }));
-      const results = await graph.executeBatch(calls);
+    for (let start = 0; start < wanted.length; start += PASSES_PER_ROUND) {
+      const slice = wanted.slice(start, start + PASSES_PER_ROUND);
+      const results = await graph.write(slice.map((user) => ({ userId: user.entraUserId, writes: [{ tag: user, operation: { kind: 'createTemporaryAccessPass', lifetimeInMinutes: request.lifetimeInMinutes } }] })));
       const rows: string[] = [];
-      slice.forEach((user, index) => {
-        const result = results[index];
-        const created = result === undefined ? null : readTemporaryAccessPass(result.body);
-        if (result === undefined || result.status >= 400 || created === null) {
+      for (const { tag: user, outcome } of results) {
+        const pass = outcome.status === 'done' ? outcome.issuedPass : null;
+        if (pass === null) {
           failed += 1;
-          log.warn(`${user.upn}: no Temporary Access Pass (${result?.error?.graphCode ?? result?.error?.code ?? 'no answer'}${result?.requestId == null ? '' : `, request-id ${result.requestId}`}) — create one in the Entra admin center if needed.`);
-          return;
+          const why = outcome.status === 'failed' ? `${outcome.code ?? 'refused'}${outcome.requestId === null ? '' : `, request-id ${outcome.requestId}`}` : outcome.status === 'done' ? 'no pass in the answer' : 'no answer';
+          log.warn(`${user.upn}: no Temporary Access Pass (${why}) — create one in the Entra admin center if needed.`);
+          continue;
         }
-        const field = (value: string | number | boolean | null): string => (value === null ? '' : String(value));
-        rows.push([user.username, user.upn, user.entraUserId, created.pass.reveal(), field(created.startDateTime), field(created.lifetimeInMinutes), field(created.isUsableOnce)].map(csvField).join(','));
+        const optional = (value: string | number | boolean | null): string => (value === null ? '' : String(value));
+        rows.push([user.username, user.upn, user.entraUserId, pass.pass.reveal(), optional(pass.startDateTime), optional(pass.lifetimeInMinutes), optional(pass.isUsableOnce)].map(csvField).join(','));
         issued += 1;
-      });
+      }
       if (rows.length > 0) await handle.write(`${rows.join('\n')}\n`);
     }
     await handle.sync();

@@ -5,10 +5,12 @@
  * `verify --users` checks every user of the exports instead, whatever run wrote them (or none): it
  * plans against Entra now and reports each write still to make as missing. Sends GETs only.
  */
+import pLimit from 'p-limit';
 import { usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import type { Journal } from '../journal/journal.js';
-import type { FinalUserStatus, RunRecord, StoredUser } from '../journal/records.js';
+import type { RunRecord, StoredUser } from '../run-records.js';
+import type { FinalUserStatus } from '../user-status.js';
 import type { EntraState } from '../plan/entra-state.js';
 import { verifyAgainstExports, verifyUser, type VerifiedUser } from '../plan/verify-user.js';
 import type { ApplyGraph } from './apply.js';
@@ -48,16 +50,12 @@ export async function runVerify(input: { readonly runId: string | null }, deps: 
   const checkable = users.filter((user) => user.before !== null && (user.planStatus === 'planned' || user.planStatus === 'unchanged' || user.planStatus === 'conflict'));
   deps.progress.start('Verifying in Entra', checkable.length);
   const states = new Map<number, EntraState>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < checkable.length) {
-      const user = checkable[next++];
-      if (user?.before == null) continue;
-      states.set(user.id, await graph.readUserState(user.before.user));
-      deps.progress.advance(1);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, checkable.length) }, worker));
+  const reads = pLimit(READS_IN_FLIGHT);
+  await reads.map(checkable, async (user) => {
+    if (user.before === null) return;
+    states.set(user.id, await graph.readUserState(user.before.user));
+    deps.progress.advance(1);
+  });
   deps.progress.finish();
 
   return recordVerifyRun(journal, verifiedRun, users, checkable.length, (user) => {

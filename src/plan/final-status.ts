@@ -3,7 +3,7 @@
  * unmatched, rejected, failed), from the plan status and what became of each operation. Pure: apply,
  * status and the reports agree because they all ask this function.
  */
-import type { FinalUserStatus } from '../journal/records.js';
+import type { FinalUserStatus } from '../user-status.js';
 import type { OperationKind, OperationStatus, PlanStatus } from './operations.js';
 
 const REPORTED_ONLY: ReadonlySet<OperationKind> = new Set(['phoneConflict', 'hardwareTokenConflict']);

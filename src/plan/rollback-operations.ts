@@ -10,7 +10,7 @@
  * is no longer ours to undo), are kept and reported with the reason.
  */
 import type { DefaultMethod, PhoneType } from '../mapping/desired-state.js';
-import type { StoredOperation } from '../journal/records.js';
+import type { StoredOperation } from '../run-records.js';
 import type { EntraHardwareOathMethod, EntraHardwareToken, EntraState, MethodAvailability } from './entra-state.js';
 import type { Operation } from './operations.js';
 import { phoneNumbersMatch, isMaskedPhoneNumber } from './phone-numbers.js';

@@ -10,7 +10,8 @@
  * against Entra says what is still to write; each write it plans is a missing method.
  */
 import { finding, type Finding } from '../findings.js';
-import type { FinalUserStatus, StoredUser } from '../journal/records.js';
+import type { StoredUser } from '../run-records.js';
+import type { FinalUserStatus } from '../user-status.js';
 import type { PhoneType } from '../mapping/desired-state.js';
 import type { EntraState } from './entra-state.js';
 import { phoneNumbersMatch } from './phone-numbers.js';

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { FINDINGS } from '../findings.js';
-import type { RunRecord } from '../journal/records.js';
+import type { RunRecord } from '../run-records.js';
 import { OPERATION_KINDS, OPERATION_STATUSES, PLAN_STATUSES } from '../plan/operations.js';
 import { CHANGED_BITS, htmlEntryOf, USER_ENTRY, type HtmlReportMeta } from './html-entry.js';
 import { REPORT_SCRIPT } from './html-script.js';

@@ -2,7 +2,7 @@
  * The counts every report shows, gathered while the users stream past (nothing is kept per user),
  * and the run facts the JSON and HTML start with.
  */
-import type { RunRecord } from '../journal/records.js';
+import type { RunRecord } from '../run-records.js';
 import { PLAN_STATUSES, type OperationKind, type OperationStatus, type PlanStatus } from '../plan/operations.js';
 import { ACTION_NEEDED, ISSUE_CATALOGUE, ISSUE_CODES, type ReportIssueCode } from './issue-catalogue.js';
 import { REPORT_STATUSES, type ReportStatus, type ReportUser } from './report-user.js';

@@ -5,7 +5,8 @@
  * copied).
  */
 import type { Severity } from '../findings.js';
-import type { FinalUserStatus, StoredOperation, StoredUser } from '../journal/records.js';
+import type { StoredOperation, StoredUser } from '../run-records.js';
+import type { FinalUserStatus } from '../user-status.js';
 import type { MatchAttribute } from '../plan/entra-state.js';
 import type { OperationKind, OperationStatus, PlanStatus } from '../plan/operations.js';
 import { ACTION_NEEDED, ISSUE_CATALOGUE, type OperationIssueCode, type ReportIssueCode } from './issue-catalogue.js';

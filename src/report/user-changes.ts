@@ -8,7 +8,7 @@
  * before the apply. Each undo operation records what it found instead (the number it deletes or
  * writes over, the method it sets back from): that is the before of its target.
  */
-import type { RunCommand, StoredUser } from '../journal/records.js';
+import type { RunCommand, StoredUser } from '../run-records.js';
 import type { PhoneType } from '../mapping/desired-state.js';
 import type { HardwareTokenStatus } from '../plan/entra-state.js';
 import type { Operation, OperationStatus } from '../plan/operations.js';

@@ -35,7 +35,7 @@ async function cli(args: readonly string[]): Promise<CliRun> {
   let err = '';
   stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
   stderr.setEncoding('utf8').on('data', (chunk: string) => { err += chunk; });
-  const io: CliIo = { stdout, stderr, env: { NO_COLOR: '1' }, isTTY: false, onInterrupt: () => () => undefined };
+  const io: CliIo = { stdout, stderr, env: { NO_COLOR: '1' }, isTTY: false, onInterrupt: () => () => undefined, exit: (code: number): never => { throw new Error(`exit ${String(code)}`); } };
   const code = await main(['node', 'mfa-migrate', ...args], io);
   return { code, stdout: out, stderr: err };
 }

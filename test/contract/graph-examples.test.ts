@@ -28,9 +28,8 @@ import {
 import { createGraphGateway } from '../../src/graph/gateway.js';
 import { readGraphError } from '../../src/graph/graph-errors.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../../src/graph/http-client.js';
-import { addPhoneCall, assignHardwareTokenCall, createTemporaryAccessPassCall } from '../../src/graph/write-calls.js';
 import { memoryLog } from '../../src/log.js';
-import { systemClock } from '../../src/migrate/deps.js';
+import { systemClock } from '../../src/clock.js';
 import { lookup } from '../integration/graph/gateway-fixture.js';
 
 interface GraphExample {
@@ -246,8 +245,7 @@ describe('the gateway against a Graph that answers only with the reference examp
     const transport = new DocumentedGraph();
     const graph = documentedGateway(transport);
     try {
-      const results = [];
-      for await (const result of graph.readUsers([lookup('amy@contoso.com')])) results.push(result);
+      const results = [await graph.readUser(lookup('amy@contoso.com'))];
       expect(results).toHaveLength(1);
       expect(results[0]?.error).toBeNull();
       expect(results[0]?.user).toMatchObject({ id: 'id-value', userPrincipalName: 'userPrincipalName-value' });
@@ -269,15 +267,16 @@ describe('the gateway against a Graph that answers only with the reference examp
     const transport = new DocumentedGraph();
     const graph = documentedGateway(transport);
     try {
-      const results = await graph.executeBatch([
-        addPhoneCall('u1', 'mobile', '+1 2065555555', { key: 'phone' }),
-        assignHardwareTokenCall('u1', 'aad49556-####-####-####-############', 'TOTP123456', { key: 'assign' }),
-        createTemporaryAccessPassCall('u1', 60, { key: 'pass' }),
+      // Three users, one write each: the gateway sends them as one $batch and gives back the id each answer carries.
+      const results = await graph.write([
+        { userId: 'u1', writes: [{ tag: 'phone', operation: { kind: 'addPhone', phoneType: 'mobile', phoneNumber: '+1 2065555555' } }] },
+        { userId: 'u2', writes: [{ tag: 'assign', operation: { kind: 'assignHardwareToken', serialNumber: 'TOTP123456', device: { id: 'aad49556-####-####-####-############' } } }] },
+        { userId: 'u3', writes: [{ tag: 'pass', operation: { kind: 'createTemporaryAccessPass', lifetimeInMinutes: 60 } }] },
       ]);
-      expect(results.map((result) => [result.status, readCreatedId(result.body)])).toEqual([
-        [201, '3179e48a-750b-4051-897c-87b9720928f7'],
-        [201, '658d0bfe-3cb9-d4d3-5296-147bc3b1f130'],
-        [201, '6f1967b7-15e8-4935-ac26-d50770ed07a7'],
+      expect(results.map((result) => [result.tag, result.outcome.status === 'done' ? result.outcome.resourceId : result.outcome.status])).toEqual([
+        ['phone', '3179e48a-750b-4051-897c-87b9720928f7'],
+        ['assign', '658d0bfe-3cb9-d4d3-5296-147bc3b1f130'],
+        ['pass', '6f1967b7-15e8-4935-ac26-d50770ed07a7'],
       ]);
       expect(transport.unanswered).toEqual([]);
     } finally {

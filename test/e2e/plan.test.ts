@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { openJournal } from '../../src/journal/journal.js';
-import { systemClock } from '../../src/migrate/deps.js';
+import { systemClock } from '../../src/clock.js';
 import { sampleSeed, startTestEmulator } from '../support/emulator.js';
 import { jsonDocument } from '../support/json-documents.js';
 import { runCli } from '../support/run-cli.js';
@@ -93,4 +93,26 @@ describe('mfa-migrate plan', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('AUTH_EMULATOR_NOT_LOOPBACK');
   });
+
+  it('apply --plan refuses a policy option that differs from the plan\'s (exit 2, naming both values), and takes the plan\'s when none is given', async () => {
+    const state = join(dir, 'plan-then-apply.db');
+    const common = [...source, '--hardware-tokens', 'import-and-activate', '--auth', 'emulator', '--graph-url', emulator.url, '--match-attribute', 'onPremisesSamAccountName', '--state', state, '--reports', join(dir, 'reports'), '--no-progress'];
+    const planned = await runCli(['plan', ...common, '--phone-conflict', 'overwrite', '--json']);
+    expect(planned.code, planned.stderr).toBe(0);
+    const { runId } = jsonDocument('plan', planned.stdout);
+    const writes = emulator.stats().writeAttempts;
+
+    const refused = await runCli(['apply', ...common, '--plan', runId, '--phone-conflict', 'keep']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('PLAN_OPTIONS_DIFFER');
+    expect(refused.stderr).toContain('--phone-conflict: the plan has overwrite, given keep');
+    expect(refused.stderr).toMatch(/what to do: Plan again with these options/);
+    expect(emulator.stats().writeAttempts).toBe(writes);
+
+    // Left out, the option is the plan's: the plan runs as it was made.
+    const applied = await runCli(['apply', ...common, '--plan', runId, '--json'], { timeoutMs: 60_000 });
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(JSON.parse(applied.stdout)).toMatchObject({ planRunId: runId, start: 'stored-plan' });
+  }, 60_000);
 });
+

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/server.js';
 import { openJournal } from '../../src/journal/journal.js';
-import { systemClock } from '../../src/migrate/deps.js';
+import { systemClock } from '../../src/clock.js';
 import { startTestEmulator } from '../support/emulator.js';
 import { jsonDocument } from '../support/json-documents.js';
 import { runCli } from '../support/run-cli.js';

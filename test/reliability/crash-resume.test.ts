@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedTenant } from '../support/generated-tenant.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { openJournal } from '../../src/journal/journal.js';
-import { systemClock } from '../../src/migrate/deps.js';
+import { systemClock } from '../../src/clock.js';
 import { runCli } from '../support/run-cli.js';
 import { soak } from './run-budget.js';
 

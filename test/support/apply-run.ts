@@ -11,22 +11,21 @@ import type { ApplyInput } from '../../src/migrate/apply.js';
 export const FIXTURE_HARDWARE_TOKENS = 'import-and-activate';
 
 /** Apply of the sample exports (fixtures/), matched by onPremisesSamAccountName as the emulator's seed expects. */
-export function fixtureApplyInput(shouldStop: () => boolean = () => false): ApplyInput {
+export function fixtureApplyInput(): ApplyInput {
   return {
     plan: {
-      validate: {
-        files: { users: 'fixtures/users.csv', devices: 'fixtures/devices.csv', tokens: 'fixtures/tokens.csv' },
-        read: { encoding: 'auto', columns: {} },
-        mapping: { defaultCountryCode: '1', upnSuffix: 'contoso.com', includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: FIXTURE_HARDWARE_TOKENS },
-      },
-      diff: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: FIXTURE_HARDWARE_TOKENS },
-      scope: { group: null, only: null },
-      // The emulator's url differs per test; the tenant is the same seed. Keep it stable so resumes match.
-      run: { tenantId: null, graphUrl: 'emulator', options: { hardwareTokens: FIXTURE_HARDWARE_TOKENS } },
+      files: { users: 'fixtures/users.csv', devices: 'fixtures/devices.csv', tokens: 'fixtures/tokens.csv' },
+      columns: {},
       columnsFile: null,
+      only: null,
+      options: {
+        encoding: 'auto', delimiter: 'auto', defaultCountryCode: '1', upnSuffix: 'contoso.com', includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: FIXTURE_HARDWARE_TOKENS,
+        phoneConflict: 'keep', defaultMethod: 'if-unset', group: null, matchAttribute: 'onPremisesSamAccountName',
+      },
+      // The emulator's url differs per test; the tenant is the same seed. Keep it stable so resumes match.
+      run: { tenantId: null, graphUrl: 'emulator', options: {} },
     },
     planRunId: null,
-    shouldStop,
   };
 }
 

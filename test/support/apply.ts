@@ -1,5 +1,5 @@
 /** Small pieces the apply tests share. */
-import type { StoredOperation } from '../../src/journal/records.js';
+import type { StoredOperation } from '../../src/run-records.js';
 
 /** A tokenOf for runs without a tokens file: every hardware-token operation is unsendable. */
 export function noSeeds(operation: StoredOperation): { readonly problem: string } {

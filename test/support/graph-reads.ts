@@ -12,8 +12,10 @@
 import { startEmulator } from '../../src/emulator/server.js';
 import { resolveGraphConfig } from '../../src/graph/config.js';
 import { createGraphGateway, type UserLookup } from '../../src/graph/gateway.js';
+import { USERS_IN_FLIGHT } from '../../src/graph/limits.js';
+import pLimit from 'p-limit';
 import { memoryLog } from '../../src/log.js';
-import { systemClock } from '../../src/migrate/deps.js';
+import { systemClock } from '../../src/clock.js';
 import { generatedTenant } from './generated-tenant.js';
 
 export interface GraphReadsOptions {
@@ -87,7 +89,8 @@ export async function measureGraphReads(options: GraphReadsOptions): Promise<Gra
   let usersRead = 0;
   let usersFailed = 0;
   try {
-    for await (const result of graph.readUsers(lookups)) {
+    const limit = pLimit(USERS_IN_FLIGHT);
+    for (const result of await Promise.all(lookups.map((lookup) => limit(() => graph.readUser(lookup))))) {
       if (result.state !== null) usersRead += 1;
       else usersFailed += 1;
     }

@@ -3,7 +3,7 @@ import { finding } from '../../src/findings.js';
 import type { DesiredState } from '../../src/mapping/desired-state.js';
 import type { EntraState } from '../../src/plan/entra-state.js';
 import type { Operation, UserPlan } from '../../src/plan/operations.js';
-import type { NewRun, UserRecord } from '../../src/journal/records.js';
+import type { NewRun, UserRecord } from '../../src/run-records.js';
 import { aDesiredState } from './desired-builders.js';
 import { anEntraState } from './entra-builders.js';
 

@@ -13,7 +13,8 @@ import type { ExecutorSettings } from '../../src/graph/batch-executor.js';
 import { openJournal } from '../../src/journal/journal.js';
 import { memoryLog } from '../../src/log.js';
 import { runApply } from '../../src/migrate/apply.js';
-import { silentProgress, systemClock } from '../../src/migrate/deps.js';
+import { silentProgress } from '../../src/migrate/deps.js';
+import { systemClock } from '../../src/clock.js';
 import { runPlan, type PlanInput } from '../../src/migrate/plan.js';
 import { runRollback } from '../../src/migrate/rollback.js';
 import { runVerify } from '../../src/migrate/verify.js';
@@ -82,19 +83,24 @@ function digitsOf(phone: string): string {
 function planInputOf(model: ModelCase, files: { users: string; devices: string; tokens: string }, groupId: string | null): PlanInput {
   const { options } = model;
   return {
-    validate: {
-      files,
-      read: { encoding: 'auto', columns: {} },
-      mapping: { defaultCountryCode: '1', upnSuffix: 'contoso.com', includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: options.hardwareTokens },
-    },
-    diff: { phoneConflict: options.phoneConflict, defaultMethodPolicy: options.defaultMethod, hardwareTokens: options.hardwareTokens },
-    scope: { group: groupId, only: null },
-    run: {
-      tenantId: null,
-      graphUrl: 'model',
-      options: { hardwareTokens: options.hardwareTokens, phoneConflict: options.phoneConflict, defaultMethod: options.defaultMethod, group: groupId, matchAttribute: options.matchAttribute },
-    },
+    files,
+    columns: {},
     columnsFile: null,
+    only: null,
+    options: {
+      encoding: 'auto',
+      delimiter: 'auto',
+      defaultCountryCode: '1',
+      upnSuffix: 'contoso.com',
+      includeDisabled: false,
+      tokenSecretEncoding: 'auto',
+      hardwareTokens: options.hardwareTokens,
+      phoneConflict: options.phoneConflict,
+      defaultMethod: options.defaultMethod,
+      group: groupId,
+      matchAttribute: options.matchAttribute,
+    },
+    run: { tenantId: null, graphUrl: 'model', options: {} },
   };
 }
 
@@ -115,7 +121,6 @@ export async function runModelCase(model: ModelCase): Promise<void> {
   const graph = emulatorGateway(emulator, { executor: QUICK_RETRIES, ...(model.options.matchAttribute === null ? {} : { matchAttribute: model.options.matchAttribute }) });
   const deps = { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress };
   const input = planInputOf(model, made.files, made.groupId);
-  const never = (): boolean => false;
   try {
     const before = snapshot(emulator);
 
@@ -124,7 +129,7 @@ export async function runModelCase(model: ModelCase): Promise<void> {
     expect(emulator.stats().writes, 'plan wrote to Graph').toBe(0);
 
     // apply: no failed or skipped operation.
-    const applied = await runApply({ plan: input, planRunId: plan.run.id, shouldStop: never }, deps);
+    const applied = await runApply({ plan: input, planRunId: plan.run.id }, deps);
     const users = [...journal.iterateUsers(applied.run.id)];
     const unsent = users.flatMap((user) => user.operations.filter((operation) => operation.status !== 'done' && operation.status !== 'conflict').map((operation) => `${user.username}: ${operation.kind} ${operation.target} → ${operation.status} (${operation.graphCode ?? ''} ${operation.errorMessage ?? ''})`));
     expect(unsent, 'apply left operations not done').toEqual([]);
@@ -154,7 +159,7 @@ export async function runModelCase(model: ModelCase): Promise<void> {
 
     // A second apply plans nothing and sends no write.
     const writes = emulator.stats().writes;
-    const again = await runApply({ plan: input, planRunId: null, shouldStop: never }, deps);
+    const again = await runApply({ plan: input, planRunId: null }, deps);
     const replanned = [...journal.iterateUsers(again.planRunId)].flatMap((user) => user.operations.filter((operation) => operation.status === 'planned').map((operation) => `${user.username}: ${operation.kind} ${operation.target}`));
     expect(replanned, 'the second apply planned writes').toEqual([]);
     expect(emulator.stats().writes, 'the second apply wrote to Graph').toBe(writes);
@@ -168,7 +173,7 @@ export async function runModelCase(model: ModelCase): Promise<void> {
     expect(verified.drifted).toBe(0);
 
     // rollback restores every user, except what Graph cannot undo, which it lists as kept.
-    const rolled = await runRollback({ applyRunId: applied.run.id, execute: true, shouldStop: never }, deps);
+    const rolled = await runRollback({ applyRunId: applied.run.id, execute: true, tenant: { graphUrl: 'model', tenantId: null } }, deps);
     expect(rolled.operations.failed, 'rollback failed operations').toBe(0);
     const afterRollback = snapshot(emulator);
     const keptByUser = new Map<string, Set<string>>();

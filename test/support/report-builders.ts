@@ -1,5 +1,5 @@
 /** Builders of what the journal gives back: a stored user with its operations. */
-import type { StoredDesiredState, StoredHardwareToken, StoredOperation, StoredUser } from '../../src/journal/records.js';
+import type { StoredDesiredState, StoredHardwareToken, StoredOperation, StoredUser } from '../../src/run-records.js';
 import type { DesiredHardwareToken, DesiredState } from '../../src/mapping/desired-state.js';
 import type { Operation } from '../../src/plan/operations.js';
 import { aRecordedDesiredState, aRecordedEntraState } from './journal-builders.js';

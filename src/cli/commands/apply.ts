@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { ExitCode, MigrateError, usageError } from '../../errors.js';
-import { createGraphGateway } from '../../graph/gateway.js';
-import { openJournal } from '../../journal/journal.js';
-import { acquireJournalLock } from '../../journal/lock.js';
+import { usageError } from '../../errors.js';
 import { applyExitCode, runApply } from '../../migrate/apply.js';
-import { writeRunReports } from '../../report/write-reports.js';
+import { runCommandSession } from '../command-session.js';
 import { JsonArraySpool } from '../json-document.js';
 import {
   addCommonOptions,
@@ -17,9 +14,8 @@ import {
 } from '../options.js';
 import { applyDocument, applySummaryText, applyUserJson, applyUserLine } from '../render/apply-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
-import { shellQuote } from '../../shell-quote.js';
 import type { CommandContext } from './context.js';
-import { planInputFrom } from './plan.js';
+import { givenOn, planInputFrom } from './plan.js';
 
 type ApplyOptions = SourceOptions & TenantOptions & PolicyOptions & CommonOptions & {
   readonly plan?: string;
@@ -47,81 +43,49 @@ export function registerApplyCommand(program: Command, context: CommandContext):
   addPolicyOptions(command);
   addCommonOptions(command);
   command.action(async (options: ApplyOptions) => {
-    const deps = context.stepDeps(options);
     const tenant = tenantSettingsFrom(options, context.io.env);
-    const input = await planInputFrom(options, tenant);
+    const input = await planInputFrom(options, tenant, givenOn(command));
     if (options.tapForReregistration !== undefined && existsSync(options.tapForReregistration)) {
       throw usageError('TAP_FILE_EXISTS', `${options.tapForReregistration} exists already`, 'Name a new file for the Temporary Access Passes: an existing one (maybe holding passes handed out earlier) is never overwritten.');
     }
-    const lock = acquireJournalLock(options.state, 'apply', new Date(deps.clock.now()));
-    const resumeCommand = `mfa-migrate ${context.args.map(shellQuote).join(' ')}`;
-    let stopRequested = false;
-    const stopListening = context.io.onInterrupt(() => {
-      if (stopRequested) return;
-      stopRequested = true;
-      context.io.stderr.write('\nStopping: the batches in flight finish and are recorded first (a few seconds)…\n');
-    });
-    try {
-      const journal = openJournal(options.state, { clock: deps.clock });
-      const graph = createGraphGateway(tenant.graph, { clock: deps.clock, log: deps.log });
+    await runCommandSession(context, { options, graph: tenant.graph, lock: 'apply', journalMustExist: false }, async (session) => {
+      const { deps, journal } = session;
       const startedAt = deps.clock.now();
-      try {
-        const result = await runApply(
-          {
-            plan: input,
-            planRunId: options.plan ?? null,
-            shouldStop: () => stopRequested,
-            temporaryAccessPass: options.tapForReregistration === undefined ? null : { file: options.tapForReregistration, lifetimeInMinutes: options.tapLifetime ?? null },
-          },
-          { ...deps, graph, journal },
-        );
-        const summaryText = applySummaryText(result, { state: options.state, seconds: (deps.clock.now() - startedAt) / 1000, resumeCommand });
-        // Every run leaves its report, an interrupted one too (DESIGN §8), written from the journal alone.
-        const reports = await writeRunReports(journal, result.run.id, { dir: options.reports, unmask: false, clock: deps.clock });
-        const reportLine = `Reports (phone numbers masked): ${reports.html}\n`;
-        if (result.interrupted) {
-          context.io.stderr.write(summaryText + reportLine);
-          throw new MigrateError({
-            code: 'APPLY_INTERRUPTED',
-            message: `apply run ${result.run.id} stopped on request with work left; every write sent so far is recorded`,
-            exitCode: ExitCode.interrupted,
-            remedy: `Resume it with: ${resumeCommand}`,
-          });
-        }
-        if (options.json) {
-          const spool = await JsonArraySpool.create();
-          try {
-            for (const user of journal.iterateUsers(result.run.id)) {
-              const pending = spool.add(applyUserJson(user));
-              if (pending !== undefined) await pending;
-            }
-            context.io.stderr.write(summaryText + reportLine);
-            await spool.writeDocument(context.io.stdout, applyDocument(result, journal.runSummary(result.run.id)));
-          } finally {
-            await spool.discard();
-          }
-        } else {
-          for (const user of journal.iterateUsers(result.run.id)) {
-            const line = applyUserLine(user);
-            if (line !== null) context.io.stdout.write(`${line}\n`);
-          }
-          context.io.stderr.write(summaryText + reportLine);
-        }
-        context.setExitCode(applyExitCode(result));
-      } catch (error) {
-        // A stop the run could not finish cleanly (Graph unreachable, sign-in lost) is resumable too.
-        if (error instanceof MigrateError && error.exitCode === ExitCode.interrupted && error.code !== 'APPLY_INTERRUPTED') {
-          throw new MigrateError({ code: error.code, message: error.message, exitCode: error.exitCode, remedy: `${error.remedy} Then resume with: ${resumeCommand}`, cause: error });
-        }
-        throw error;
-      } finally {
-        graph.close();
-        journal.close();
+      const result = await runApply(
+        {
+          plan: input,
+          planRunId: options.plan ?? null,
+          temporaryAccessPass: options.tapForReregistration === undefined ? null : { file: options.tapForReregistration, lifetimeInMinutes: options.tapLifetime ?? null },
+        },
+        { ...deps, graph: session.graph, journal },
+      );
+      const summaryText = applySummaryText(result, { state: options.state, seconds: (deps.clock.now() - startedAt) / 1000, resumeCommand: session.resumeCommand });
+      // Every run leaves its report, an interrupted one too, written from the journal alone.
+      const reportLine = await session.writeReports(result.run.id);
+      if (result.interrupted) {
+        context.io.stderr.write(summaryText + reportLine);
+        throw session.interrupted('APPLY_INTERRUPTED', `apply run ${result.run.id} stopped on request with work left; every write sent so far is recorded`);
       }
-    } finally {
-      stopListening();
-      lock.release();
-    }
+      if (options.json) {
+        const spool = await JsonArraySpool.create();
+        try {
+          for (const user of journal.iterateUsers(result.run.id)) {
+            const pending = spool.add(applyUserJson(user));
+            if (pending !== undefined) await pending;
+          }
+          context.io.stderr.write(summaryText + reportLine);
+          await spool.writeDocument(context.io.stdout, applyDocument(result, journal.runSummary(result.run.id)));
+        } finally {
+          await spool.discard();
+        }
+      } else {
+        for (const user of journal.iterateUsers(result.run.id)) {
+          const line = applyUserLine(user);
+          if (line !== null) context.io.stdout.write(`${line}\n`);
+        }
+        context.io.stderr.write(summaryText + reportLine);
+      }
+      context.setExitCode(applyExitCode(result));
+    });
   });
 }
-

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { createGraphGateway } from '../../graph/gateway.js';
-import { openJournal } from '../../journal/journal.js';
-import type { JsonObject } from '../../journal/records.js';
+import type { JsonObject } from '../../run-records.js';
+import { DECIDING_OPTION_NAMES, type PlanDecidingOptions } from '../../migrate/deciding-options.js';
 import { runPlan, type PlanInput } from '../../migrate/plan.js';
-import { writeRunReports } from '../../report/write-reports.js';
+import { runCommandSession } from '../command-session.js';
 import { loadColumnMap } from '../../source/column-map.js';
 import { readOnlyList } from '../../source/only-list.js';
 import { JsonArraySpool } from '../json-document.js';
@@ -11,7 +10,6 @@ import {
   addCommonOptions,
   addPolicyOptions,
   addSourceOptions,
-  diffOptionsFrom,
   mappingOptionsFrom,
   type CommonOptions,
   type PolicyOptions,
@@ -32,13 +30,10 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
   addPolicyOptions(command);
   addCommonOptions(command);
   command.action(async (options: PlanOptions) => {
-    const deps = context.stepDeps(options);
     const tenant = tenantSettingsFrom(options, context.io.env);
-    const input = await planInputFrom(options, tenant);
-    const journal = openJournal(options.state, { clock: deps.clock });
-    const graph = createGraphGateway(tenant.graph, { clock: deps.clock, log: deps.log });
-    const startedAt = deps.clock.now();
-    try {
+    const input = await planInputFrom(options, tenant, givenOn(command));
+    await runCommandSession(context, { options, graph: tenant.graph, lock: null, journalMustExist: false }, async ({ deps, graph, journal, writeReports }) => {
+      const startedAt = deps.clock.now();
       const result = await runPlan(input, { ...deps, graph, journal });
       const summaryText = planSummaryText(result.summary, { runId: result.run.id, state: options.state, seconds: (deps.clock.now() - startedAt) / 1000 });
       if (options.json) {
@@ -60,53 +55,56 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
         }
         context.io.stderr.write(summaryText);
       }
-      // Every run leaves a reconciliation report (DESIGN §1, §8), written from the journal it just filled.
-      const reports = await writeRunReports(journal, result.run.id, { dir: options.reports, unmask: false, clock: deps.clock });
-      context.io.stderr.write(`Reports (phone numbers masked): ${reports.html}\n`);
-    } finally {
-      graph.close();
-      journal.close();
-    }
+      // Every run leaves a reconciliation report, written from the journal it just filled.
+      context.io.stderr.write(await writeReports(result.run.id));
+    });
   });
 }
 
-/** What plan, apply and `verify --users` read and decide, from their options (the --columns and --only files read here). */
-export async function planInputFrom(options: PlanOptions, tenant: TenantSettings): Promise<PlanInput> {
-  const columns = options.columns === undefined ? {} : await loadColumnMap(options.columns);
-  const only = tenant.only === null ? null : await readOnlyList(tenant.only);
-  return {
-    validate: {
-      files: { users: options.users, devices: options.devices ?? null, tokens: options.tokens ?? null },
-      read: { encoding: options.encoding, delimiter: options.delimiter, columns },
-      mapping: mappingOptionsFrom(options),
-    },
-    diff: diffOptionsFrom(options),
-    scope: { group: tenant.group, only },
-    run: { tenantId: options.tenantId ?? null, graphUrl: tenant.graph.graphRoot, options: recordedOptions(options) },
-    columnsFile: options.columns ?? null,
+/** Whether the admin gave an option on the command line (or in the environment), rather than leaving its default. */
+export type OptionGiven = (name: string) => boolean;
+
+/** Options the command line set, as commander tells it. */
+export function givenOn(command: Command): OptionGiven {
+  return (name) => {
+    const source = command.getOptionValueSource(name);
+    return source === 'cli' || source === 'env';
   };
 }
 
-/** The options kept with the run: what `status`, `apply --plan` and the reports need. Never secrets. */
+/** What plan, apply and `verify --users` read and decide, from their options (the --columns and --only files read here). */
+export async function planInputFrom(options: PlanOptions, tenant: TenantSettings, given: OptionGiven): Promise<PlanInput> {
+  const columns = options.columns === undefined ? {} : await loadColumnMap(options.columns);
+  const only = tenant.only === null ? null : await readOnlyList(tenant.only);
+  const deciding: PlanDecidingOptions = {
+    encoding: options.encoding,
+    delimiter: options.delimiter,
+    ...mappingOptionsFrom(options),
+    phoneConflict: options.phoneConflict,
+    defaultMethod: options.defaultMethod,
+    group: tenant.group,
+    matchAttribute: options.matchAttribute ?? null,
+  };
+  return {
+    files: { users: options.users, devices: options.devices ?? null, tokens: options.tokens ?? null },
+    columns,
+    columnsFile: options.columns ?? null,
+    only,
+    options: deciding,
+    givenOptions: new Set(DECIDING_OPTION_NAMES.filter((name) => given(name))),
+    run: { tenantId: options.tenantId ?? null, graphUrl: tenant.graph.graphRoot, options: recordedOptions(options) },
+  };
+}
+
+/** The options kept with the run besides the deciding ones (plan records those itself): what `status` and the reports show. Never secrets. */
 export function recordedOptions(options: PlanOptions): JsonObject {
   return {
     users: options.users,
     devices: options.devices ?? null,
     tokens: options.tokens ?? null,
-    encoding: options.encoding,
-    delimiter: options.delimiter,
     columns: options.columns ?? null,
-    defaultCountryCode: options.defaultCountryCode,
-    upnSuffix: options.upnSuffix ?? null,
-    includeDisabled: options.includeDisabled,
-    tokenSecretEncoding: options.tokenSecretEncoding,
-    hardwareTokens: options.hardwareTokens,
-    phoneConflict: options.phoneConflict,
-    defaultMethod: options.defaultMethod,
     auth: options.auth,
     cloud: options.cloud,
-    group: options.group ?? null,
     only: options.only ?? null,
-    matchAttribute: options.matchAttribute ?? null,
   };
 }

@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
-import { ExitCode, MigrateError } from '../../errors.js';
-import { createGraphGateway } from '../../graph/gateway.js';
-import { openJournal } from '../../journal/journal.js';
-import { acquireJournalLock } from '../../journal/lock.js';
+import { ExitCode } from '../../errors.js';
 import { runRollback } from '../../migrate/rollback.js';
-import { writeRunReports } from '../../report/write-reports.js';
+import { runCommandSession } from '../command-session.js';
 import { addCommonOptions, type CommonOptions } from '../options.js';
 import { rollbackJson, rollbackText } from '../render/rollback-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
-import { shellQuote } from '../../shell-quote.js';
 import type { CommandContext } from './context.js';
 
 type RollbackOptions = TenantOptions & CommonOptions & { readonly run: string; readonly execute: boolean };
@@ -22,42 +18,18 @@ export function registerRollbackCommand(program: Command, context: CommandContex
   addTenantOptions(command);
   addCommonOptions(command);
   command.action(async (options: RollbackOptions) => {
-    const deps = context.stepDeps(options);
     const tenant = tenantSettingsFrom(options, context.io.env);
-    const lock = options.execute ? acquireJournalLock(options.state, 'rollback', new Date(deps.clock.now())) : null;
-    const resumeCommand = `mfa-migrate ${context.args.map(shellQuote).join(' ')}`;
-    let stopRequested = false;
-    const stopListening = context.io.onInterrupt(() => {
-      stopRequested = true;
-      context.io.stderr.write('\nStopping: the batches in flight finish and are recorded first…\n');
-    });
-    try {
-      const journal = openJournal(options.state, { clock: deps.clock, mustExist: true });
-      const graph = createGraphGateway(tenant.graph, { clock: deps.clock, log: deps.log });
-      try {
-        const result = await runRollback({ applyRunId: options.run, execute: options.execute, shouldStop: () => stopRequested }, { ...deps, graph, journal });
-        if (result.run !== null) {
-          const reports = await writeRunReports(journal, result.run.id, { dir: options.reports, unmask: false, clock: deps.clock });
-          context.io.stderr.write(`Reports (phone numbers masked): ${reports.html}\n`);
-        }
-        if (result.interrupted) {
-          throw new MigrateError({
-            code: 'ROLLBACK_INTERRUPTED',
-            message: `rollback run ${result.run?.id ?? ''} stopped on request with work left; every write sent so far is recorded`,
-            exitCode: ExitCode.interrupted,
-            remedy: `Resume it with: ${resumeCommand}`,
-          });
-        }
-        if (options.json) context.io.stdout.write(`${JSON.stringify(rollbackJson(result))}\n`);
-        else context.io.stdout.write(rollbackText(result, { args: context.args }));
-        if ((result.usersByFinalStatus.failed ?? 0) + (result.usersByFinalStatus.partial ?? 0) > 0) context.setExitCode(ExitCode.failedUsers);
-      } finally {
-        graph.close();
-        journal.close();
+    // Only --execute writes, so only it takes the journal's writer lock.
+    const settings = { options, graph: tenant.graph, lock: options.execute ? 'rollback' : null, journalMustExist: true };
+    await runCommandSession(context, settings, async (session) => {
+      const result = await runRollback({ applyRunId: options.run, execute: options.execute, tenant: { graphUrl: tenant.graph.graphRoot, tenantId: options.tenantId ?? null } }, { ...session.deps, graph: session.graph, journal: session.journal });
+      if (result.run !== null) context.io.stderr.write(await session.writeReports(result.run.id));
+      if (result.interrupted) {
+        throw session.interrupted('ROLLBACK_INTERRUPTED', `rollback run ${result.run?.id ?? ''} stopped on request with work left; every write sent so far is recorded`);
       }
-    } finally {
-      stopListening();
-      lock?.release();
-    }
+      if (options.json) context.io.stdout.write(`${JSON.stringify(rollbackJson(result))}\n`);
+      else context.io.stdout.write(rollbackText(result, { args: context.args }));
+      if ((result.usersByFinalStatus.failed ?? 0) + (result.usersByFinalStatus.partial ?? 0) > 0) context.setExitCode(ExitCode.failedUsers);
+    });
   });
 }

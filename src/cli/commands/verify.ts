@@ -1,14 +1,12 @@
 import type { Command } from 'commander';
 import { ExitCode, usageError } from '../../errors.js';
-import { createGraphGateway } from '../../graph/gateway.js';
-import { openJournal } from '../../journal/journal.js';
 import { runVerify, runVerifyExports } from '../../migrate/verify.js';
-import { writeRunReports } from '../../report/write-reports.js';
+import { runCommandSession } from '../command-session.js';
 import { addCommonOptions, addPolicyOptions, addSourceOptions } from '../options.js';
 import { verifyJson, verifyText } from '../render/verify-output.js';
 import { addTenantOptions, tenantSettingsFrom } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
-import { planInputFrom, type PlanOptions } from './plan.js';
+import { givenOn, planInputFrom, type PlanOptions } from './plan.js';
 
 /** `--users` and the other source options are optional here: given, every user of the exports is verified. */
 type VerifyOptions = Omit<PlanOptions, 'users'> & { readonly users?: string; readonly run?: string };
@@ -23,32 +21,25 @@ export function registerVerifyCommand(program: Command, context: CommandContext)
   addPolicyOptions(command);
   addCommonOptions(command);
   command.action(async (options: VerifyOptions) => {
-    const deps = context.stepDeps(options);
     const tenant = tenantSettingsFrom(options, context.io.env);
     const users = options.users;
     if (users !== undefined && options.run !== undefined) {
       throw usageError('OPTION_INVALID', '--users and --run were both given', 'Give --run to verify an apply run\'s users, or --users (with the export options of the plan) to verify every user of the exports.');
     }
-    const input = users === undefined ? null : await planInputFrom({ ...options, users }, tenant);
-    const journal = openJournal(options.state, { clock: deps.clock, mustExist: input === null });
-    const graph = createGraphGateway(tenant.graph, { clock: deps.clock, log: deps.log });
-    try {
+    const input = users === undefined ? null : await planInputFrom({ ...options, users }, tenant, givenOn(command));
+    await runCommandSession(context, { options, graph: tenant.graph, lock: null, journalMustExist: input === null }, async ({ deps, graph, journal, writeReports }) => {
       const result = input === null
         ? await runVerify({ runId: options.run ?? null }, { ...deps, graph, journal })
         : await runVerifyExports(input, { ...deps, graph, journal });
-      const users = [...journal.iterateUsers(result.run.id)];
+      const verified = [...journal.iterateUsers(result.run.id)];
       if (options.json) {
-        context.io.stdout.write(`${JSON.stringify(verifyJson(result, users))}\n`);
+        context.io.stdout.write(`${JSON.stringify(verifyJson(result, verified))}\n`);
       } else {
-        context.io.stdout.write(verifyText(result, users));
+        context.io.stdout.write(verifyText(result, verified));
       }
-      const reports = await writeRunReports(journal, result.run.id, { dir: options.reports, unmask: false, clock: deps.clock });
-      context.io.stderr.write(`Reports (phone numbers masked): ${reports.html}\n`);
+      context.io.stderr.write(await writeReports(result.run.id));
       const failing = (result.usersByStatus.failed ?? 0) + (result.usersByStatus.partial ?? 0) + result.drifted;
       if (failing > 0) context.setExitCode(ExitCode.failedUsers);
-    } finally {
-      graph.close();
-      journal.close();
-    }
+    });
   });
 }

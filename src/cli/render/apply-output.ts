@@ -3,7 +3,7 @@
  * final status and each operation's outcome, Graph code and request-id kept for support), human
  * lines for users that need a look, and the summary with the next step.
  */
-import type { RunSummary, StoredUser } from '../../journal/records.js';
+import type { RunSummary, StoredUser } from '../../run-records.js';
 import type { ApplyResult } from '../../migrate/apply.js';
 import type { SpooledDocument } from '../json-document.js';
 import type { ApplyDocument, ApplyUserJson } from './json-documents.js';

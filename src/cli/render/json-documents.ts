@@ -8,7 +8,8 @@
  * out. Counts keyed by a status or code leave out the keys nobody has.
  */
 import { FINDING_CODES, SEVERITIES } from '../../findings.js';
-import { FINAL_USER_STATUSES, INPUT_ROLES, RUN_COMMANDS, RUN_STATUSES } from '../../journal/records.js';
+import { INPUT_ROLES, RUN_COMMANDS, RUN_STATUSES } from '../../run-records.js';
+import { FINAL_USER_STATUSES } from '../../user-status.js';
 import {
   array,
   boolean,
@@ -238,7 +239,8 @@ export const statusDocument = object({
   run: object({
     id: runId('The run.'),
     command: enumOf(RUN_COMMANDS),
-    status: enumOf(RUN_STATUSES),
+    status: enumOf(RUN_STATUSES, { description: 'As status reads it now: a run recorded `running` whose process is gone from this host is `interrupted`.' }),
+    recordedStatus: enumOf(RUN_STATUSES, { description: 'As the journal recorded it.' }),
     parentRunId: nullable(runId('The plan an apply executed, or the run a verify or rollback is about.')),
     startedAt: dateTime('ISO 8601, UTC.'),
     finishedAt: nullable(dateTime('ISO 8601, UTC.')),
@@ -253,7 +255,10 @@ export const statusDocument = object({
         sha256: string({ pattern: '^[0-9a-f]{64}$' }),
       }),
     ),
+    writer: nullable(object({ pid: count(), host: text() }), { description: 'The process that wrote the run, when the journal recorded it.' }),
+    writerGone: boolean({ description: 'True when the run is recorded `running` but its process no longer runs on this host.' }),
   }),
+  resumeCommand: nullable(text('The command line that resumes the run, as it was started; null when there is nothing to resume.')),
   users: object({ total: count(), byPlanStatus: mapOf(PLAN_STATUSES, count()), byFinalStatus: mapOf(FINAL_USER_STATUSES, count()) }),
   operations: object({
     total: count(),

@@ -4,7 +4,7 @@
  */
 import type { FindingCode } from '../../findings.js';
 import { FINDINGS } from '../../findings.js';
-import type { StoredUser } from '../../journal/records.js';
+import type { StoredUser } from '../../run-records.js';
 import type { PlanResult, PlanSummary } from '../../migrate/plan.js';
 import type { Operation, PlanStatus } from '../../plan/operations.js';
 import type { SpooledDocument } from '../json-document.js';

@@ -1,6 +1,7 @@
 /** What `status` shows: the run, its users by status, its operations and, for writes, the rate and time left. */
 import type { RunStatusView } from '../../migrate/status.js';
 import type { StatusDocument } from './json-documents.js';
+import { formatDuration } from './durations.js';
 
 const BAR_WIDTH = 30;
 
@@ -9,11 +10,14 @@ export function statusJson(view: RunStatusView): StatusDocument {
   const { run, operations } = view;
   return {
     run: {
-      id: run.id, command: run.command, status: run.status, parentRunId: run.parentRunId,
+      id: run.id, command: run.command, status: view.status, recordedStatus: run.status, parentRunId: run.parentRunId,
       startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt?.toISOString() ?? null,
       graphUrl: run.graphUrl, tenantId: run.tenantId,
       inputs: run.inputs.map((input) => ({ role: input.role, path: input.path, size: input.size, mtime: input.mtime, sha256: input.sha256 })),
+      writer: run.writer === undefined ? null : { pid: run.writer.pid, host: run.writer.host },
+      writerGone: view.writerGone,
     },
+    resumeCommand: view.resumeCommand,
     users: { total: view.summary.users, byPlanStatus: view.summary.usersByPlanStatus, byFinalStatus: view.summary.usersByFinalStatus },
     operations: {
       total: operations.total, done: operations.done, failed: operations.failed, skipped: operations.skipped, conflict: operations.conflict,
@@ -29,7 +33,8 @@ export function statusJson(view: RunStatusView): StatusDocument {
 export function statusText(view: RunStatusView, context: { readonly state: string }): string {
   const { run, operations } = view;
   const out: string[] = [];
-  out.push(`${run.command} run ${run.id}: ${run.status}${run.parentRunId === null ? '' : ` (of ${run.parentRunId})`}`);
+  const gone = view.writerGone && run.writer !== undefined ? ` (its process ${String(run.writer.pid)} on ${run.writer.host} is gone)` : '';
+  out.push(`${run.command} run ${run.id}: ${view.status}${gone}${run.parentRunId === null ? '' : ` (of ${run.parentRunId})`}`);
   out.push(`  started ${run.startedAt.toISOString()}${run.finishedAt === null ? '' : `, ended ${run.finishedAt.toISOString()}`}`);
   out.push(`  inputs: ${run.inputs.map((file) => `--${file.role} ${file.path}`).join(' ') || 'none'}`);
   const users = Object.entries(view.summary.usersByFinalStatus).length > 0 ? view.summary.usersByFinalStatus : view.summary.usersByPlanStatus;
@@ -43,16 +48,24 @@ export function statusText(view: RunStatusView, context: { readonly state: strin
     out.push(`    done ${String(operations.done)}   failed ${String(operations.failed)}   not sent ${String(operations.skipped)}   remaining ${String(operations.remaining)}   conflicts kept ${String(operations.conflict)}`);
   }
   if (view.writesPerMinute !== null) out.push(`  rate: ${view.writesPerMinute.toFixed(0)} writes/min over the last minutes`);
-  if (view.secondsLeft !== null) out.push(`  time left at this rate: about ${formatDuration(view.secondsLeft)}`);
+  if (view.secondsLeft !== null) out.push(`  time left at the write budget and this rate: about ${formatDuration(view.secondsLeft)}`);
   for (const rollback of view.rollbacks) out.push(`  rolled back by ${rollback.id} (${rollback.status})`);
-  if (run.command === 'apply' && (run.status === 'interrupted' || run.status === 'running') && operations.remaining > 0) {
-    out.push('', `Unfinished. If no apply is running now, resume it by running the same apply command again (--state ${context.state}).`);
-  }
+  out.push(...nextStep(view, context));
   return `${out.join('\n')}\n`;
 }
 
-function formatDuration(seconds: number): string {
-  if (seconds < 90) return `${seconds.toFixed(0)} s`;
-  if (seconds < 5400) return `${(seconds / 60).toFixed(0)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
+/** What to do about a run that did not finish: the exact command when the run recorded it. */
+function nextStep(view: RunStatusView, context: { readonly state: string }): string[] {
+  const { run } = view;
+  const resumable = run.command === 'apply' || run.command === 'rollback';
+  if (view.status === 'interrupted' && (resumable ? view.operations.remaining > 0 : run.command === 'plan')) {
+    const what = resumable ? 'Interrupted. Resume it with:' : 'Stopped before it finished. Run it again with:';
+    return view.resumeCommand === null
+      ? ['', `${what.slice(0, -1)} the same ${run.command} command (--state ${context.state}).`]
+      : ['', what, `  ${view.resumeCommand}`];
+  }
+  if (view.status === 'running' && resumable && view.operations.remaining > 0 && run.writer === undefined) {
+    return ['', `Unfinished. If no ${run.command} is running now, resume it by running the same ${run.command} command again (--state ${context.state}).`];
+  }
+  return [];
 }

@@ -1,5 +1,5 @@
 /** What `verify` shows: users whose methods are not as the migration left them, and the verdict. */
-import type { StoredUser } from '../../journal/records.js';
+import type { StoredUser } from '../../run-records.js';
 import type { VerifyResult } from '../../migrate/verify.js';
 import type { VerifyDocument } from './json-documents.js';
 import { findingJson } from './validate-output.js';

@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
-import { systemClock } from '../../../src/migrate/deps.js';
 import { noSeeds } from '../../support/apply.js';
 import type { Operation } from '../../../src/plan/operations.js';
 import { ids, startTestEmulator } from '../../support/emulator.js';
@@ -35,7 +34,7 @@ describe('executePlannedOperations', () => {
       const entraIds = new Map([...journal.iterateUsers(runId)].map((user) => [user.id, user.entraUserId]));
       const entraUserIdOf = (id: number): string | null => entraIds.get(id) ?? null;
 
-      const outcome = await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf, tokenOf: noSeeds, shouldStop: () => false });
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf, tokenOf: noSeeds });
       expect(outcome).toEqual({ done: 2, failed: 2, skipped: 1, stopped: false });
       const operations = [...journal.iterateOperations(runId)];
       const bob = operations.filter((operation) => entraIds.get(operation.userId) === ids.bob);
@@ -48,7 +47,7 @@ describe('executePlannedOperations', () => {
       expect(operations.find((operation) => operation.kind === 'createHardwareToken')?.status).toBe('skipped');
 
       const writes = emulator.stats().writes;
-      expect(await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf, tokenOf: noSeeds, shouldStop: () => false })).toEqual({ done: 0, failed: 0, skipped: 0, stopped: false });
+      expect(await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf, tokenOf: noSeeds })).toEqual({ done: 0, failed: 0, skipped: 0, stopped: false });
       expect(emulator.stats().writes).toBe(writes);
     } finally {
       journal.close();
@@ -64,7 +63,7 @@ describe('executePlannedOperations', () => {
     try {
       const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
       journal.recordUsers(runId, [userOn(2, ids.bob, [createMobile])]);
-      const outcome = await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, shouldStop: () => true });
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, signal: AbortSignal.abort() });
       expect(outcome.stopped).toBe(true);
       expect([...journal.iterateOperations(runId)].map((operation) => operation.status)).toEqual(['planned']);
       expect(emulator.stats().writes).toBe(0);
@@ -74,4 +73,57 @@ describe('executePlannedOperations', () => {
       await emulator.close();
     }
   });
+
+  it('on a stop, a write Graph throttled is not sent again: it goes back to planned, with its send counted', async () => {
+    // Every request is answered 429 with a Retry-After of 5 s: the write waits to be sent again.
+    const emulator = await startTestEmulator({ faults: 'seed=1,429=1,retryAfter=5' });
+    const controller = new AbortController();
+    const graph = emulatorGateway(emulator, {
+      observer: {
+        answered: () => {
+          if (controller.signal.aborted) return;
+          graph.stop();
+          controller.abort();
+        },
+      },
+    });
+    const journal = openMemoryJournal({ clock: manualClock() });
+    try {
+      const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
+      journal.recordUsers(runId, [userOn(2, ids.bob, [createMobile, preferSms])]);
+      const started = Date.now();
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, signal: controller.signal });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(outcome).toMatchObject({ done: 0, failed: 0, stopped: true });
+      expect([...journal.iterateOperations(runId)].map((operation) => [operation.status, operation.attempts])).toEqual([['planned', 1], ['planned', 1]]);
+      expect(emulator.stats().writes).toBe(0);
+    } finally {
+      journal.close();
+      graph.close();
+      await emulator.close();
+    }
+  });
+
+  it('skips a write that cannot be sent (no seed for a token) and the user\'s writes after it, with the reason; sends what came before', async () => {
+    const emulator = await startTestEmulator();
+    const graph = emulatorGateway(emulator);
+    const journal = openMemoryJournal({ clock: manualClock() });
+    try {
+      const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
+      journal.recordUsers(runId, [userOn(2, ids.bob, [createMobile, token, preferSms])]);
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds });
+      expect(outcome).toMatchObject({ done: 1, failed: 0, skipped: 2 });
+      expect([...journal.iterateOperations(runId)].map((operation) => [operation.kind, operation.status, operation.errorMessage])).toEqual([
+        ['createPhone', 'done', null],
+        ['createHardwareToken', 'skipped', 'no seed for TOTP9002 in this test'],
+        ['setPreferredMethod', 'skipped', 'not sent: an earlier operation for this user (createHardwareToken TOTP9002) could not be sent'],
+      ]);
+      expect(emulator.stats().writes).toBe(1);
+    } finally {
+      journal.close();
+      graph.close();
+      await emulator.close();
+    }
+  });
 });
+

@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
-import { systemClock } from '../../../src/migrate/deps.js';
 import { noSeeds } from '../../support/apply.js';
 import type { Operation } from '../../../src/plan/operations.js';
 import { ids, startTestEmulator } from '../../support/emulator.js';
@@ -39,7 +38,7 @@ describe('executePlannedOperations under faults', () => {
         return aUserRecord(index + 2, { before: { ...before, user: { ...before.user, id } }, plan: aUserPlan({ operations: [createMobile, createOffice, preferSms] }) });
       }));
       const entraIds = new Map([...journal.iterateUsers(runId)].map((user) => [user.id, user.entraUserId]));
-      await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf: (id) => entraIds.get(id) ?? null, tokenOf: noSeeds, shouldStop: () => false });
+      await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: (id) => entraIds.get(id) ?? null, tokenOf: noSeeds });
 
       const operations = [...journal.iterateOperations(runId)];
       for (const operation of operations) {

@@ -4,11 +4,9 @@
  * goes back to `planned`; finishing the run then writes the mobile exactly once.
  */
 import { describe, expect, it } from 'vitest';
-import { addPhoneCall, assignHardwareTokenCall } from '../../../src/graph/write-calls.js';
 import { Secret } from '../../../src/secret.js';
 import { openMemoryJournal } from '../../../src/journal/journal.js';
 import { executePlannedOperations } from '../../../src/migrate/apply-execute.js';
-import { systemClock } from '../../../src/migrate/deps.js';
 import { noSeeds } from '../../support/apply.js';
 import { reconcileSentOperations } from '../../../src/migrate/apply-reconcile.js';
 import type { Operation } from '../../../src/plan/operations.js';
@@ -35,12 +33,12 @@ describe('reconcileSentOperations', () => {
       if (mobile === undefined || preference === undefined) throw new Error('the plan holds two operations');
       // The crash: both marked sent, only the mobile reached Graph.
       journal.markSent([mobile.id, preference.id]);
-      await graph.executeBatch([addPhoneCall(ids.bob, 'mobile', '+1 4255550100', { key: 'm' })]);
+      await graph.write([{ userId: ids.bob, writes: [{ tag: 'mobile', operation: { kind: 'addPhone', phoneType: 'mobile', phoneNumber: '+1 4255550100' } }] }]);
 
       expect(await reconcileSentOperations(journal, runId, graph)).toEqual({ done: 1, replanned: 1, failed: 0 });
       expect([...journal.iterateOperations(runId)].map((operation) => operation.status)).toEqual(['done', 'planned']);
 
-      const outcome = await executePlannedOperations({ journal, graph, clock: systemClock }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds, shouldStop: () => false });
+      const outcome = await executePlannedOperations({ journal, graph }, { runId, entraUserIdOf: () => ids.bob, tokenOf: noSeeds });
       expect(outcome).toMatchObject({ done: 1, failed: 0 });
       expect(emulator.stats().phoneCreates).toEqual({ [`${ids.bob}/mobile`]: 1 });
     } finally {
@@ -67,7 +65,7 @@ describe('reconcileSentOperations', () => {
       if (assigned === undefined) throw new Error('the plan holds the assign');
       // The crash: the assign was sent and carried out, its answer never recorded.
       journal.markSent([assigned.id]);
-      await graph.executeBatch([assignHardwareTokenCall(ids.bob, deviceId, 'TOTP0200', { key: 'a' })]);
+      await graph.write([{ userId: ids.bob, writes: [{ tag: 'assign', operation: { kind: 'assignHardwareToken', serialNumber: 'TOTP0200', device: { id: deviceId } } }] }]);
       const methodId = (emulator.state() as { users: { id: string; hardwareOathMethods: { id: string }[] }[] }).users.find((user) => user.id === ids.bob)?.hardwareOathMethods[0]?.id;
       expect(methodId).toBeDefined();
       expect(methodId).not.toBe(deviceId);
@@ -78,13 +76,12 @@ describe('reconcileSentOperations', () => {
         ['activateHardwareToken', 'planned', null],
       ]);
 
-      const outcome = await executePlannedOperations({ journal, graph, clock: systemClock }, {
+      const outcome = await executePlannedOperations({ journal, graph }, {
         runId,
         entraUserIdOf: () => ids.bob,
         tokenOf: (operation) => ({
           serialNumber: operation.target, manufacturer: 'Contoso', model: 'Hardware Key', seed: new Secret('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ'), timeIntervalInSeconds: 30, hashFunction: 'hmacsha1', displayName: null,
         }),
-        shouldStop: () => false,
       });
       expect(outcome).toMatchObject({ done: 1, failed: 0 });
       const token = (emulator.state() as { hardwareOathDevices: { id: string; status: string; assignedTo: string | null }[] }).hardwareOathDevices.find((device) => device.id === deviceId);

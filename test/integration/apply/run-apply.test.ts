@@ -14,12 +14,14 @@ import { openJournal, type Journal } from '../../../src/journal/journal.js';
 import { acquireJournalLock, lockPathOf } from '../../../src/journal/lock.js';
 import { memoryLog } from '../../../src/log.js';
 import { runApply, type ApplyResult } from '../../../src/migrate/apply.js';
-import { silentProgress, systemClock } from '../../../src/migrate/deps.js';
+import { silentProgress } from '../../../src/migrate/deps.js';
+import { systemClock } from '../../../src/clock.js';
 import { runRollback } from '../../../src/migrate/rollback.js';
 import { runVerify, runVerifyExports } from '../../../src/migrate/verify.js';
 import type { ExecutorSettings } from '../../../src/graph/batch-executor.js';
 import type { GovernorLimits } from '../../../src/graph/governor.js';
 import { fixtureApplyInput, tenantState } from '../../support/apply-run.js';
+import { Secret } from '../../../src/secret.js';
 import { callGraph, ids, sampleSeed } from '../../support/emulator.js';
 import { emulatorGateway } from '../graph/gateway-fixture.js';
 
@@ -32,17 +34,29 @@ interface GatewayTuning {
   readonly executor?: Partial<ExecutorSettings>;
 }
 
-async function apply(emulator: RunningEmulator, journal: Journal, options: { shouldStop?: () => boolean; tuning?: GatewayTuning; tapFile?: string; tapLifetime?: number } = {}): Promise<ApplyResult> {
+/** `stopAt`: Ctrl-C as the step with this progress label starts (the gateway stopped, the signal aborted, as the CLI does). */
+async function apply(emulator: RunningEmulator, journal: Journal, options: { stopAt?: string; tuning?: GatewayTuning; tapFile?: string; tapLifetime?: number } = {}): Promise<ApplyResult> {
   const graph = emulatorGateway(emulator, { matchAttribute: 'onPremisesSamAccountName', ...options.tuning });
+  const controller = new AbortController();
+  const progress = {
+    ...silentProgress,
+    start: (label: string) => {
+      if (label !== options.stopAt) return;
+      graph.stop();
+      controller.abort();
+    },
+  };
   try {
     const temporaryAccessPass = options.tapFile === undefined ? null : { file: options.tapFile, lifetimeInMinutes: options.tapLifetime ?? 120 };
-    return await runApply({ ...fixtureApplyInput(options.shouldStop), temporaryAccessPass }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress });
+    return await runApply({ ...fixtureApplyInput(), temporaryAccessPass }, { graph, journal, log: memoryLog(), clock: systemClock, progress, signal: controller.signal });
   } finally {
     graph.close();
   }
 }
 
 let reference: unknown;
+/** fixtureApplyInput's Graph: the tenant the fixture runs record. */
+const FIXTURE_TENANT = { graphUrl: 'emulator', tenantId: null };
 
 describe('runApply', () => {
   it('applies the fixtures, a second apply writes nothing, and every user has a final status', async () => {
@@ -100,12 +114,12 @@ describe('runApply', () => {
     }
   });
 
-  it('stops when asked after a round, marks the run interrupted, and the next apply resumes it to the same state', async () => {
+  it('stops when asked as writing begins, marks the run interrupted, and the next apply resumes it to the same state', async () => {
     const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off' });
     const journal = openJournal(join(dir, 'interrupted.db'), { clock: systemClock });
     try {
-      // Stop at the first question: the round in flight is none, so everything stays planned.
-      const stopped = await apply(emulator, journal, { shouldStop: () => true });
+      // Ctrl-C once the plan is made and before any write: everything stays planned.
+      const stopped = await apply(emulator, journal, { stopAt: 'Applying' });
       expect(stopped.interrupted).toBe(true);
       expect(journal.getRun(stopped.run.id)?.status).toBe('interrupted');
       expect(emulator.stats().writes).toBe(0);
@@ -159,13 +173,13 @@ describe('runRollback', () => {
     const deps = { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress };
     try {
       const applied = await apply(emulator, journal);
-      const dry = await runRollback({ applyRunId: applied.run.id, execute: false, shouldStop: () => false }, deps);
+      const dry = await runRollback({ applyRunId: applied.run.id, execute: false, tenant: FIXTURE_TENANT }, deps);
       expect(dry.run).toBeNull();
       const writes = emulator.stats().writes;
       expect(dry.users.length).toBeGreaterThan(0);
       expect(emulator.stats().writes).toBe(writes);
 
-      const executed = await runRollback({ applyRunId: applied.run.id, execute: true, shouldStop: () => false }, deps);
+      const executed = await runRollback({ applyRunId: applied.run.id, execute: true, tenant: FIXTURE_TENANT }, deps);
       expect(executed.operations.failed).toBe(0);
       const after = emulator.state() as typeof before;
       // Users the run gave a default where they had none keep it and the phone it points at (Graph
@@ -185,8 +199,53 @@ describe('runRollback', () => {
       expect(kept.every((operation) => operation.errorMessage !== null && operation.revertsOperationId !== null)).toBe(true);
 
       // Running it again finds nothing left to undo.
-      const again = await runRollback({ applyRunId: applied.run.id, execute: false, shouldStop: () => false }, deps);
+      const again = await runRollback({ applyRunId: applied.run.id, execute: false, tenant: FIXTURE_TENANT }, deps);
       expect(again.users.flatMap((user) => user.steps)).toEqual([]);
+    } finally {
+      graph.close();
+      journal.close();
+      await emulator.close();
+    }
+  });
+});
+
+describe('runRollback refuses another tenant', () => {
+  it('given another Graph than the run wrote to: ROLLBACK_OTHER_TENANT before any request', async () => {
+    const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off' });
+    const journal = openJournal(join(dir, 'rollback-other-graph.db'), { clock: systemClock });
+    const graph = emulatorGateway(emulator, { matchAttribute: 'onPremisesSamAccountName' });
+    try {
+      const applied = await apply(emulator, journal);
+      const requests = emulator.stats().requests;
+      const refused: unknown = await runRollback({ applyRunId: applied.run.id, execute: true, tenant: { graphUrl: 'https://graph.microsoft.us', tenantId: null } }, { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'ROLLBACK_OTHER_TENANT', exitCode: 2 });
+      expect((refused as Error).message).toContain('made against emulator, not https://graph.microsoft.us');
+      expect(emulator.stats().requests).toBe(requests);
+      expect(journal.latestRun({ command: 'rollback' })).toBeNull();
+    } finally {
+      graph.close();
+      journal.close();
+      await emulator.close();
+    }
+  });
+
+  it('signed in to another tenant than the run recorded (the token\'s tid): ROLLBACK_OTHER_TENANT before any Graph request', async () => {
+    const emulator = await startEmulator({ tenant: sampleSeed(), throttle: 'off', https: true });
+    const journal = openJournal(join(dir, 'rollback-other-tenant.db'), { clock: systemClock });
+    const auth = { mode: 'secret' as const, tenantId: emulator.tenantId, clientId: 'c0ffee00-0000-4000-8000-000000000001', clientSecret: new Secret('emulator-development-secret') };
+    const graph = emulatorGateway(emulator, { auth });
+    const deps = { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress };
+    const tenant = { graphUrl: emulator.url, tenantId: null };
+    try {
+      const elsewhere = journal.createRun({ command: 'apply', parentRunId: null, tenantId: '11111111-2222-4333-8444-555555555555', graphUrl: emulator.url, options: {}, inputs: [] });
+      const refused: unknown = await runRollback({ applyRunId: elsewhere.id, execute: true, tenant }, deps).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'ROLLBACK_OTHER_TENANT', exitCode: 2 });
+      expect((refused as Error).message).toContain(`made in tenant 11111111-2222-4333-8444-555555555555, not ${emulator.tenantId}`);
+      expect(emulator.stats()).toMatchObject({ requests: 0 });
+      expect(emulator.stats().tokensIssued).toBeGreaterThan(0);
+      // The run's own tenant passes the check.
+      const here = journal.createRun({ command: 'apply', parentRunId: null, tenantId: emulator.tenantId, graphUrl: emulator.url, options: {}, inputs: [] });
+      expect(await runRollback({ applyRunId: here.id, execute: false, tenant }, deps)).toMatchObject({ run: null, users: [] });
     } finally {
       graph.close();
       journal.close();

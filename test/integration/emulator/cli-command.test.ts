@@ -29,6 +29,7 @@ function fakeIo(): FakeIo {
     stderr,
     env: {},
     isTTY: false,
+    exit: (code) => { throw new Error(`exit ${String(code)}`); },
     onInterrupt: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -11,7 +11,7 @@ import { MigrateError } from '../../../src/errors.js';
 import { memoryLog } from '../../../src/log.js';
 import { Secret } from '../../../src/secret.js';
 import { ids, sampleSeed, startTestEmulator } from '../../support/emulator.js';
-import { emulatorGateway, fixedTokenCredentials, lookup } from './gateway-fixture.js';
+import { emulatorGateway, fixedTokenCredentials, lookup, readAll } from './gateway-fixture.js';
 
 const APP = { clientId: 'c0ffee00-0000-4000-8000-000000000001', clientSecret: 'emulator-development-secret' };
 const PLAN = { writes: false, group: false, hardwareTokenWrites: false } as const;
@@ -159,9 +159,7 @@ describe('Graph unreachable', () => {
       expect(error.remedy).toContain('run the same command again');
       expect(Date.now() - started).toBeLessThan(5_000);
       // A bulk read ends the same way instead of failing every user one by one.
-      const reading = (async () => {
-        for await (const result of graph.readUsers([lookup('alice.anders@contoso.com'), lookup('bob.brown@contoso.com')])) expect(result).toBeUndefined();
-      })();
+      const reading = readAll(graph, [lookup('alice.anders@contoso.com'), lookup('bob.brown@contoso.com')]);
       expect(await failure(reading)).toMatchObject({ code: 'GRAPH_UNREACHABLE' });
     } finally {
       graph.close();

@@ -4,9 +4,8 @@
  * still read, each failure retried within its bounds.
  */
 import { describe, expect, it } from 'vitest';
-import type { UserReadResult } from '../../../src/graph/gateway.js';
 import { sampleSeed, startTestEmulator } from '../../support/emulator.js';
-import { emulatorGateway, lookup } from './gateway-fixture.js';
+import { emulatorGateway, lookup, readAll } from './gateway-fixture.js';
 
 describe('faults', () => {
   it('reads every user through 5xx answers, dropped connections and stalled requests', async () => {
@@ -17,8 +16,7 @@ describe('faults', () => {
     try {
       const upns = sampleSeed().users.map((user) => String(user['userPrincipalName']));
       for (let round = 0; round < 4; round += 1) {
-        const results: UserReadResult[] = [];
-        for await (const result of graph.readUsers(upns.map((upn) => lookup(upn)))) results.push(result);
+        const results = await readAll(graph, upns.map((upn) => lookup(upn)));
         expect(results.filter((result) => result.state !== null)).toHaveLength(upns.length);
         expect(results.every((result) => result.error === null)).toBe(true);
       }

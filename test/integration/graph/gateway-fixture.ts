@@ -4,12 +4,14 @@
  */
 import { memoryLog, type Log } from '../../../src/log.js';
 import type { MatchKeys } from '../../../src/mapping/desired-state.js';
-import { systemClock } from '../../../src/migrate/deps.js';
+import { systemClock } from '../../../src/clock.js';
 import type { RunningEmulator } from '../../../src/emulator/server.js';
 import type { ExecutorObserver, ExecutorSettings } from '../../../src/graph/batch-executor.js';
 import { resolveGraphConfig, type MatchAttributeOption } from '../../../src/graph/config.js';
 import type { AuthSettings, CredentialFactory } from '../../../src/graph/credentials.js';
-import { createGraphGateway, type GraphGateway, type UserLookup } from '../../../src/graph/gateway.js';
+import pLimit from 'p-limit';
+import { createGraphGateway, type GraphGateway, type UserLookup, type UserReadResult } from '../../../src/graph/gateway.js';
+import { USERS_IN_FLIGHT } from '../../../src/graph/limits.js';
 import type { GovernorLimits } from '../../../src/graph/governor.js';
 
 export interface FixtureOptions {
@@ -50,4 +52,10 @@ export function lookup(upn: string | null, keys: Partial<MatchKeys> = {}, key: s
 /** A credential that hands out a fixed token, e.g. one the emulator issued for another app of the seed. */
 export function fixedTokenCredentials(token: string): CredentialFactory {
   return () => ({ getToken: () => Promise.resolve({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) });
+}
+
+/** Reads users as plan does: USERS_IN_FLIGHT at a time; a fatal error (sign-in, unreachable) rejects. */
+export async function readAll(graph: GraphGateway, lookups: readonly UserLookup[]): Promise<UserReadResult[]> {
+  const limit = pLimit(USERS_IN_FLIGHT);
+  return Promise.all(lookups.map((entry) => limit(() => graph.readUser(entry))));
 }

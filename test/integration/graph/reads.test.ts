@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../src/emulator/server.js';
-import type { GraphGateway, UserReadResult } from '../../../src/graph/gateway.js';
+import type { GraphGateway, UserLookup, UserReadResult } from '../../../src/graph/gateway.js';
 import { ids, sampleSeed, startTestEmulator } from '../../support/emulator.js';
-import { emulatorGateway, lookup } from './gateway-fixture.js';
+import { emulatorGateway, lookup, readAll as readEvery } from './gateway-fixture.js';
 
 let emulator: RunningEmulator;
 let graph: GraphGateway;
@@ -21,10 +21,8 @@ afterAll(async () => {
   await emulator.close();
 });
 
-async function readAll(gateway: GraphGateway, lookups: Parameters<GraphGateway['readUsers']>[0]): Promise<Map<string, UserReadResult>> {
-  const results = new Map<string, UserReadResult>();
-  for await (const result of gateway.readUsers(lookups)) results.set(result.key, result);
-  return results;
+async function readAll(gateway: GraphGateway, lookups: readonly UserLookup[]): Promise<Map<string, UserReadResult>> {
+  return new Map((await readEvery(gateway, lookups)).map((result) => [result.key, result]));
 }
 
 describe('resolving users (R14)', () => {
@@ -72,15 +70,11 @@ describe('reading current state', () => {
     const inventory = await graph.readHardwareTokenInventory();
     const results = await readAll(
       graph,
-      // An async source, as the users file is streamed.
-      (async function* () {
-        for (const upn of ['dave@contoso.com', 'yolanda.young@contoso.com', 'grace.green@contoso.com', 'victor.vance@contoso.com']) {
-          await Promise.resolve();
-          yield lookup(upn);
-        }
-        yield lookup('carol@contoso.com', { samAccountName: 'carol' });
-        yield lookup('walter@contoso.com');
-      })(),
+      [
+        ...['dave@contoso.com', 'yolanda.young@contoso.com', 'grace.green@contoso.com', 'victor.vance@contoso.com'].map((upn) => lookup(upn)),
+        lookup('carol@contoso.com', { samAccountName: 'carol' }),
+        lookup('walter@contoso.com'),
+      ],
     );
     expect(results.get('dave@contoso.com')?.state?.authenticators).toEqual([
       { id: 'b1c2d3e4-0000-4000-8000-000004000000', displayName: 'iPhone 14', deviceTag: 'SoftwareTokenActivated', phoneAppVersion: '6.8.1', createdDateTime: '2023-03-14T09:15:02Z' },

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finding } from '../../../src/findings.js';
 import { openMemoryJournal, USERS_PER_TRANSACTION, type Journal } from '../../../src/journal/journal.js';
-import type { StoredOperation } from '../../../src/journal/records.js';
+import type { StoredOperation } from '../../../src/run-records.js';
 import { manualClock } from '../../support/clock.js';
 import { aDesiredToken } from '../../support/desired-builders.js';
 import { aPlanRun, aRecordedDesiredState, aRecordedEntraState, aUserPlan, aUserRecord, createOffice, setDefault, updateMobile } from '../../support/journal-builders.js';

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../src/emulator/server.js';
 import { openJournal } from '../../../src/journal/journal.js';
-import type { StoredUser } from '../../../src/journal/records.js';
+import type { StoredUser } from '../../../src/run-records.js';
 import { memoryLog } from '../../../src/log.js';
-import { silentProgress, systemClock } from '../../../src/migrate/deps.js';
-import { runPlan, type PlanInput, type PlanScope } from '../../../src/migrate/plan.js';
-import { readOnlyList } from '../../../src/source/only-list.js';
+import { silentProgress } from '../../../src/migrate/deps.js';
+import { systemClock } from '../../../src/clock.js';
+import { runPlan, type PlanInput } from '../../../src/migrate/plan.js';
+import { readOnlyList, type OnlyList } from '../../../src/source/only-list.js';
 import { emulatorGateway } from '../graph/gateway-fixture.js';
 import { callGraph, startTestEmulator } from '../../support/emulator.js';
 
@@ -28,17 +29,22 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+interface PlanScope {
+  readonly group: string | null;
+  readonly only: OnlyList | null;
+}
+
 function input(scope: PlanScope = { group: null, only: null }): PlanInput {
   return {
-    validate: {
-      files: { users: 'fixtures/users.csv', devices: 'fixtures/devices.csv', tokens: 'fixtures/tokens.csv' },
-      read: { encoding: 'auto', columns: {} },
-      mapping: { defaultCountryCode: '1', upnSuffix: 'contoso.com', includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'import' },
-    },
-    diff: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: 'import' },
-    scope,
-    run: { tenantId: null, graphUrl: emulator.url, options: { test: true } },
+    files: { users: 'fixtures/users.csv', devices: 'fixtures/devices.csv', tokens: 'fixtures/tokens.csv' },
+    columns: {},
     columnsFile: null,
+    only: scope.only,
+    options: {
+      encoding: 'auto', delimiter: 'auto', defaultCountryCode: '1', upnSuffix: 'contoso.com', includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'import',
+      phoneConflict: 'keep', defaultMethod: 'if-unset', group: scope.group, matchAttribute: 'onPremisesSamAccountName',
+    },
+    run: { tenantId: null, graphUrl: emulator.url, options: { test: true } },
   };
 }
 

@@ -14,7 +14,8 @@ import { resolveGraphConfig } from '../../../src/graph/config.js';
 import { createGraphGateway } from '../../../src/graph/gateway.js';
 import { openJournal } from '../../../src/journal/journal.js';
 import { memoryLog } from '../../../src/log.js';
-import { silentProgress, systemClock } from '../../../src/migrate/deps.js';
+import { silentProgress } from '../../../src/migrate/deps.js';
+import { systemClock } from '../../../src/clock.js';
 import { runPlan } from '../../../src/migrate/plan.js';
 
 const USERS = 5_000;
@@ -56,15 +57,15 @@ describe('plan under Graph throttling', () => {
     try {
       const result = await runPlan(
         {
-          validate: {
-            files: { users: usersFile, devices: null, tokens: null },
-            read: { encoding: 'auto', columns: {} },
-            mapping: { defaultCountryCode: '1', upnSuffix: null, includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'import' },
-          },
-          diff: { phoneConflict: 'keep', defaultMethodPolicy: 'if-unset', hardwareTokens: 'import' },
-          scope: { group: null, only: null },
-          run: { tenantId: null, graphUrl: emulator.url, options: {} },
+          files: { users: usersFile, devices: null, tokens: null },
+          columns: {},
           columnsFile: null,
+          only: null,
+          options: {
+            encoding: 'auto', delimiter: 'auto', defaultCountryCode: '1', upnSuffix: null, includeDisabled: false, tokenSecretEncoding: 'auto', hardwareTokens: 'import',
+            phoneConflict: 'keep', defaultMethod: 'if-unset', group: null, matchAttribute: null,
+          },
+          run: { tenantId: null, graphUrl: emulator.url, options: {} },
         },
         { graph, journal, log: memoryLog(), clock: systemClock, progress: silentProgress },
       );

@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import { FINDINGS, finding, type Finding, type FindingCode } from '../../../src/findings.js';
 import { openJournal, type Journal } from '../../../src/journal/journal.js';
-import type { FinalUserStatus, UserRecord } from '../../../src/journal/records.js';
+import type { UserRecord } from '../../../src/run-records.js';
+import type { FinalUserStatus } from '../../../src/user-status.js';
 import type { DesiredDevice } from '../../../src/mapping/desired-state.js';
 import type { EntraState } from '../../../src/plan/entra-state.js';
 import type { Operation, OperationStatus, PlanStatus } from '../../../src/plan/operations.js';

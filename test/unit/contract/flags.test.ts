@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../../src/cli/main.js';
 
 function silentProgram(): Command {
-  return buildProgram({ stdout: new PassThrough(), stderr: new PassThrough(), env: {}, isTTY: false, onInterrupt: () => () => undefined });
+  return buildProgram({ stdout: new PassThrough(), stderr: new PassThrough(), env: {}, isTTY: false, onInterrupt: () => () => undefined, exit: (code: number): never => { throw new Error(`exit ${String(code)}`); } });
 }
 
 /** Table cells must not break the row, and `<placeholder>` in a description is text, not HTML. */

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MigrateError } from '../../../src/errors.js';
-import { BatchExecutor, DEFAULT_EXECUTOR_SETTINGS, type GraphCall } from '../../../src/graph/batch-executor.js';
-import { Governor, GRAPH_LIMITS } from '../../../src/graph/governor.js';
+import { BatchExecutor, DEFAULT_EXECUTOR_SETTINGS, type CallListener, type GraphCall, type SettledCall } from '../../../src/graph/batch-executor.js';
+import { Governor, GRAPH_LIMITS, type GovernorLimits } from '../../../src/graph/governor.js';
 import { TransportError, type HttpRequest, type HttpResponse, type HttpTransport } from '../../../src/graph/http-client.js';
-import { systemClock } from '../../../src/migrate/deps.js';
+import { systemClock } from '../../../src/clock.js';
 
 interface InnerAnswer {
   readonly status: number;
@@ -60,18 +60,27 @@ function scriptedGraph(
   return fake;
 }
 
-function executorFor(transport: HttpTransport, overrides: Partial<typeof DEFAULT_EXECUTOR_SETTINGS> = {}, tokens = { getToken: () => Promise.resolve('token'), invalidate: () => undefined }) {
+function executorFor(
+  transport: HttpTransport,
+  overrides: Partial<typeof DEFAULT_EXECUTOR_SETTINGS> = {},
+  tokens = { getToken: () => Promise.resolve('token'), invalidate: () => undefined },
+  limits: Partial<GovernorLimits> = {},
+  waits: ({ until: number; reason: string } | null)[] = [],
+) {
   const sent: { at: number; notBefore: number[] }[] = [];
   const executor = new BatchExecutor({
     transport,
     tokens,
-    governor: new Governor({ ...GRAPH_LIMITS }, systemClock),
+    governor: new Governor({ ...GRAPH_LIMITS, ...limits }, systemClock),
     clock: systemClock,
     random: () => 0.5,
     settings: { ...DEFAULT_EXECUTOR_SETTINGS, retryBaseDelayMs: 20, retryMaxDelayMs: 80, ...overrides },
     target: 'https://graph.test',
     principal: () => ({ kind: 'application', appId: 'c0ffee00-0000-4000-8000-000000000001' }),
-    observer: { sent: (event) => sent.push({ at: event.at, notBefore: event.calls.map((call) => call.notBefore) }) },
+    observer: {
+      sent: (event) => sent.push({ at: event.at, notBefore: event.calls.map((call) => call.notBefore) }),
+      waiting: (event) => waits.push(event === null ? null : { until: event.until, reason: event.reason }),
+    },
   });
   return { executor, sent };
 }
@@ -236,6 +245,83 @@ describe('batch executor', () => {
     expect(() => executor.submit([get('/a', { key: 'a', dependsOn: ['missing'] })])).toThrow(/missing/);
     const chain = Array.from({ length: 21 }, (_, n) => get(`/u${n}`, { key: `k${n}`, ...(n === 0 ? {} : { dependsOn: [`k${n - 1}`] }) }));
     expect(() => executor.submit(chain)).toThrow(/at most 20/);
+    executor.close();
+  });
+
+  it('tells a listener, once per request and just before it leaves, which of its calls it carries, then what each answer settled', async () => {
+    const graph = scriptedGraph(ok);
+    const { executor } = executorFor(graph);
+    const carried: number[] = [];
+    const settledPerAnswer: number[] = [];
+    const listener: CallListener = {
+      beforeSend: (calls) => {
+        // Told before the transport sees the request.
+        expect(graph.sent).toHaveLength(carried.length);
+        carried.push(calls.length);
+      },
+      settled: (calls: readonly SettledCall[]) => settledPerAnswer.push(calls.length),
+    };
+    await executor.run(Array.from({ length: 25 }, (_, n) => get(`/users/u${n}`, { listener })));
+    expect(carried.sort((a, b) => b - a)).toEqual([20, 5]);
+    expect(settledPerAnswer.sort((a, b) => b - a)).toEqual([20, 5]);
+    executor.close();
+  });
+
+  it('keeps a request from leaving when its listener throws in beforeSend, and fails its calls with that error', async () => {
+    const graph = scriptedGraph(ok);
+    const { executor } = executorFor(graph);
+    const refusal = new Error('the journal cannot record sent');
+    const listener: CallListener = { beforeSend: () => { throw refusal; }, settled: () => undefined };
+    const failure: unknown = await executor.run([get('/users/a', { listener }), get('/users/b', { listener })]).catch((error: unknown) => error);
+    expect(failure).toBe(refusal);
+    expect(graph.sent).toHaveLength(0);
+    executor.close();
+  });
+
+  it('builds a body with bodyAtSend anew for each send', async () => {
+    const graph = scriptedGraph((url, attempt) => (attempt === 1 ? { status: 503, headers: { 'retry-after': '0.01' } } : ok(url)));
+    const { executor } = executorFor(graph);
+    let built = 0;
+    await executor.run([{ method: 'POST', version: 'v1.0', path: '/users/a/thing', bodyAtSend: () => ({ built: ++built }), doing: 'posting' }]);
+    const bodies = graph.sent.map((sent) => (sent.request.body as { requests: { body?: unknown }[] }).requests[0]?.body);
+    expect(bodies).toEqual([{ built: 1 }, { built: 2 }]);
+    executor.close();
+  });
+
+  it('on stop, lets nothing more leave: waiting writes settle as stopped, reads are rejected, the request on the wire is answered', async () => {
+    const scripted = scriptedGraph(ok);
+    // Answers take 40 ms, so the first request is still on the wire when the stop comes.
+    const graph = { ...scripted, sent: scripted.sent, send: async (request: HttpRequest) => { await new Promise((resolve) => setTimeout(resolve, 40)); return scripted.send(request); } };
+    const waits: ({ until: number; reason: string } | null)[] = [];
+    // 20 writes per minute: the first batch leaves, the rest wait for the write budget.
+    const { executor } = executorFor(graph, {}, undefined, { writesPerWindow: 20, writeWindowMs: 60_000 }, waits);
+    const write = (n: number): GraphCall => ({ method: 'POST', version: 'v1.0', path: `/users/u${n}/phone`, body: {}, doing: 'writing', whenUnanswered: 'report', cost: { resourceUnits: 1, writes: 1, activations: 0 } });
+    const writes = executor.submit(Array.from({ length: 45 }, (_, n) => write(n)));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(executor.requestsInFlight).toBe(1);
+    expect(waits.at(-1)).toMatchObject({ reason: 'writes' });
+    expect((waits.at(-1)?.until ?? 0) - Date.now()).toBeGreaterThan(50_000);
+    expect(executor.stop()).toBe(1);
+    const read = executor.run([get('/users/later')]).catch((error: unknown) => error);
+    const results = await Promise.all(writes);
+    expect(await read).toMatchObject({ code: 'INTERRUPTED', exitCode: 6 });
+    expect(results.filter((result) => result.answered).map((result) => result.status)).toEqual(Array.from({ length: 20 }, () => 200));
+    expect(results.filter((result) => !result.answered).map((result) => [result.stopped, result.status, result.attempts])).toEqual(Array.from({ length: 25 }, () => [true, 0, 0]));
+    expect(graph.sent).toHaveLength(1);
+    expect(waits.at(-1)).toBeNull();
+    executor.close();
+  });
+
+  it('after a stop, a write Graph throttled is not sent again: it settles as stopped with its 429', async () => {
+    const graph = scriptedGraph(() => ({ status: 429, headers: { 'retry-after': '0.05' } }));
+    const { executor } = executorFor(graph);
+    const pending = executor.run([{ method: 'POST', version: 'v1.0', path: '/users/a/phone', body: {}, doing: 'writing', whenUnanswered: 'report' }]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(executor.stop()).toBe(0);
+    const [result] = await pending;
+    expect(result).toMatchObject({ answered: false, stopped: true, status: 429, attempts: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(graph.sent).toHaveLength(1);
     executor.close();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MigrateError } from '../../../src/errors.js';
 import { assertPlanFresh } from '../../../src/journal/inputs.js';
-import type { InputFile } from '../../../src/journal/records.js';
+import type { InputFile } from '../../../src/run-records.js';
 
 const users: InputFile = { role: 'users', path: 'exports/users.csv', size: 1200, mtime: '2026-11-28T15:00:00.000Z', sha256: 'a'.repeat(64) };
 const tokens: InputFile = { role: 'tokens', path: 'exports/tokens.csv', size: 300, mtime: '2026-11-28T15:00:00.000Z', sha256: 'b'.repeat(64) };

@@ -1,13 +1,16 @@
 /**
- * What the journal stores and gives back (DESIGN §6): runs, the users of a run with their desired
- * and before states, and the operations apply executes. Plain data; no secret is ever part of it —
- * a hardware token's seed is kept only as a keyed hash (`seedFingerprint`).
+ * What a run holds, as the journal stores and gives it back: runs, the users of a run with their
+ * desired and before states, and the operations apply executes. Plain data read by plan (verify and
+ * rollback rules), the reports and the commands, so it sits at the top of `src/` rather than in
+ * journal/, which only stores it. No secret is ever part of it — a hardware token's seed is kept
+ * only as a keyed hash (`seedFingerprint`).
  */
-import type { Finding } from '../findings.js';
-import type { DefaultMethod, DesiredDevice, DesiredHardwareToken, DesiredState, UserStatus } from '../mapping/desired-state.js';
-import type { EntraState, MatchAttribute } from '../plan/entra-state.js';
-import type { Operation, PlanStatus, UserPlan } from '../plan/operations.js';
-import { everyMember } from '../union-members.js';
+import type { Finding } from './findings.js';
+import type { DefaultMethod, DesiredDevice, DesiredHardwareToken, DesiredState, UserStatus } from './mapping/desired-state.js';
+import type { EntraState, MatchAttribute } from './plan/entra-state.js';
+import type { Operation, PlanStatus, UserPlan } from './plan/operations.js';
+import { everyMember } from './union-members.js';
+import type { FinalUserStatus } from './user-status.js';
 
 /** A JSON value as the journal stores it in its JSON columns. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | JsonObject;
@@ -51,6 +54,14 @@ export interface NewRun {
   readonly inputs: InputFingerprint;
 }
 
+/** The process that runs (or last resumed) a run: `status` tells a run whose process is gone from one still running. */
+export interface RunWriter {
+  readonly pid: number;
+  readonly host: string;
+  /** `mfa-migrate …` as it was given: what resumes the run. Never holds secrets (they come from the environment only). */
+  readonly commandLine: string | null;
+}
+
 export interface RunRecord extends NewRun {
   /** `20261128-153012-ab12`: UTC start time (sorts by start), then 4 random hex digits. */
   readonly id: string;
@@ -59,6 +70,8 @@ export interface RunRecord extends NewRun {
   readonly finishedAt: Date | null;
   /** What finishRun was given; null while running. */
   readonly summary: JsonObject | null;
+  /** Absent when the run was made by a journal opened without one (tests, the demo, older versions). */
+  readonly writer?: RunWriter;
 }
 
 export interface RunFilter {
@@ -98,10 +111,6 @@ export interface UserRecord {
   /** Every finding about the user: mapping's and the diff's. */
   readonly issues: readonly Finding[];
 }
-
-/** DESIGN §5: a user's status after apply or verify. */
-export type FinalUserStatus = 'migrated' | 'unchanged' | 'partial' | 'conflict' | 'skipped' | 'unmatched' | 'rejected' | 'failed';
-export const FINAL_USER_STATUSES = everyMember<FinalUserStatus>()('migrated', 'unchanged', 'partial', 'conflict', 'skipped', 'unmatched', 'rejected', 'failed');
 
 export interface StoredUser {
   readonly id: number;
