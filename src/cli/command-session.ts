@@ -17,7 +17,7 @@ import { acquireJournalLock } from '../journal/lock.js';
 import type { ProgressWait, StepDeps } from '../migrate/deps.js';
 import type { WaitReason } from '../graph/batch-executor.js';
 import { writeRunReports } from '../report/write-reports.js';
-import { shellQuote } from '../shell-quote.js';
+import { commandLine } from '../shell-quote.js';
 import type { CommandContext } from './commands/context.js';
 import type { CommonOptions } from './options.js';
 
@@ -48,7 +48,7 @@ export async function runCommandSession<T>(context: CommandContext, settings: Se
   const { io } = context;
   const controller = new AbortController();
   const deps = { ...context.stepDeps(options), signal: controller.signal };
-  const resumeCommand = `mfa-migrate ${context.args.map(shellQuote).join(' ')}`;
+  const resumeCommand = commandLine(context.args);
   const lock = settings.lock === null ? null : acquireJournalLock(options.state, settings.lock, new Date(deps.clock.now()));
   try {
     // Runs this process creates or resumes name it, so `status` can tell one whose process is gone.
@@ -120,10 +120,11 @@ function stoppingMessage(awaited: number): string {
 
 /**
  * A stop the step could not end cleanly (Graph unreachable, a stop before a read could leave) is
- * resumable too: its remedy gets the command that resumes. Errors that name it already are kept.
+ * resumable too: its remedy gets the command that resumes. Errors that name a command already are kept.
  */
 function withResumeCommand(error: unknown, resumeCommand: string): unknown {
-  if (!(error instanceof MigrateError) || error.exitCode !== ExitCode.interrupted || error.remedy.includes(resumeCommand)) return error;
+  // A remedy that names a command already (apply's `--resume RUN`) is kept as it is.
+  if (!(error instanceof MigrateError) || error.exitCode !== ExitCode.interrupted || error.remedy.includes('mfa-migrate ')) return error;
   const remedy = error.code === 'INTERRUPTED' ? `Run it again to continue: ${resumeCommand}` : `${error.remedy} Then resume with: ${resumeCommand}`;
   return new MigrateError({ code: error.code, message: error.message, exitCode: error.exitCode, remedy, cause: error });
 }

@@ -16,6 +16,7 @@ import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { decorateHelp } from './help-text.js';
 import { processIo, useColour, type CliIo } from './io.js';
 import { progressFor } from './progress.js';
 import { errorJson, usageErrorJson } from './render/error-output.js';
@@ -29,6 +30,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const program = buildProgram(io, argv.slice(2), (code) => {
     exitCode = code;
   });
+  if (argv.length <= 2) {
+    // No command at all: the help, on stderr, and a usage error — a script that forgot the command must not pass.
+    io.stderr.write(program.helpInformation());
+    return ExitCode.usage;
+  }
   try {
     await program.parseAsync([...argv]);
     return exitCode;
@@ -71,6 +77,7 @@ export function buildProgram(io: CliIo, args: readonly string[] = [], setExitCod
     command.exitOverride();
     command.configureOutput(program.configureOutput());
   }
+  decorateHelp(program);
   return program;
 }
 

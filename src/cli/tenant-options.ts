@@ -35,23 +35,72 @@ export interface TenantSettings {
   readonly only: string | null;
 }
 
+/** How to sign in and which Graph to talk to: every command that talks to Graph. */
+function signInOptions(): Option[] {
+  return [
+    new Option('--tenant-id <id>', 'Entra tenant ID or verified domain').env('AZURE_TENANT_ID'),
+    new Option('--client-id <id>', 'application (client) ID of the app registration, or of a user-assigned managed identity').env('AZURE_CLIENT_ID'),
+    choicesOf(
+      new Option('--auth <mode>', 'how to sign in: secret (AZURE_CLIENT_SECRET), certificate (AZURE_CLIENT_CERTIFICATE_PATH), device-code, azure-cli, managed-identity, default (DefaultAzureCredential), emulator (development token, loopback --graph-url only)'),
+      AUTH_MODES,
+      { 'client-secret': 'secret', devicecode: 'device-code', cli: 'azure-cli', az: 'azure-cli', 'managed-service-identity': 'managed-identity', msi: 'managed-identity' },
+    ).default('default'),
+    choicesOf(new Option('--cloud <cloud>', 'Microsoft cloud of the tenant (Graph and sign-in endpoints); the names of Graph PowerShell (-Environment) and az (cloud set) work too'), CLOUD_NAMES, CLOUD_ALIASES).default('global'),
+    new Option('--graph-url <url>', 'a Graph emulator\'s root URL instead of the cloud\'s Graph, e.g. http://127.0.0.1:8080'),
+  ];
+}
+
+/** Which users of the exports a run covers, and how users the UPN does not find are matched: the commands that plan. */
+function scopeOptions(): Option[] {
+  return [
+    new Option('--group <id|name>', 'only users who are members of this group, nested groups included'),
+    new Option('--only <file>', 'only the usernames listed in this file, one a line'),
+    choicesOf(new Option('--match-attribute <attribute>', 'when the UPN finds nobody in Entra, match users by this attribute'), MATCH_ATTRIBUTES, { samaccountname: 'onPremisesSamAccountName', sid: 'onPremisesSecurityIdentifier', email: 'mail' }),
+  ];
+}
+
+function writeOptions(): Option[] {
+  return [new Option('--write-budget <writes/seconds>', 'writes this run may send per window; default 3000/150, Graph\'s limit per app and tenant — lower it when other tools write to the tenant at the same time')];
+}
+
+function addAll(command: Command, options: readonly Option[]): Command {
+  for (const option of options) command.addOption(option);
+  return command;
+}
+
+/** apply: sign-in, scope and the write budget. */
 export function addTenantOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--tenant-id <id>', 'Entra tenant ID or verified domain').env('AZURE_TENANT_ID'))
-    .addOption(new Option('--client-id <id>', 'application (client) ID of the app registration, or of a user-assigned managed identity').env('AZURE_CLIENT_ID'))
-    .addOption(
-      choicesOf(
-        new Option('--auth <mode>', 'how to sign in: secret (AZURE_CLIENT_SECRET), certificate (AZURE_CLIENT_CERTIFICATE_PATH), device-code, azure-cli, managed-identity, default (DefaultAzureCredential), emulator (development token, loopback --graph-url only)'),
-        AUTH_MODES,
-        { 'client-secret': 'secret', devicecode: 'device-code', cli: 'azure-cli', az: 'azure-cli', 'managed-service-identity': 'managed-identity', msi: 'managed-identity' },
-      ).default('default'),
-    )
-    .addOption(choicesOf(new Option('--cloud <cloud>', 'Microsoft cloud of the tenant (Graph and sign-in endpoints); the names of Graph PowerShell (-Environment) and az (cloud set) work too'), CLOUD_NAMES, CLOUD_ALIASES).default('global'))
-    .option('--graph-url <url>', 'a Graph emulator\'s root URL instead of the cloud\'s Graph, e.g. http://127.0.0.1:8080')
-    .option('--group <id|name>', 'only users who are members of this group, nested groups included')
-    .option('--only <file>', 'only the usernames listed in this file, one a line')
-    .addOption(choicesOf(new Option('--match-attribute <attribute>', 'when the UPN finds nobody in Entra, match users by this attribute'), MATCH_ATTRIBUTES, { samaccountname: 'onPremisesSamAccountName', sid: 'onPremisesSecurityIdentifier', email: 'mail' }))
-    .option('--write-budget <writes/seconds>', 'writes this run may send per window; default 3000/150, Graph\'s limit per app and tenant — lower it when other tools write to the tenant at the same time');
+  return addAll(command, [...signInOptions(), ...scopeOptions(), ...writeOptions()]);
+}
+
+/** plan and verify read and plan, never write: sign-in and scope. */
+export function addReadTenantOptions(command: Command): Command {
+  return addAll(command, [...signInOptions(), ...scopeOptions()]);
+}
+
+/** rollback writes the undo of one run's users: sign-in and the write budget, no scope. */
+export function addUndoTenantOptions(command: Command): Command {
+  return addAll(command, [...signInOptions(), ...writeOptions()]);
+}
+
+/**
+ * validate, status and report never talk to Graph, but an admin pastes the same options into
+ * every command (`S="--users … --auth secret"; mfa-migrate validate $S`): they are accepted,
+ * hidden from help, and ignored — said at debug level.
+ */
+export function addIgnoredTenantOptions(command: Command): Command {
+  return addAll(command, [...signInOptions(), ...scopeOptions(), ...writeOptions()].map((option) => option.hideHelp()));
+}
+
+const TENANT_OPTION_FLAGS = { tenantId: '--tenant-id', clientId: '--client-id', auth: '--auth', cloud: '--cloud', graphUrl: '--graph-url', group: '--group', only: '--only', matchAttribute: '--match-attribute', writeBudget: '--write-budget' } as const;
+
+/** The debug line of an offline command given sign-in options, or null when none was given. */
+export function ignoredTenantOptionsNote(command: Command): string | null {
+  const given = Object.entries(TENANT_OPTION_FLAGS).filter(([name]) => {
+    const source = command.getOptionValueSource(name);
+    return source === 'cli' || source === 'env';
+  });
+  return given.length === 0 ? null : `${command.name()} does not talk to Graph: ${given.map(([, flag]) => flag).join(', ')} ignored.`;
 }
 
 /** `--write-budget 3000/150` → the governor's write window. */

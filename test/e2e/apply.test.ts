@@ -258,13 +258,18 @@ describe('mfa-migrate apply', () => {
       await waitFor(() => emulator.stats().writes > 0, 'writes');
       running.signal('SIGKILL');
       await running.done;
-      const json = JSON.parse((await runCli(['status', '--state', state, '--json'])).stdout) as { run: { status: string; recordedStatus: string; writerGone: boolean }; secondsLeft: number | null; resumeCommand: string };
+      const json = JSON.parse((await runCli(['status', '--state', state, '--json'])).stdout) as { run: { id: string; status: string; recordedStatus: string; writerGone: boolean }; secondsLeft: number | null; resumeCommand: string };
       expect(json.run).toMatchObject({ status: 'interrupted', recordedStatus: 'running', writerGone: true });
       expect(json.secondsLeft).toBeNull();
-      expect(shellWords(json.resumeCommand).slice(1)).toEqual(args);
+      // The short form: the exports, options and Graph come from the journal.
+      expect(shellWords(json.resumeCommand).slice(1)).toEqual(['apply', '--resume', json.run.id, '--state', state]);
       const text = (await runCli(['status', '--state', state])).stdout;
       expect(text).toMatch(/^apply run \S+: interrupted \(its process \d+ on \S+ is gone\)/);
       expect(text).toContain(`Interrupted. Resume it with:\n  ${json.resumeCommand}`);
+      // Pasted as printed (with the emulator's --write-budget of the first run, which the journal does not decide), it finishes the run.
+      const resumed = await runCli([...shellWords(json.resumeCommand).slice(1), '--no-progress', '--write-budget', `${String(WRITES_PER_SECOND)}/1`], { timeoutMs: 60_000 });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toContain(`Resuming apply run ${json.run.id}`);
     } finally {
       await emulator.close();
     }

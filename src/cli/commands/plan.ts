@@ -16,7 +16,8 @@ import {
   type SourceOptions,
 } from '../options.js';
 import { planDocument, planSummaryText, planUserJson, planUserLine } from '../render/plan-output.js';
-import { addTenantOptions, tenantSettingsFrom, type TenantOptions, type TenantSettings } from '../tenant-options.js';
+import { addReadTenantOptions, tenantSettingsFrom, type TenantOptions, type TenantSettings } from '../tenant-options.js';
+import type { OptionGiven } from '../recorded-run.js';
 import type { CommandContext } from './context.js';
 
 export type PlanOptions = SourceOptions & TenantOptions & PolicyOptions & CommonOptions;
@@ -26,7 +27,7 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
     .command('plan')
     .description('the dry run: read the exports and what Entra holds now, and show every change apply would make (sends GETs only)');
   addSourceOptions(command);
-  addTenantOptions(command);
+  addReadTenantOptions(command);
   addPolicyOptions(command);
   addCommonOptions(command);
   command.action(async (options: PlanOptions) => {
@@ -60,9 +61,6 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
     });
   });
 }
-
-/** Whether the admin gave an option on the command line (or in the environment), rather than leaving its default. */
-export type OptionGiven = (name: string) => boolean;
 
 /** Options the command line set, as commander tells it. */
 export function givenOn(command: Command): OptionGiven {
@@ -105,6 +103,9 @@ export function recordedOptions(options: PlanOptions): JsonObject {
     columns: options.columns ?? null,
     auth: options.auth,
     cloud: options.cloud,
+    // Not secrets: the tenant and app signed in to, so `rollback --run` and `apply --resume` sign in there again.
+    tenantId: options.tenantId ?? null,
+    clientId: options.clientId ?? null,
     only: options.only ?? null,
   };
 }

@@ -3,6 +3,7 @@ import { openJournal } from '../../journal/journal.js';
 import { chooseRun, writeRunReports } from '../../report/write-reports.js';
 import { addCommonOptions, type CommonOptions } from '../options.js';
 import { reportJson, reportText } from '../render/report-output.js';
+import { addIgnoredTenantOptions, ignoredTenantOptionsNote } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
 
 interface ReportCommandOptions extends CommonOptions {
@@ -17,8 +18,11 @@ export function registerReportCommand(program: Command, context: CommandContext)
     .option('--run <id>', 'the run to report (default: the latest)')
     .option('--unmask', 'show phone numbers in full (for support; handle the files as confidential)', false);
   addCommonOptions(command);
+  addIgnoredTenantOptions(command);
   command.action(async (options: ReportCommandOptions) => {
     const deps = context.stepDeps(options);
+    const ignored = ignoredTenantOptionsNote(command);
+    if (ignored !== null) deps.log.debug(ignored);
     // mustExist: a mistyped --state must not leave an empty journal behind.
     const journal = openJournal(options.state, { clock: deps.clock, mustExist: true });
     try {

@@ -4,8 +4,11 @@ import { runRollback } from '../../migrate/rollback.js';
 import { runCommandSession } from '../command-session.js';
 import { addCommonOptions, type CommonOptions } from '../options.js';
 import { rollbackJson, rollbackText } from '../render/rollback-output.js';
-import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
+import { addUndoTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
+import { openJournal } from '../../journal/journal.js';
+import { recordedRun, recordedTarget } from '../recorded-run.js';
 import type { CommandContext } from './context.js';
+import { givenOn } from './plan.js';
 
 type RollbackOptions = TenantOptions & CommonOptions & { readonly run: string; readonly execute: boolean };
 
@@ -15,9 +18,18 @@ export function registerRollbackCommand(program: Command, context: CommandContex
     .description('undo what an apply run wrote: shows the undo first; --execute sends it (journaled and resumable)')
     .requiredOption('--run <id>', 'the apply run to undo')
     .option('--execute', 'send the undo to Entra (without it nothing is written)', false);
-  addTenantOptions(command);
+  addUndoTenantOptions(command);
   addCommonOptions(command);
-  command.action(async (options: RollbackOptions) => {
+  command.action(async (given: RollbackOptions) => {
+    // The Graph the apply run wrote to, for every sign-in option not given: pasted after a
+    // rehearsal, `rollback --run RUN` undoes the rehearsal, never production.
+    const journal = openJournal(given.state, { clock: context.stepDeps(given).clock, mustExist: true });
+    let options: RollbackOptions;
+    try {
+      options = recordedTarget(recordedRun(journal, given.run, ['apply']), given, givenOn(command));
+    } finally {
+      journal.close();
+    }
     const tenant = tenantSettingsFrom(options, context.io.env);
     // Only --execute writes, so only it takes the journal's writer lock.
     const settings = { options, graph: tenant.graph, lock: options.execute ? 'rollback' : null, journalMustExist: true };

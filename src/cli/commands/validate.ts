@@ -4,6 +4,7 @@ import { loadColumnMap } from '../../source/column-map.js';
 import { JsonArraySpool } from '../json-document.js';
 import { addCommonOptions, addSourceOptions, mappingOptionsFrom, type CommonOptions, type SourceOptions } from '../options.js';
 import { FirstIssues, validateDocument, validateSummaryText, validateUserJson } from '../render/validate-output.js';
+import { addIgnoredTenantOptions, ignoredTenantOptionsNote } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
 
 export function registerValidateCommand(program: Command, context: CommandContext): void {
@@ -12,8 +13,11 @@ export function registerValidateCommand(program: Command, context: CommandContex
     .description('read the MFA Server exports and show, offline, what each user will get in Entra and what is wrong with the data');
   addSourceOptions(command);
   addCommonOptions(command);
+  addIgnoredTenantOptions(command);
   command.action(async (options: SourceOptions & CommonOptions) => {
     const deps = context.stepDeps(options);
+    const ignored = ignoredTenantOptionsNote(command);
+    if (ignored !== null) deps.log.debug(ignored);
     const columns = options.columns === undefined ? {} : await loadColumnMap(options.columns);
     const spool = options.json ? await JsonArraySpool.create() : null;
     const firstIssues = new FirstIssues();

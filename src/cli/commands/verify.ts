@@ -4,7 +4,7 @@ import { runVerify, runVerifyExports } from '../../migrate/verify.js';
 import { runCommandSession } from '../command-session.js';
 import { addCommonOptions, addPolicyOptions, addSourceOptions } from '../options.js';
 import { verifyJson, verifyText } from '../render/verify-output.js';
-import { addTenantOptions, tenantSettingsFrom } from '../tenant-options.js';
+import { addReadTenantOptions, tenantSettingsFrom } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
 import { givenOn, planInputFrom, type PlanOptions } from './plan.js';
 
@@ -17,7 +17,7 @@ export function registerVerifyCommand(program: Command, context: CommandContext)
     .description('re-read Entra for an apply run\'s users — or, with --users, every user of the exports — and check every method (sends GETs only)')
     .option('--run <id>', 'the apply run to verify (default: the latest)');
   addSourceOptions(command, { required: false, description: 'verify every user of this users export (with --devices, --tokens… as for plan) instead of an apply run\'s users' });
-  addTenantOptions(command);
+  addReadTenantOptions(command);
   addPolicyOptions(command);
   addCommonOptions(command);
   command.action(async (options: VerifyOptions) => {

@@ -3,6 +3,7 @@
  * final status and each operation's outcome, Graph code and request-id kept for support), human
  * lines for users that need a look, and the summary with the next step.
  */
+import { commandLine } from '../../shell-quote.js';
 import type { RunSummary, StoredUser } from '../../run-records.js';
 import type { ApplyResult } from '../../migrate/apply.js';
 import type { SpooledDocument } from '../json-document.js';
@@ -83,6 +84,6 @@ export function applySummaryText(result: ApplyResult, context: { readonly state:
     out.push('', `${String(failing)} users were not fully migrated. Their failed operations keep Graph's code and request-id (apply --json, or the report);`);
     out.push(`fix the cause, then run the same apply again: it plans anew and sends only what is still missing.`);
   }
-  out.push('', `Journal: ${context.state}. Undo this run with: mfa-migrate rollback --run ${result.run.id} --state ${context.state}`);
+  out.push('', `Journal: ${context.state}. Undo this run with: ${commandLine(['rollback', '--run', result.run.id, '--state', context.state])}`);
   return `${out.join('\n')}\n`;
 }

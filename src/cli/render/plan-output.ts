@@ -2,6 +2,7 @@
  * What `plan` shows: its `--json` document (schemas/plan.schema.json: validate's entries plus
  * `entraUserId`, `before`, `operations` and the plan status) and the human lines and summary.
  */
+import { commandLine } from '../../shell-quote.js';
 import type { FindingCode } from '../../findings.js';
 import { FINDINGS } from '../../findings.js';
 import type { StoredUser } from '../../run-records.js';
@@ -123,6 +124,6 @@ export function planSummaryText(summary: PlanSummary, context: { readonly runId:
     for (const [code, count] of codes) out.push(`  ${code.padEnd(width)}  ${FINDINGS[code].severity.padEnd(7)} ${String(count).padStart(7)}  ${FINDINGS[code].cause}`);
   }
   if (s.failed > 0) out.push('', `${s.failed} users could not be read from Graph: run plan again (see USER_READ_FAILED in docs/troubleshooting.md).`);
-  out.push('', `The plan is stored in ${context.state}. To execute exactly this plan: mfa-migrate apply --plan ${context.runId} (same exports and options).`);
+  out.push('', `The plan is stored in ${context.state}. To execute exactly this plan (its exports, options and tenant are in the journal): ${commandLine(['apply', '--plan', context.runId, '--state', context.state])}`);
   return `${out.join('\n')}\n`;
 }

@@ -1,6 +1,6 @@
 /** What `rollback` shows: the undo per user (dry run) or what became of it (--execute). */
 import type { RollbackResult } from '../../migrate/rollback.js';
-import { shellQuote } from '../../shell-quote.js';
+import { commandLine } from '../../shell-quote.js';
 import type { RollbackDocument } from './json-documents.js';
 import { describeOperation, operationJson } from './plan-output.js';
 
@@ -36,7 +36,7 @@ export function rollbackText(result: RollbackResult, context: { readonly args: r
   const kept = result.users.reduce((sum, user) => sum + user.kept.length, 0);
   if (result.run === null) {
     out.push('', `Rollback of apply run ${result.applyRun.id}: ${String(steps)} writes to undo for ${String(result.users.length)} users, ${String(kept)} changes kept (reasons above). Nothing was written.`);
-    out.push(`To send it: mfa-migrate ${[...context.args, '--execute'].map(shellQuote).join(' ')}`);
+    out.push(`To send it: ${commandLine([...context.args, '--execute'])}`);
   } else {
     const ops = result.operations;
     out.push('', `Rollback run ${result.run.id} of apply run ${result.applyRun.id}${result.resumed ? ' (resumed)' : ''}: ${String(ops.done)} undone, ${String(ops.failed)} failed, ${String(ops.skipped)} kept or not sent.`);

@@ -1,4 +1,5 @@
 /** What `status` shows: the run, its users by status, its operations and, for writes, the rate and time left. */
+import { commandLine } from '../../shell-quote.js';
 import type { RunStatusView } from '../../migrate/status.js';
 import type { StatusDocument } from './json-documents.js';
 import { formatDuration } from './durations.js';
@@ -6,7 +7,7 @@ import { formatDuration } from './durations.js';
 const BAR_WIDTH = 30;
 
 /** `status --json` (schemas/status.schema.json). */
-export function statusJson(view: RunStatusView): StatusDocument {
+export function statusJson(view: RunStatusView, context: { readonly state: string }): StatusDocument {
   const { run, operations } = view;
   return {
     run: {
@@ -17,7 +18,7 @@ export function statusJson(view: RunStatusView): StatusDocument {
       writer: run.writer === undefined ? null : { pid: run.writer.pid, host: run.writer.host },
       writerGone: view.writerGone,
     },
-    resumeCommand: view.resumeCommand,
+    resumeCommand: resumeCommandOf(view, context),
     users: { total: view.summary.users, byPlanStatus: view.summary.usersByPlanStatus, byFinalStatus: view.summary.usersByFinalStatus },
     operations: {
       total: operations.total, done: operations.done, failed: operations.failed, skipped: operations.skipped, conflict: operations.conflict,
@@ -54,15 +55,25 @@ export function statusText(view: RunStatusView, context: { readonly state: strin
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * The command that resumes the run: an apply takes everything else from the journal
+ * (`apply --resume RUN`), so the short command works from any folder; others as they were started.
+ */
+function resumeCommandOf(view: RunStatusView, context: { readonly state: string }): string | null {
+  if (view.run.command === 'apply' && (view.run.status === 'running' || view.run.status === 'interrupted')) return commandLine(['apply', '--resume', view.run.id, '--state', context.state]);
+  return view.resumeCommand;
+}
+
 /** What to do about a run that did not finish: the exact command when the run recorded it. */
 function nextStep(view: RunStatusView, context: { readonly state: string }): string[] {
   const { run } = view;
   const resumable = run.command === 'apply' || run.command === 'rollback';
   if (view.status === 'interrupted' && (resumable ? view.operations.remaining > 0 : run.command === 'plan')) {
     const what = resumable ? 'Interrupted. Resume it with:' : 'Stopped before it finished. Run it again with:';
-    return view.resumeCommand === null
+    const command = resumeCommandOf(view, context);
+    return command === null
       ? ['', `${what.slice(0, -1)} the same ${run.command} command (--state ${context.state}).`]
-      : ['', what, `  ${view.resumeCommand}`];
+      : ['', what, `  ${command}`];
   }
   if (view.status === 'running' && resumable && view.operations.remaining > 0 && run.writer === undefined) {
     return ['', `Unfinished. If no ${run.command} is running now, resume it by running the same ${run.command} command again (--state ${context.state}).`];
