@@ -23,7 +23,7 @@ import { interruptedError, type MigrateError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { buildBatchBody, readBatchAnswers, type BatchAnswer, type HttpMethod } from './batch-body.js';
 import { addCosts, estimateCost, NO_COST, type BudgetName, type Governor, type RequestCost, type Ticket } from './governor.js';
-import { graphFailure, readGraphError, serviceError, throttledTooLong, unreachable, type GraphErrorInfo, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
+import { certificateUntrusted, graphFailure, isCertificateFailure, readGraphError, serviceError, throttledTooLong, unreachable, type GraphErrorInfo, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
 import { TransportError, type GraphVersion, type HttpResponse, type HttpTransport, type TokenSource } from './http-client.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, MAX_BATCH_REQUESTS, MAX_SERVER_ERROR_ATTEMPTS, MAX_THROTTLE_WAIT_MS, MAX_TRANSPORT_ATTEMPTS, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS } from './limits.js';
 import { backoffDelayMs, parseRetryAfterMs } from './retry-after.js';
@@ -619,6 +619,12 @@ export class BatchExecutor {
     } catch (error) {
       governor.abandon(ticket);
       if (!(error instanceof TransportError)) throw error;
+      if (isCertificateFailure(error)) {
+        // Fails the same every time: no retry, every call of the request gets the reason.
+        const failure = certificateUntrusted(this.#deps.target, error);
+        for (const pending of calls) pending.reject(failure);
+        return null;
+      }
       for (const unit of units) {
         unit.transportFailures += 1;
         if (unit.calls.some((pending) => pending.call.whenUnanswered === 'report')) {

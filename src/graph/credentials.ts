@@ -4,8 +4,6 @@
  * pass a fake or point the real classes at the emulator's https token endpoint. Tokens are cached
  * here and refreshed before they expire; they are never logged or put in an error.
  */
-import { Agent as HttpsAgent } from 'node:https';
-import { Agent as HttpAgent } from 'node:http';
 import {
   AzureCliCredential,
   ClientCertificateCredential,
@@ -21,8 +19,9 @@ import type { MigrateError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { Clock } from '../clock.js';
 import type { Secret } from '../secret.js';
-import { aadstsCode, authenticationFailed, unreachable } from './graph-errors.js';
+import { aadstsCode, authenticationFailed, certificateUntrusted, isCertificateFailure, unreachable } from './graph-errors.js';
 import { nodeRequest, TransportError, type TokenSource } from './http-client.js';
+import { agentFor } from './proxy.js';
 
 export type AuthMode = 'secret' | 'certificate' | 'device-code' | 'azure-cli' | 'managed-identity' | 'default' | 'emulator';
 
@@ -161,16 +160,16 @@ export class CredentialTokenSource implements TokenSource {
     const { mode, tenantId, authorityHost, ca } = this.#options;
     const where = { mode, tenant: tenantId, authorityHost };
     const detail = error instanceof Error ? error.message : String(error);
-    if (aadstsCode(detail) !== null || tenantId === null || !/endpoints_resolution_error|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|ECONNRESET|network/i.test(detail)) {
+    if (aadstsCode(detail) !== null || tenantId === null || !/endpoints_resolution_error|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|ECONNRESET|network|certificate|CERT_/i.test(detail)) {
       return authenticationFailed(error, where);
     }
     const url = new URL(`${authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}/v2.0/.well-known/openid-configuration`);
-    const agent = url.protocol === 'https:' ? new HttpsAgent(ca === null ? {} : { ca }) : new HttpAgent();
+    const agent = agentFor(url, process.env, { keepAlive: false, maxSockets: 1, ca });
     try {
-      const probe = await nodeRequest(url, { method: 'GET', headers: { accept: 'application/json' }, body: undefined, timeoutMs: AUTHORITY_PROBE_TIMEOUT_MS }, agent);
+      const probe = await nodeRequest(url, { method: 'GET', headers: { accept: 'application/json' }, body: undefined, timeoutMs: AUTHORITY_PROBE_TIMEOUT_MS, ca }, agent);
       return authenticationFailed(new Error(`${detail}; ${probe.body.toString('utf8').slice(0, 500)}`), where);
     } catch (probeError) {
-      if (probeError instanceof TransportError) return unreachable(url.origin, `signing in with --auth ${mode}`, probeError, 1);
+      if (probeError instanceof TransportError) return isCertificateFailure(probeError) ? certificateUntrusted(url.origin, probeError) : unreachable(url.origin, `signing in with --auth ${mode}`, probeError, 1);
       return authenticationFailed(error, where);
     } finally {
       agent.destroy();

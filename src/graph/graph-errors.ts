@@ -128,6 +128,43 @@ export function unreachable(target: string, doing: string, cause: unknown, attem
   });
 }
 
+/**
+ * Node's codes for a certificate it does not trust: what a TLS-inspecting proxy or firewall
+ * causes when its own root certificate is not in Node's store (Node reads the OS store only with
+ * --use-system-ca or NODE_EXTRA_CA_CERTS).
+ */
+const CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Whether a failed connection failed on the server's certificate. */
+export function isCertificateFailure(error: { readonly errorCode: string | null }): boolean {
+  return error.errorCode !== null && CERTIFICATE_CODES.has(error.errorCode);
+}
+
+/**
+ * The certificate shown for Graph or the sign-in host is not trusted: not a network failure to
+ * retry (it fails the same every time) but a trust to set up, exit 5 like other sign-in problems.
+ */
+export function certificateUntrusted(target: string, cause: Error & { readonly errorCode: string | null }): MigrateError {
+  return new MigrateError({
+    code: 'GRAPH_CERTIFICATE_UNTRUSTED',
+    message: `The certificate ${target} presented is not trusted (${cause.errorCode ?? 'TLS'}: ${cause.message}). A proxy or firewall that inspects TLS shows its own certificate instead of Microsoft's.`,
+    remedy: `Trust your organisation's root certificate: run with NODE_EXTRA_CA_CERTS=/path/to/corporate-root.pem (PowerShell: $env:NODE_EXTRA_CA_CERTS = 'C:\\certs\\corporate-root.pem'), a PEM file from your network team; or have the proxy leave graph.microsoft.com and login.microsoftonline.com uninspected. Then run the same command again.`,
+    exitCode: ExitCode.auth,
+    cause,
+  });
+}
+
 /** Graph kept answering 5xx after every retry (exit 6 as for unreachable). */
 export function serviceError(doing: string, graph: GraphErrorInfo): MigrateError {
   return new MigrateError({

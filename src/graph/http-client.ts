@@ -8,6 +8,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { agentFor, type Environment } from './proxy.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -69,6 +70,8 @@ export interface NodeRequestInit {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string | undefined;
   readonly timeoutMs: number;
+  /** An extra CA (PEM) for an https target; given to the request too, so a proxy's tunnel checks the target with it. */
+  readonly ca?: string | null;
 }
 
 /** One exchange over node:http(s); no answer within `timeoutMs`, or a failed connection, is a TransportError. */
@@ -76,7 +79,8 @@ export function nodeRequest(url: URL, init: NodeRequestInit, agent: HttpAgent | 
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const headers = init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
   return new Promise((resolve, reject) => {
-    const request = send(url, { method: init.method, headers, agent }, (response) => {
+    const tls = url.protocol === 'https:' && init.ca != null ? { ca: init.ca } : {};
+    const request = send(url, { method: init.method, headers, agent, ...tls }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', (error) => {
@@ -107,12 +111,14 @@ export interface GraphHttpClientOptions {
   /** An extra CA certificate (PEM) to trust, e.g. the emulator's; null uses Node's (and NODE_EXTRA_CA_CERTS). */
   readonly ca: string | null;
   readonly maxSockets: number;
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read; default the process's environment. */
+  readonly env?: Environment;
 }
 
 /** The real transport: `{root}/{version}{path}`, JSON bodies, the bearer token on every request. */
 export function createGraphHttpClient(options: GraphHttpClientOptions): HttpTransport {
-  const http = new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets });
-  const https = new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets, ...(options.ca === null ? {} : { ca: options.ca }) });
+  // Every request goes to the one Graph root: one agent, through the environment's proxy unless NO_PROXY names the host.
+  const agent = agentFor(new URL(options.graphRoot), options.env ?? process.env, { keepAlive: true, maxSockets: options.maxSockets, ca: options.ca });
   return {
     async send(request: HttpRequest): Promise<HttpResponse> {
       const token = await options.tokens.getToken();
@@ -120,12 +126,11 @@ export function createGraphHttpClient(options: GraphHttpClientOptions): HttpTran
       const body = request.body === undefined ? undefined : JSON.stringify(request.body);
       const headers: Record<string, string> = { ...request.headers, Authorization: `Bearer ${token}` };
       if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
-      const answer = await nodeRequest(url, { method: request.method, headers, body, timeoutMs: request.timeoutMs }, url.protocol === 'https:' ? https : http);
+      const answer = await nodeRequest(url, { method: request.method, headers, body, timeoutMs: request.timeoutMs, ca: options.ca }, agent);
       return { status: answer.status, headers: answer.headers, bodyText: answer.body.toString('utf8') };
     },
     close: () => {
-      http.destroy();
-      https.destroy();
+      agent.destroy();
     },
   };
 }
