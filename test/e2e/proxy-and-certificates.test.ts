@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import { startEmulator } from '../../src/emulator/server.js';
 import { sampleSeed } from '../support/emulator.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -29,7 +29,7 @@ interface CountingProxy {
 /** A forward proxy on 127.0.0.1 that passes everything on to where it was asked, counting. */
 async function countingProxy(): Promise<CountingProxy> {
   const sockets = new Set<Socket>();
-  const proxy: CountingProxy = { url: '', forwarded: 0, tunnels: 0, close: async () => undefined };
+  const proxy: CountingProxy = { url: '', forwarded: 0, tunnels: 0, close: () => Promise.resolve() };
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     proxy.forwarded += 1;
     const target = new URL(request.url ?? '');
@@ -59,7 +59,7 @@ async function countingProxy(): Promise<CountingProxy> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
   const { port } = server.address() as AddressInfo;
   return Object.assign(proxy, {
     url: `http://127.0.0.1:${String(port)}`,
