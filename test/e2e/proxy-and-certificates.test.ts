@@ -65,7 +65,7 @@ async function countingProxy(): Promise<CountingProxy> {
     url: `http://127.0.0.1:${String(port)}`,
     close: async () => {
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
     },
   });
 }
