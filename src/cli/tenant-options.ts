@@ -73,14 +73,17 @@ export function addTenantOptions(command: Command): Command {
   return addAll(command, [...signInOptions(), ...scopeOptions(), ...writeOptions()]);
 }
 
-/** plan and verify read and plan, never write: sign-in and scope. */
+/**
+ * plan and verify read and plan, never write: sign-in and scope. `--write-budget` is accepted
+ * hidden (and ignored), so the options pasted into every command do not fail here.
+ */
 export function addReadTenantOptions(command: Command): Command {
-  return addAll(command, [...signInOptions(), ...scopeOptions()]);
+  return addAll(command, [...signInOptions(), ...scopeOptions(), ...writeOptions().map((option) => option.hideHelp())]);
 }
 
-/** rollback writes the undo of one run's users: sign-in and the write budget, no scope. */
+/** rollback writes the undo of one run's users: sign-in and the write budget; the scope options are accepted hidden (the run's users are the scope). */
 export function addUndoTenantOptions(command: Command): Command {
-  return addAll(command, [...signInOptions(), ...writeOptions()]);
+  return addAll(command, [...signInOptions(), ...writeOptions(), ...scopeOptions().map((option) => option.hideHelp())]);
 }
 
 /**
