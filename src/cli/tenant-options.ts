@@ -46,7 +46,8 @@ function signInOptions(): Option[] {
       { 'client-secret': 'secret', devicecode: 'device-code', cli: 'azure-cli', az: 'azure-cli', 'managed-service-identity': 'managed-identity', msi: 'managed-identity' },
     ).default('default'),
     choicesOf(new Option('--cloud <cloud>', 'Microsoft cloud of the tenant (Graph and sign-in endpoints); the names of Graph PowerShell (-Environment) and az (cloud set) work too'), CLOUD_NAMES, CLOUD_ALIASES).default('global'),
-    new Option('--graph-url <url>', 'a Graph emulator\'s root URL instead of the cloud\'s Graph, e.g. http://127.0.0.1:8080'),
+    // The environment variable lets a rehearsal run the real-tenant commands unchanged against the emulator.
+    new Option('--graph-url <url>', 'a Graph emulator\'s root URL instead of the cloud\'s Graph, e.g. http://127.0.0.1:8080').env('MFA_MIGRATE_GRAPH_URL'),
   ];
 }
 
