@@ -105,19 +105,23 @@ async function readInto(handle: FileHandle, buffer: Uint8Array, file: string): P
   }
 }
 
-/**
- * Opens `file` and decides its encoding. A byte-order mark always wins, because it is the file's
- * own declaration and one `--encoding` flag covers all three exports; `--encoding` decides for
- * files without a BOM; otherwise UTF-8. Throws a MigrateError (exit 3) when the file is missing,
- * is a folder or cannot be read.
- */
-export async function openDecodedText(file: string, options: DecodeOptions): Promise<DecodedText> {
-  let handle: FileHandle;
+async function openForReading(file: string): Promise<FileHandle> {
   try {
-    handle = await open(file, 'r');
+    return await open(file, 'r');
   } catch (error) {
     throw openFailure(file, error);
   }
+}
+
+/**
+ * Opens `file` and decides its encoding. A byte-order mark always wins, because it is the file's
+ * own declaration and one `--encoding` flag covers all three exports; `--encoding` decides for
+ * files without a BOM; otherwise the whole file decides: UTF-8 when all of it is valid UTF-8,
+ * else Windows-1252 (`guessed`). Throws a MigrateError (exit 3) when the file is missing, is a
+ * folder or cannot be read.
+ */
+export async function openDecodedText(file: string, options: DecodeOptions): Promise<DecodedText> {
+  const handle = await openForReading(file);
   try {
     const stats = await handle.stat();
     if (stats.isDirectory()) throw notAFile(file);
@@ -170,12 +174,7 @@ function completeUpTo(bytes: Uint8Array): number {
 
 /** Whether the whole file is valid UTF-8 (Node's native check, chunk by chunk). One extra read of the file. */
 async function isUtf8File(file: string): Promise<boolean> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw openFailure(file, error);
-  }
+  const handle = await openForReading(file);
   try {
     const buffer = new Uint8Array(DEFAULT_CHUNK_BYTES + 3);
     let carried = 0;
