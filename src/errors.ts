@@ -4,22 +4,16 @@
  * next. Only `src/cli/main.ts` turns these into exit codes and text.
  */
 
-/** Exit codes of DESIGN §5. */
-export const ExitCode = {
-  ok: 0,
-  internal: 1,
-  usage: 2,
-  input: 3,
-  failedUsers: 4,
-  auth: 5,
-  interrupted: 6,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+import { ERRORS, type ErrorCode, type ErrorCodeWithExit } from './error-catalogue.js';
+import { ExitCode } from './exit-codes.js';
+
+export { ExitCode } from './exit-codes.js';
+export type { ErrorCode, ErrorCodeWithExit } from './error-catalogue.js';
 
 export interface MigrateErrorOptions {
-  readonly code: string;
+  /** A code of the catalogue (src/error-catalogue.ts), which also decides the exit code. */
+  readonly code: ErrorCode;
   readonly message: string;
-  readonly exitCode: ExitCode;
   readonly remedy: string;
   readonly cause?: unknown;
   /** Where the problem is, when it is in a file. */
@@ -31,7 +25,7 @@ export interface MigrateErrorOptions {
 }
 
 export class MigrateError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exitCode: ExitCode;
   readonly remedy: string;
   readonly file: string | undefined;
@@ -43,7 +37,7 @@ export class MigrateError extends Error {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MigrateError';
     this.code = options.code;
-    this.exitCode = options.exitCode;
+    this.exitCode = ERRORS[options.code].exitCode;
     this.remedy = options.remedy;
     this.file = options.file;
     this.line = options.line;
@@ -67,7 +61,7 @@ export class MigrateError extends Error {
 
 /** An input problem that stops the command (DESIGN §3: missing column, unreadable file, bad bytes). */
 export function inputError(
-  code: string,
+  code: ErrorCodeWithExit<typeof ExitCode.input>,
   message: string,
   remedy: string,
   where: { file: string; line?: number; cause?: unknown },
@@ -76,7 +70,6 @@ export function inputError(
     code,
     message,
     remedy,
-    exitCode: ExitCode.input,
     file: where.file,
     ...(where.line === undefined ? {} : { line: where.line }),
     ...(where.cause === undefined ? {} : { cause: where.cause }),
@@ -84,8 +77,8 @@ export function inputError(
 }
 
 /** A wrong option or option value; commander's own parse errors are mapped to the same exit code. */
-export function usageError(code: string, message: string, remedy: string): MigrateError {
-  return new MigrateError({ code, message, remedy, exitCode: ExitCode.usage });
+export function usageError(code: ErrorCodeWithExit<typeof ExitCode.usage>, message: string, remedy: string): MigrateError {
+  return new MigrateError({ code, message, remedy });
 }
 
 /**
@@ -97,6 +90,5 @@ export function interruptedError(doing: string): MigrateError {
     code: 'INTERRUPTED',
     message: `stopped on request before ${doing}; nothing more was sent to Graph`,
     remedy: 'Run the same command again to continue; what was recorded is kept.',
-    exitCode: ExitCode.interrupted,
   });
 }

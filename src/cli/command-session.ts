@@ -9,7 +9,7 @@
  * request that left was marked `sent` before it did and is read back from Entra first.
  */
 import { hostname } from 'node:os';
-import { ExitCode, MigrateError } from '../errors.js';
+import { ExitCode, MigrateError, type ErrorCodeWithExit } from '../errors.js';
 import type { GraphConfig } from '../graph/config.js';
 import { createGraphGateway, type GraphGateway } from '../graph/gateway.js';
 import { openJournal, type Journal } from '../journal/journal.js';
@@ -31,7 +31,7 @@ export interface CommandSession {
   /** Writes the run's reports (phone numbers masked) from the journal; returns the line naming report.html. */
   readonly writeReports: (runId: string) => Promise<string>;
   /** The error an interrupted step ends the command with: exit 6, and the command that resumes it. */
-  readonly interrupted: (code: string, message: string) => MigrateError;
+  readonly interrupted: (code: ErrorCodeWithExit<typeof ExitCode.interrupted>, message: string) => MigrateError;
 }
 
 export interface SessionSettings {
@@ -79,7 +79,7 @@ export async function runCommandSession<T>(context: CommandContext, settings: Se
             const reports = await writeRunReports(journal, runId, { dir: options.reports, unmask: false, clock: deps.clock });
             return `Reports (phone numbers masked): ${reports.html}\n`;
           },
-          interrupted: (code, message) => new MigrateError({ code, message, exitCode: ExitCode.interrupted, remedy: `Resume it with: ${resumeCommand}` }),
+          interrupted: (code, message) => new MigrateError({ code, message, remedy: `Resume it with: ${resumeCommand}` }),
         });
       } finally {
         stopListening();
@@ -126,5 +126,5 @@ function withResumeCommand(error: unknown, resumeCommand: string): unknown {
   // A remedy that names a command already (apply's `--resume RUN`) is kept as it is.
   if (!(error instanceof MigrateError) || error.exitCode !== ExitCode.interrupted || error.remedy.includes('mfa-migrate ')) return error;
   const remedy = error.code === 'INTERRUPTED' ? `Run it again to continue: ${resumeCommand}` : `${error.remedy} Then resume with: ${resumeCommand}`;
-  return new MigrateError({ code: error.code, message: error.message, exitCode: error.exitCode, remedy, cause: error });
+  return new MigrateError({ code: error.code, message: error.message, remedy, cause: error });
 }

@@ -96,7 +96,6 @@ function reportFailure(error: unknown, io: CliIo, json: boolean): number {
       : new MigrateError({
           code: 'INTERNAL',
           message: `Internal error: ${error instanceof Error ? error.message : String(error)}`,
-          exitCode: ExitCode.internal,
           remedy: 'This is a bug in mfa-migrate. Run again with --log-level debug and report the output (it contains no secrets).',
           cause: error,
         });

@@ -5,7 +5,7 @@
  * the `request-id` header); the identity platform's AADSTS codes from Entra's
  * reference-error-codes page. Access tokens are never part of any message.
  */
-import { ExitCode, MigrateError } from '../errors.js';
+import { MigrateError } from '../errors.js';
 import { recordOrNull } from '../json-value.js';
 
 /** What a Graph error answer says. */
@@ -68,7 +68,6 @@ export function permissionMissing(missing: readonly PermissionRequirement[], pri
     code: 'GRAPH_PERMISSION_MISSING',
     message: traced(`${who} lacks Microsoft Graph permission${names.length > 1 ? 's' : ''} ${list}.`, graph?.requestId ?? null),
     remedy,
-    exitCode: ExitCode.auth,
     ...(graph === null ? {} : { graphCode: graph.code }),
     ...(graph?.requestId == null ? {} : { requestId: graph.requestId }),
   });
@@ -88,7 +87,6 @@ export function tokenRejected(graph: GraphErrorInfo, doing: string): MigrateErro
     code: 'GRAPH_AUTH_FAILED',
     message: traced(`Microsoft Graph refused the access token while ${doing}: ${graph.code === '' ? '' : `${graph.code}: `}${graph.message}`, graph.requestId),
     remedy: 'Check that --cloud matches the tenant\'s cloud and that --tenant-id is the tenant you mean; then run the same command again. A token is refreshed automatically, so a repeated refusal is not an expiry.',
-    exitCode: ExitCode.auth,
     graphCode: graph.code,
     ...(graph.requestId === null ? {} : { requestId: graph.requestId }),
   });
@@ -107,7 +105,6 @@ export function graphFailure(graph: GraphErrorInfo, context: FailureContext): Mi
     code: 'GRAPH_REQUEST_FAILED',
     message: traced(`Microsoft Graph answered ${graph.status}${graph.code === '' ? '' : ` ${graph.code}`} while ${context.doing}: ${graph.message}`, graph.requestId),
     remedy: 'This answer was not expected; it may be a bug in mfa-migrate or a change in Graph. Run again with --log-level debug and report the output with the request-id (it holds no secrets).',
-    exitCode: ExitCode.internal,
     graphCode: graph.code,
     ...(graph.requestId === null ? {} : { requestId: graph.requestId }),
   });
@@ -123,7 +120,6 @@ export function unreachable(target: string, doing: string, cause: unknown, attem
     code: 'GRAPH_UNREACHABLE',
     message: `Could not reach ${target} while ${doing} (${attempts} attempt${attempts === 1 ? '' : 's'}; last: ${reason}).`,
     remedy: 'Check the network, proxy and firewall from this machine to the host named (and --graph-url or --cloud if you set them), then run the same command again; work already done is kept.',
-    exitCode: ExitCode.interrupted,
     cause,
   });
 }
@@ -160,7 +156,6 @@ export function certificateUntrusted(target: string, cause: Error & { readonly e
     code: 'GRAPH_CERTIFICATE_UNTRUSTED',
     message: `The certificate ${target} presented is not trusted (${cause.errorCode ?? 'TLS'}: ${cause.message}). A proxy or firewall that inspects TLS shows its own certificate instead of Microsoft's.`,
     remedy: `Trust your organisation's root certificate: run with NODE_EXTRA_CA_CERTS=/path/to/corporate-root.pem (PowerShell: $env:NODE_EXTRA_CA_CERTS = 'C:\\certs\\corporate-root.pem'), a PEM file from your network team; or have the proxy leave graph.microsoft.com and login.microsoftonline.com uninspected. Then run the same command again.`,
-    exitCode: ExitCode.auth,
     cause,
   });
 }
@@ -171,7 +166,6 @@ export function serviceError(doing: string, graph: GraphErrorInfo): MigrateError
     code: 'GRAPH_SERVICE_ERROR',
     message: traced(`Microsoft Graph kept failing with ${graph.status}${graph.code === '' ? '' : ` ${graph.code}`} while ${doing}: ${graph.message}`, graph.requestId),
     remedy: 'Graph or Entra is having trouble; check https://status.cloud.microsoft or the Microsoft 365 service health, then run the same command again; work already done is kept.',
-    exitCode: ExitCode.interrupted,
     graphCode: graph.code,
     ...(graph.requestId === null ? {} : { requestId: graph.requestId }),
   });
@@ -183,7 +177,6 @@ export function throttledTooLong(doing: string, graph: GraphErrorInfo | null): M
     code: 'GRAPH_THROTTLED_TOO_LONG',
     message: traced(`Microsoft Graph kept throttling the requests made while ${doing}, beyond the time mfa-migrate waits.`, graph?.requestId ?? null),
     remedy: 'Another tool may be using the same app registration and tenant at the same time; stop it or wait a few minutes, then run the same command again; work already done is kept.',
-    exitCode: ExitCode.interrupted,
     ...(graph === null || graph.code === '' ? {} : { graphCode: graph.code }),
     ...(graph?.requestId == null ? {} : { requestId: graph.requestId }),
   });
@@ -247,7 +240,6 @@ export function authenticationFailed(cause: unknown, where: { readonly mode: str
         ? `Signing in with --auth ${where.mode}${tenant} at ${where.authorityHost} failed: ${firstLine.slice(0, 400)}`
         : `Signing in with --auth ${where.mode}${tenant} failed: ${known.what} (AADSTS${code ?? ''}).`,
     remedy: known?.remedy ?? remedyForMode(where.mode),
-    exitCode: ExitCode.auth,
     ...(code === null ? {} : { graphCode: `AADSTS${code}` }),
     cause,
   });

@@ -102,7 +102,6 @@ function groupNotFound(wanted: string): MigrateError {
     code: 'GRAPH_GROUP_NOT_FOUND',
     message: `--group "${wanted}": no such group in the tenant.`,
     remedy: 'Give the group\'s object ID or its exact display name (Entra admin center > Groups).',
-    exitCode: ExitCode.usage,
   });
 }
 
@@ -216,7 +215,6 @@ export class GraphReads {
         code: 'GRAPH_USER_AMBIGUOUS',
         message: `${lookup.upn ?? lookup.key}: more than one Entra user has ${attribute} "${value.trim()}" (${users.map((user) => user.userPrincipalName).join(', ')}), so none was chosen.`,
         remedy: `Give the user's UPN in the MFA Server export, or make ${attribute} unique in Entra; the user is not migrated until then.`,
-        exitCode: ExitCode.failedUsers,
       });
     }
     return users[0] ?? null;
@@ -309,7 +307,6 @@ export class GraphReads {
         code: 'GRAPH_GROUP_AMBIGUOUS',
         message: `--group "${wanted}": more than one group has this display name (${groups.map((found) => found.id).join(', ')}).`,
         remedy: 'Give the group\'s object ID instead: --group <id> (Entra admin center > Groups > the group > Overview).',
-        exitCode: ExitCode.usage,
       });
     }
     return group;

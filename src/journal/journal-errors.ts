@@ -4,7 +4,7 @@
  * a person can fix (wrong file, damaged file, disk full, another process holding the lock).
  */
 import Database from 'better-sqlite3';
-import { ExitCode, inputError, MigrateError } from '../errors.js';
+import { inputError, MigrateError } from '../errors.js';
 
 const UNREADABLE_REMEDY =
   'Check that --state names an mfa-migrate journal this account may read and write. If the file is damaged, restore it from a backup, or give a new --state file (runs recorded in the damaged one cannot then be resumed or rolled back).';
@@ -72,7 +72,6 @@ export function journalNotFound(path: string): MigrateError {
   return new MigrateError({
     code: 'JOURNAL_NOT_FOUND',
     message: `there is no journal at ${path}`,
-    exitCode: ExitCode.usage,
     remedy: 'Give --state the journal plan or apply wrote (default ./mfa-migrate.db in the folder they ran in).',
   });
 }

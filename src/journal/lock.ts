@@ -11,7 +11,7 @@
 import { hostname } from 'node:os';
 import { closeSync, linkSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { MigrateError, ExitCode } from '../errors.js';
+import { MigrateError } from '../errors.js';
 import { shellQuote } from '../shell-quote.js';
 
 export interface LockOwner {
@@ -62,7 +62,6 @@ export function acquireJournalLock(statePath: string, command: string, now: Date
         throw new MigrateError({
           code: 'JOURNAL_LOCK_FAILED',
           message: `cannot create the lock file ${path}: ${error instanceof Error ? error.message : String(error)}`,
-          exitCode: ExitCode.usage,
           remedy: 'Give --state a journal in a folder this account may write to.',
           cause: error,
         });
@@ -126,7 +125,6 @@ function lockedError(statePath: string, path: string, owner: LockOwner | null): 
   return new MigrateError({
     code: 'JOURNAL_LOCKED',
     message: `the journal ${statePath} is in use by ${who}`,
-    exitCode: ExitCode.usage,
     remedy: `Wait for it to finish (\`mfa-migrate status --state ${shellQuote(statePath)}\` shows its progress). If that process is gone for certain (another machine, or it was stopped), delete ${path} and run again; the journal itself stays consistent.`,
   });
 }

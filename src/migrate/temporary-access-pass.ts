@@ -5,7 +5,7 @@
  * mode 0600 — never into the journal, the reports or the log.
  */
 import { open } from 'node:fs/promises';
-import { ExitCode, MigrateError, usageError } from '../errors.js';
+import { MigrateError, usageError } from '../errors.js';
 import type { GraphGateway } from '../graph/gateway.js';
 import type { Journal } from '../journal/journal.js';
 import type { Log } from '../log.js';
@@ -89,7 +89,6 @@ export async function issueTemporaryAccessPasses(
     throw new MigrateError({
       code: 'TAP_FILE_UNWRITABLE',
       message: `the Temporary Access Pass file ${request.file} cannot be created: ${error instanceof Error ? error.message : String(error)}`,
-      exitCode: ExitCode.usage,
       remedy: 'Name a new file (it is never overwritten) in a folder this account may write to; the migration itself is finished and recorded.',
       cause: error,
     });

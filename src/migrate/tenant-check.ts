@@ -4,7 +4,7 @@
  * compared only when both sides know one of the same kind — two GUIDs, or two domain names — since
  * a domain and a GUID cannot be told apart without asking Entra.
  */
-import { usageError, type MigrateError } from '../errors.js';
+import { usageError, type ErrorCodeWithExit, type ExitCode, type MigrateError } from '../errors.js';
 import type { RunRecord } from '../run-records.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,7 +23,7 @@ export function tenantDifference(run: Pick<RunRecord, 'graphUrl' | 'tenantId'>, 
 }
 
 /** A usage error (exit 2) naming the difference, or null when the tenants agree as far as is known. */
-export function otherTenantError(code: string, what: string, run: Pick<RunRecord, 'graphUrl' | 'tenantId'>, now: TenantNow, remedy: string): MigrateError | null {
+export function otherTenantError(code: ErrorCodeWithExit<typeof ExitCode.usage>, what: string, run: Pick<RunRecord, 'graphUrl' | 'tenantId'>, now: TenantNow, remedy: string): MigrateError | null {
   const difference = tenantDifference(run, now);
   return difference === null ? null : usageError(code, `${what} was ${difference}`, remedy);
 }

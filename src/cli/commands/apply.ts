@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { ExitCode, MigrateError, usageError } from '../../errors.js';
+import { MigrateError, usageError } from '../../errors.js';
 import { openJournal } from '../../journal/journal.js';
 import type { PlanDecidingOptions } from '../../migrate/deciding-options.js';
 import { commandLine } from '../../shell-quote.js';
@@ -144,7 +144,6 @@ export function registerApplyCommand(program: Command, context: CommandContext):
         throw new MigrateError({
           code: 'APPLY_INTERRUPTED',
           message: `apply run ${result.run.id} stopped on request with work left; every write sent so far is recorded`,
-          exitCode: ExitCode.interrupted,
           remedy: `Resume it with: ${resumeCommandOf(result.run.id, options)}`,
         });
       }

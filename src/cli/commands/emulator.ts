@@ -44,11 +44,11 @@ async function readThrottleSetting(value: string): Promise<ThrottleSetting> {
   try {
     document = JSON.parse(text);
   } catch (cause) {
-    throw inputError('EMULATOR_THROTTLE_INVALID', `${value}: not valid JSON (${(cause as Error).message}).`, 'Write the throttle file as a JSON object, e.g. {"timeScale": 0.1, "writesPerWindow": 300}.', { file: value, cause });
+    throw inputError('EMULATOR_THROTTLE_FILE_INVALID', `${value}: not valid JSON (${(cause as Error).message}).`, 'Write the throttle file as a JSON object, e.g. {"timeScale": 0.1, "writesPerWindow": 300}.', { file: value, cause });
   }
   const { config, problems } = readThrottleConfig(document);
   if (problems.length > 0) {
-    throw inputError('EMULATOR_THROTTLE_INVALID', `${value}: ${problems.join('; ')}.`, 'Fix the throttle file; unknown keys are refused so a typo cannot silently keep the realistic limit.', { file: value });
+    throw inputError('EMULATOR_THROTTLE_FILE_INVALID', `${value}: ${problems.join('; ')}.`, 'Fix the throttle file; unknown keys are refused so a typo cannot silently keep the realistic limit.', { file: value });
   }
   return config;
 }

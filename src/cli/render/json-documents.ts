@@ -7,6 +7,7 @@
  * Every object is closed and every field is present: what may be unknown is `null`, never left
  * out. Counts keyed by a status or code leave out the keys nobody has.
  */
+import { ERRORS, type ErrorCode } from '../../error-catalogue.js';
 import { FINDING_CODES, SEVERITIES } from '../../findings.js';
 import { INPUT_ROLES, RUN_COMMANDS, RUN_STATUSES } from '../../run-records.js';
 import { FINAL_USER_STATUSES } from '../../user-status.js';
@@ -352,7 +353,7 @@ export const demoDocument = object({
 
 export const errorDocument = object({
   error: object({
-    code: text('A code of docs/troubleshooting.md (USAGE for a command-line mistake).'),
+    code: enumOf(Object.keys(ERRORS) as ErrorCode[], { description: 'A code of docs/troubleshooting.md (USAGE for a command-line mistake).' }),
     message: text(),
     exitCode: integer({ minimum: 1, description: 'The exit code the command ends with.' }),
     remedy: text('What to do next.'),

@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ERRORS } from '../../../src/error-catalogue.js';
 import { FINDINGS } from '../../../src/findings.js';
 
 const doc = await readFile('docs/troubleshooting.md', 'utf8');
@@ -45,6 +46,22 @@ describe('docs/troubleshooting.md', () => {
     expect(codes.size).toBeGreaterThan(10);
     const rows = documentedRows();
     expect([...codes].filter((code) => !rows.has(code))).toEqual([]);
+  });
+
+  it('has a row for every error of the catalogue, with its exit code, cause and remedy word for word', () => {
+    const rows = documentedRows();
+    for (const [code, entry] of Object.entries(ERRORS)) {
+      expect(rows.get(code), code).toEqual([String(entry.exitCode), entry.cause, entry.remedy]);
+    }
+  });
+
+  it('documents no error the catalogue lacks, and the catalogue holds no code nothing raises', async () => {
+    const errorSection = doc.slice(doc.indexOf('## Errors that stop a command'), doc.indexOf('\n## ', doc.indexOf('## Errors that stop a command') + 5));
+    const documented = [...errorSection.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((match) => match[1]);
+    expect(documented.filter((code) => code === undefined || !(code in ERRORS))).toEqual([]);
+    const source = (await Promise.all((await sourceFiles('src')).filter((file) => !file.endsWith('error-catalogue.ts')).map((file) => readFile(file, 'utf8')))).join('\n');
+    // USAGE is commander's own parse errors, mapped in the JSON error document.
+    expect(Object.keys(ERRORS).filter((code) => code !== 'USAGE' && !source.includes(`'${code}'`))).toEqual([]);
   });
 
   it('has a row for every finding, with the catalogue severity, cause and remedy', () => {
