@@ -130,7 +130,7 @@ describe('mfa-migrate emulator (in-process, commander + fake io)', () => {
     const bad = join(folder, 'typo.json');
     await writeFile(bad, JSON.stringify({ writesPerWindwo: 10 }));
     const failure = await run(fakeIo(), ['emulator', '--tenant', tenantFixturePath, '--throttle', bad]).catch((e: unknown) => e);
-    expect(failure).toMatchObject({ code: 'EMULATOR_THROTTLE_INVALID', exitCode: 3 });
+    expect(failure).toMatchObject({ code: 'EMULATOR_THROTTLE_FILE_INVALID', exitCode: 3 });
     expect((failure as Error).message).toContain('"writesPerWindwo" is not a throttle setting');
   });
 });
