@@ -104,6 +104,7 @@ export function recordedOptions(options: PlanOptions): JsonObject {
     tokens: options.tokens ?? null,
     columns: options.columns ?? null,
     auth: options.auth,
+    appPool: options.appPool ?? null,
     cloud: options.cloud,
     only: options.only ?? null,
   };
