@@ -24,7 +24,7 @@
 import { interruptedError, type MigrateError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { buildBatchBody, readBatchAnswers, type BatchAnswer, type HttpMethod } from './batch-body.js';
-import { throttleScopeOf, type AppLane, type AppPool, type PoolTicket, type SendingApp } from './app-pool.js';
+import { throttleScopeOf, type AppLane, type AppPool, type PoolTicket, type SendingApp, type ThrottleScope } from './app-pool.js';
 import { addCosts, estimateCost, NO_COST, type BudgetName, type RequestCost } from './governor.js';
 import { graphFailure, readGraphError, serviceError, throttledTooLong, unreachable, type GraphErrorInfo, type PermissionRequirement } from './graph-errors.js';
 import { TransportError, type GraphVersion, type HttpResponse, type HttpTransport } from './http-client.js';
@@ -137,9 +137,18 @@ export const DEFAULT_EXECUTOR_SETTINGS: ExecutorSettings = {
 /** What tests and the benchmark watch; never needed to use the gateway. */
 export interface ExecutorObserver {
   /** A request left: a `$batch` or a single call, with each call's attempt and the earliest time it was allowed. */
-  sent?(event: { readonly at: number; readonly kind: 'batch' | 'single'; readonly calls: readonly { readonly attempt: number; readonly notBefore: number }[] }): void;
+  sent?(event: { readonly at: number; readonly kind: 'batch' | 'single'; readonly calls: readonly { readonly attempt: number; readonly notBefore: number }[]; readonly app: SendingApp }): void;
   /** Its answer arrived: statuses of the calls, resource units Graph charged (x-ms-resource-unit), the wait asked for. */
-  answered?(event: { readonly at: number; readonly statuses: readonly number[]; readonly resourceUnits: number; readonly retryAfterMs: number | null }): void;
+  answered?(event: {
+    readonly at: number;
+    readonly statuses: readonly number[];
+    readonly resourceUnits: number;
+    readonly retryAfterMs: number | null;
+    /** The app the request went out as. */
+    readonly app: SendingApp;
+    /** Whose limit its 429s named: the tenant's when any did (`x-ms-throttle-scope: Tenant/…`), else the app's; null without a 429. */
+    readonly throttleScope: ThrottleScope | null;
+  }): void;
   /** Calls wait and nothing may leave before `until` (epoch ms) because of `reason`; null when sending goes on. Told on changes only. */
   waiting?(event: { readonly at: number; readonly until: number; readonly reason: WaitReason } | null): void;
 }
@@ -532,7 +541,7 @@ export class BatchExecutor {
     }
     const single = units.length === 1 && units[0]?.single === true;
     for (const pending of calls) pending.attempts += 1;
-    observer?.sent?.({ at: clock.now(), kind: single ? 'single' : 'batch', calls: calls.map((pending) => ({ attempt: pending.attempts, notBefore: pending.notBefore })) });
+    observer?.sent?.({ at: clock.now(), kind: single ? 'single' : 'batch', calls: calls.map((pending) => ({ attempt: pending.attempts, notBefore: pending.notBefore })), app: ticket.lane.app });
     const settlement = new Settlement();
     this.#inFlight += 1;
     try {
@@ -647,7 +656,8 @@ export class BatchExecutor {
     const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], now);
     const charged = Number(response.headers['x-ms-resource-unit']);
     const tell = (throttledForMs: number | null): void => {
-      observer?.answered?.({ at: now, statuses: calls.map(() => response.status), resourceUnits: Number.isFinite(charged) ? charged : 0, retryAfterMs: throttledForMs });
+      const throttleScope = response.status === 429 ? throttleScopeOf(response.headers) : null;
+      observer?.answered?.({ at: now, statuses: calls.map(() => response.status), resourceUnits: Number.isFinite(charged) ? charged : 0, retryAfterMs: throttledForMs, app: lane.app, throttleScope });
     };
 
     if (response.status === 429 || RETRYABLE_SERVER_STATUSES.has(response.status)) {
@@ -763,7 +773,7 @@ export class BatchExecutor {
     apps.finish(ticket, { appThrottledForMs: retryAfterMs, tenantThrottledForMs: tenantRetryAfterMs, refused });
     // The calls sent back wait for the largest Retry-After of either scope.
     const waitMs = retryAfterMs === null && tenantRetryAfterMs === null ? null : Math.max(retryAfterMs ?? 0, tenantRetryAfterMs ?? 0);
-    observer?.answered?.({ at: now, statuses, resourceUnits, retryAfterMs: waitMs });
+    observer?.answered?.({ at: now, statuses, resourceUnits, retryAfterMs: waitMs, app: ticket.lane.app, throttleScope: tenantWide ? 'tenant' : throttled ? 'app' : null });
     return waitMs;
   }
 
