@@ -22,13 +22,15 @@ export function poolApps(count: number): PoolApp[] {
 }
 
 /** The seed with the pool's apps added to `additionalApps`, each holding the seed app's roles (or `roles`). */
-export function seedWithPool<T extends { app: Record<string, unknown> }>(seed: T, apps: readonly PoolApp[], roles?: Readonly<Record<string, readonly string[]>>): T {
-  const existing = (seed as { additionalApps?: unknown[] }).additionalApps ?? [];
+export function seedWithPool<T extends Record<string, unknown>>(seed: T, apps: readonly PoolApp[], roles?: Readonly<Record<string, readonly string[]>>): T {
+  const existing = Array.isArray(seed['additionalApps']) ? (seed['additionalApps'] as unknown[]) : [];
+  const app = seed['app'];
+  const appRoles: unknown = typeof app === 'object' && app !== null && 'roles' in app ? app.roles : [];
   return {
     ...seed,
     additionalApps: [
       ...existing,
-      ...apps.map((app) => ({ clientId: app.clientId, clientSecret: app.clientSecret, displayName: app.name, roles: roles?.[app.name] ?? seed.app['roles'] })),
+      ...apps.map((pooled) => ({ clientId: pooled.clientId, clientSecret: pooled.clientSecret, displayName: pooled.name, roles: roles?.[pooled.name] ?? appRoles })),
     ],
   };
 }
