@@ -6,7 +6,7 @@
  * and status reads the run. A pool file holding a secret is refused before anything is sent, and
  * neither the secret nor any other reaches the output.
  */
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,8 +62,13 @@ describe('apply --app-pool', () => {
     const status = await runCli(['status', '--state', join(dir, 'journal.db'), '--json'], { env });
     expect(status.code, status.stderr).toBe(0);
     expect(jsonDocument('status', status.stdout).run.id).toBe(document.runId);
-    // No secret of any app in anything printed.
-    for (const app of apps) expect(`${result.stdout}${result.stderr}${status.stdout}`).not.toContain(app.clientSecret);
+    // No secret of any app in anything printed, in the journal or in a report.
+    const written = [result.stdout, result.stderr, status.stdout];
+    for (const file of [join(dir, 'journal.db'), join(dir, 'journal.db-wal'), ...(await readdir(join(dir, 'reports', document.runId))).map((name) => join(dir, 'reports', document.runId, name))]) {
+      written.push(await readFile(file, 'latin1').catch(() => ''));
+    }
+    for (const app of apps) expect(written.filter((text) => text.includes(app.clientSecret))).toEqual([]);
+    expect(written.join('').length).toBeGreaterThan(10_000);
   }, 90_000);
 
   it('refuses a pool file that holds a secret, exit 3, without sending anything or printing the secret', async () => {
