@@ -18,13 +18,26 @@
  * about 4.3 windows. Scale 0.01 (2,000 writes/s) also holds every whole window at the ceiling
  * since the emulator counts each mobile number's holders instead of scanning every user.
  *
+ * `--apps N` runs apply through an app pool of N apps of the same tenant (added to the seed, each
+ * signing in at the emulator's token endpoint): each keeps Graph's 3,000 writes per 150 s, and the
+ * tenant's 18,000 writes per 5 minutes for all apps caps them together — in the emulator, and in
+ * the pool's governor as `--tenant-write-budget` (Graph's whole quota here, as no other app writes
+ * to the emulated tenant; `--tenant-write-budget` lowers it). The ceiling is the lower of N × the
+ * app's and the tenant's: 60 writes/s for three apps, both ways. Users and time scale grow with N
+ * unless given (6,000 × N users, scale 0.02 × N), so the run spans as many windows at the same
+ * 1,000 writes/s of real time as one app does: the machine's load stays that of the one-app run.
+ * The first app window (every app's burst of 3,000) is left out as above; whole windows are those
+ * of the binding limit (the tenant's when it is the lower, else the app's). The last line is
+ * `tenant ceiling: NN.N %`, the whole windows' rate against that ceiling (the lowest of the runs).
+ *
  *   npm run bench:apply
  *   node dist/bench/apply.bench.js --users 6000 --time-scale 0.01 --runs 3
+ *   npm run bench:apply -- --apps 3
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,13 +45,15 @@ import { parseArgs } from 'node:util';
 import type { StatsSnapshot } from '../src/emulator/stats.js';
 import { resolveGraphConfig } from '../src/graph/config.js';
 import { createGraphGateway, type GraphGateway } from '../src/graph/gateway.js';
-import { MAX_BATCH_REQUESTS, WRITE_WINDOW_MS, WRITES_PER_WINDOW } from '../src/graph/limits.js';
+import type { CredentialFactory } from '../src/graph/credentials.js';
+import { MAX_BATCH_REQUESTS, TENANT_WRITE_WINDOW_MS, TENANT_WRITES_PER_WINDOW, WRITE_WINDOW_MS, WRITES_PER_WINDOW } from '../src/graph/limits.js';
 import { openJournal } from '../src/journal/journal.js';
 import { memoryLog } from '../src/log.js';
 import { runApply } from '../src/migrate/apply.js';
 import { silentProgress } from '../src/migrate/deps.js';
 import { systemClock } from '../src/clock.js';
 import { runPlan, type PlanInput } from '../src/migrate/plan.js';
+import { poolApps, poolConfig, seedWithPool, type PoolApp } from '../test/support/app-pool.js';
 import { generatedTenant } from '../test/support/generated-tenant.js';
 import { formatTable } from './table.js';
 
@@ -57,6 +72,10 @@ const PROC_TICKS_PER_SECOND = 100;
 /** First 7-digit subscriber number handed out: every user gets a distinct, valid NANP number from here on. */
 const FIRST_SUBSCRIBER_NUMBER = 2_000_000;
 
+/** One app's defaults; with --apps N the users and the time scale are N times these. */
+const DEFAULT_USERS_PER_APP = 6_000;
+const DEFAULT_TIME_SCALE_PER_APP = 0.02;
+
 /** Targets from the issue. */
 const TARGET_SUSTAINED_FRACTION = 0.95;
 const TARGET_THROTTLED_SHARE = 0.01;
@@ -66,13 +85,21 @@ export interface ApplyBenchOptions {
   readonly users: number;
   /** Emulator and governor time scale: 0.01 makes the 150 s write window 1.5 s. */
   readonly timeScale: number;
+  /** Apps apply writes through: 1 is one app (`--client-id`), more an app pool (`--app-pool`). */
+  readonly apps: number;
+  /** The pool's `--tenant-write-budget`, writes per (unscaled) 5 minutes; Graph's whole 18,000 unless given. */
+  readonly tenantWriteBudget: number;
 }
 
 export interface ApplyMeasurement {
   readonly users: number;
   readonly timeScale: number;
+  readonly apps: number;
+  /** The app's write window (scaled): the first one is every app's burst, left out of the sustained figures. */
   readonly windowMs: number;
-  /** Graph's ceiling in scaled time: 3,000 writes per window. */
+  /** The window whole windows are counted in: the binding limit's (the tenant's when it is the lower ceiling). */
+  readonly sliceMs: number;
+  /** Graph's ceiling in scaled time: 3,000 writes per window per app, or the tenant's budget when lower. */
   readonly ceilingWritesPerSecond: number;
   /** What the plan decided to send, by operation kind. */
   readonly plannedOperations: Readonly<Record<string, number>>;
@@ -100,8 +127,10 @@ export interface ApplyMeasurement {
   readonly throttledShareAfterFirstWindow: number;
   readonly throttledCalls: number;
   readonly answeredCalls: number;
-  /** Successful writes answered in each window-long slice from t0, as a share of 3,000. */
+  /** Successful writes answered in each slice (sliceMs) from t0, as a share of the ceiling's writes per slice. */
   readonly writesPerWindowSlice: readonly number[];
+  /** Successful writes answered per app of the pool, by name (one entry for one app). */
+  readonly writesPerApp: Readonly<Record<string, number>>;
   /** Time in the write phase with no request in flight: waiting for the quota, or round ends and journal work. */
   readonly idleSeconds: number;
   /** The part of idleSeconds when the write window had room for another batch: the tool's own gaps. */
@@ -128,7 +157,14 @@ export interface ApplyMeasurement {
   readonly otherCpuSeconds: number | null;
   readonly journalBytes: number;
   readonly journalMiBPer100kUsers: number;
-  readonly emulatorStats: { readonly requests: number; readonly throttled: number; readonly throttledInBatch: number; readonly batches: number; readonly byStatus: Readonly<Record<string, number>> };
+  readonly emulatorStats: {
+    readonly requests: number;
+    readonly throttled: number;
+    readonly throttledInBatch: number;
+    readonly throttledByScope: Readonly<Record<string, number>>;
+    readonly batches: number;
+    readonly byStatus: Readonly<Record<string, number>>;
+  };
 }
 
 /** The folder holding bin/mfa-migrate.js and fixtures/, from bench/ (tsx) or dist/bench/ (built). */
@@ -299,6 +335,25 @@ export function planInput(usersFile: string, graphUrl: string): PlanInput {
   };
 }
 
+/**
+ * The credential of a pool app in the benchmark: the client-credentials grant at the emulator
+ * child's token endpoint (served over http too; @azure/identity insists on an https authority, and
+ * the benchmark keeps the one-app run's plain http), one token per app for the whole run.
+ */
+function emulatorTokenEndpoint(url: string, tenantId: string, apps: readonly PoolApp[]): CredentialFactory {
+  return (settings) => ({
+    getToken: async () => {
+      const app = apps.find((candidate) => 'clientId' in settings && candidate.clientId === settings.clientId);
+      if (app === undefined) throw new Error('not an app of the benchmark\'s pool');
+      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope: 'https://graph.microsoft.com/.default' });
+      const response = await fetch(`${url}/${tenantId}/oauth2/v2.0/token`, { method: 'POST', body: form });
+      const answer = (await response.json()) as { access_token?: string; expires_in?: number };
+      if (!response.ok || answer.access_token === undefined) throw new Error(`the emulator's token endpoint answered ${String(response.status)}`);
+      return { token: answer.access_token, expiresOnTimestamp: Date.now() + (answer.expires_in ?? 3_599) * 1000 };
+    },
+  });
+}
+
 /** What the executor observer saw during the write phase. */
 class WriteTimeline {
   firstBatchSent = Number.POSITIVE_INFINITY;
@@ -311,8 +366,10 @@ class WriteTimeline {
   idleUnderQuotaMs = 0;
   #idle: { readonly since: number; readonly quotaFreeAt: number } | null = null;
   readonly answers: { readonly at: number; readonly ok: number; readonly throttled: number; readonly calls: number }[] = [];
+  readonly okPerApp = new Map<string, number>();
 
-  constructor(readonly windowMs: number) {}
+  /** `writesPerWindow`: what every app together may write per `windowMs` (the apps' quota, for the idle diagnostic). */
+  constructor(readonly windowMs: number, readonly writesPerWindow: number) {}
 
   sent(at: number, kind: 'batch' | 'single'): void {
     if (kind === 'batch') this.firstBatchSent = Math.min(this.firstBatchSent, at);
@@ -326,12 +383,14 @@ class WriteTimeline {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
   }
 
-  answered(at: number, statuses: readonly number[]): void {
+  answered(at: number, statuses: readonly number[], app: string): void {
     this.inFlight -= 1;
     this.lastAnswered = Math.max(this.lastAnswered, at);
+    const ok = statuses.filter((status) => status >= 200 && status < 300).length;
+    this.okPerApp.set(app, (this.okPerApp.get(app) ?? 0) + ok);
     this.answers.push({
       at,
-      ok: statuses.filter((status) => status >= 200 && status < 300).length,
+      ok,
       throttled: statuses.filter((status) => status === 429).length,
       calls: statuses.length,
     });
@@ -344,7 +403,7 @@ class WriteTimeline {
    * it expires). With nothing in flight, only expiry changes it until the next send.
    */
   #quotaFreeAt(now: number): number {
-    const room = WRITES_PER_WINDOW - MAX_BATCH_REQUESTS;
+    const room = this.writesPerWindow - MAX_BATCH_REQUESTS;
     let used = 0;
     for (let index = this.answers.length - 1; index >= 0; index -= 1) {
       const answer = this.answers[index];
@@ -389,7 +448,14 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
   const root = projectRoot();
   const dir = await mkdtemp(join(tmpdir(), 'mfa-migrate-apply-bench-'));
   const windowMs = WRITE_WINDOW_MS * options.timeScale;
-  const ceilingPerMs = WRITES_PER_WINDOW / windowMs;
+  const pooled = options.apps > 1;
+  const tenantWindowMs = TENANT_WRITE_WINDOW_MS * options.timeScale;
+  const appsPerMs = (options.apps * WRITES_PER_WINDOW) / windowMs;
+  const tenantPerMs = options.tenantWriteBudget / tenantWindowMs;
+  const tenantBinds = pooled && tenantPerMs < appsPerMs;
+  const ceilingPerMs = tenantBinds ? tenantPerMs : appsPerMs;
+  const sliceMs = tenantBinds ? tenantWindowMs : windowMs;
+  const apps = pooled ? poolApps(options.apps) : [];
   let emulator: EmulatorChild | null = null;
   try {
     const tenantFile = join(dir, 'tenant.json');
@@ -399,17 +465,22 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
     {
       // Scoped so the seed (the emulator's data, not the tool's) can be collected before RSS is sampled.
       const { seed, upns } = generatedTenant(options.users);
-      await writeFile(tenantFile, JSON.stringify(seed));
+      await writeFile(tenantFile, JSON.stringify(pooled ? seedWithPool(seed, apps) : seed));
       await writeFile(usersFile, usersCsv(upns));
     }
-    // resourceUnitsPerWindow null: the tenant's size sets the read budget; writes keep Graph's 3,000 per window.
+    // resourceUnitsPerWindow null: the tenant's size sets the read budget; writes keep Graph's 3,000
+    // per window per app and 18,000 per 5 minutes for the tenant.
     await writeFile(throttleFile, JSON.stringify({ timeScale: options.timeScale, resourceUnitsPerWindow: null }));
     emulator = await startEmulatorChild(root, tenantFile, throttleFile);
+    const tenantId = (JSON.parse(await readFile(tenantFile, 'utf8')) as { tenant: { id: string } }).tenant.id;
+    const appPool = pooled ? poolConfig(tenantId, apps, { writesPerWindow: options.tenantWriteBudget, writeWindowMs: tenantWindowMs }) : null;
     const config = resolveGraphConfig({
       graphUrl: emulator.url,
-      auth: { mode: 'emulator' },
+      auth: appPool?.apps[0]?.auth ?? { mode: 'emulator' },
+      appPool,
       limits: { writesPerWindow: WRITES_PER_WINDOW, writeWindowMs: windowMs, resourceUnitsPerWindow: null },
     });
+    const credentials = pooled ? { credentials: emulatorTokenEndpoint(emulator.url, tenantId, apps) } : {};
     const input = planInput(usersFile, emulator.url);
     const journal = openJournal(journalFile, { clock: systemClock });
     let graph: GraphGateway | null = null;
@@ -417,7 +488,7 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
     try {
       // Plan with a gateway of its own, as `plan` then `apply` would run: the apply starts with a fresh governor.
       const planStarted = performance.now();
-      const planGraph = createGraphGateway(config, { clock: systemClock, log: memoryLog() });
+      const planGraph = createGraphGateway(config, { clock: systemClock, log: memoryLog(), ...credentials });
       let planRunId: string;
       let plannedOperations: Readonly<Record<string, number>>;
       try {
@@ -429,13 +500,14 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
       }
       const planSeconds = (performance.now() - planStarted) / 1000;
 
-      const timeline = new WriteTimeline(windowMs);
+      const timeline = new WriteTimeline(windowMs, options.apps * WRITES_PER_WINDOW);
       graph = createGraphGateway(config, {
         clock: systemClock,
         log: memoryLog(),
+        ...credentials,
         observer: {
           sent: (event) => { timeline.sent(event.at, event.kind); },
-          answered: (event) => { timeline.answered(event.at, event.statuses); },
+          answered: (event) => { timeline.answered(event.at, event.statuses, event.app.name ?? 'the app'); },
         },
       });
       const statsBefore = await emulatorStats(emulator.url);
@@ -466,14 +538,16 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
       const writesLater = later.reduce((sum, answer) => sum + answer.ok, 0);
       const throttledLater = later.reduce((sum, answer) => sum + answer.throttled, 0);
       const answeredLater = later.reduce((sum, answer) => sum + answer.calls, 0);
-      const wholeWindows = Math.floor(writeMs / windowMs);
+      // Whole windows of the binding limit after the first app window (for one app: the app's windows from t0).
+      const wholeWindows = Math.floor(Math.max(0, tEnd - firstWindowEnd) / sliceMs);
+      const wholeWindowsEnd = firstWindowEnd + wholeWindows * sliceMs;
       const writesInWholeWindows = timeline.answers
-        .filter((answer) => answer.at >= firstWindowEnd && answer.at < t0 + wholeWindows * windowMs)
+        .filter((answer) => answer.at >= firstWindowEnd && answer.at < wholeWindowsEnd)
         .reduce((sum, answer) => sum + answer.ok, 0);
       const slices: number[] = [];
       for (const answer of timeline.answers) {
         if (answer.at < t0) continue;
-        const slice = Math.floor((answer.at - t0) / windowMs);
+        const slice = Math.floor((answer.at - t0) / sliceMs);
         while (slices.length <= slice) slices.push(0);
         slices[slice] = (slices[slice] ?? 0) + answer.ok;
       }
@@ -482,7 +556,9 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
       return {
         users: options.users,
         timeScale: options.timeScale,
+        apps: options.apps,
         windowMs,
+        sliceMs,
         plannedOperations,
         ceilingWritesPerSecond: round(ceilingPerMs * 1000, 1),
         done,
@@ -495,11 +571,12 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
         writesPerSecond: Math.round((done * 1000) / writeMs),
         overallFraction: round(done / writeMs / ceilingPerMs, 3),
         sustainedFraction: tEnd > firstWindowEnd ? round(writesLater / (tEnd - firstWindowEnd) / ceilingPerMs, 3) : Number.NaN,
-        fullWindowsFraction: wholeWindows >= 2 ? round(writesInWholeWindows / ((wholeWindows - 1) * WRITES_PER_WINDOW), 3) : Number.NaN,
+        fullWindowsFraction: wholeWindows >= 1 ? round(writesInWholeWindows / (wholeWindows * sliceMs * ceilingPerMs), 3) : Number.NaN,
         throttledShareAfterFirstWindow: answeredLater > 0 ? round(throttledLater / answeredLater, 4) : 0,
         throttledCalls: throttledLater,
         answeredCalls: answeredLater,
-        writesPerWindowSlice: slices.map((writes) => round(writes / WRITES_PER_WINDOW, 3)),
+        writesPerWindowSlice: slices.map((writes) => round(writes / (sliceMs * ceilingPerMs), 3)),
+        writesPerApp: Object.fromEntries(timeline.okPerApp),
         idleSeconds: round(timeline.idleMs / 1000, 2),
         idleUnderQuotaSeconds: round(timeline.idleUnderQuotaMs / 1000, 2),
         batches: timeline.batches,
@@ -518,6 +595,7 @@ export async function measureApply(options: ApplyBenchOptions): Promise<ApplyMea
           requests: statsAfter.requests - statsBefore.requests,
           throttled: statsAfter.throttled - statsBefore.throttled,
           throttledInBatch: statsAfter.throttledInBatch - statsBefore.throttledInBatch,
+          throttledByScope: countsSince(statsBefore.throttledByScope, statsAfter.throttledByScope),
           batches: statsAfter.batches - statsBefore.batches,
           byStatus: countsSince(statsBefore.byStatus, statsAfter.byStatus),
         },
@@ -538,9 +616,10 @@ function percent(fraction: number): string {
 }
 
 function printTable(rows: readonly ApplyMeasurement[]): void {
-  const header = ['users', 'window ms', 'ceiling w/s', 'done', 'failed', 'emu writes', 'plan s', 'write s', 'windows', 'writes/s', 'overall/ceil', 'sustained/ceil', 'full windows/ceil', '429 after w1', 'idle s', 'idle, quota free s', 'batches', 'no answer', 'max in flight', 'loop delay p99/max ms', 'CPU s/1k writes', 'peak RSS MiB', 'emu CPU s', 'other CPU s', 'journal MiB/100k'];
+  const header = ['users', 'apps', 'window ms', 'ceiling w/s', 'done', 'failed', 'emu writes', 'plan s', 'write s', 'windows', 'writes/s', 'overall/ceil', 'sustained/ceil', 'full windows/ceil', '429 after w1', 'idle s', 'idle, quota free s', 'batches', 'no answer', 'max in flight', 'loop delay p99/max ms', 'CPU s/1k writes', 'peak RSS MiB', 'emu CPU s', 'other CPU s', 'journal MiB/100k'];
   const lines = rows.map((row) => [
     String(row.users),
+    String(row.apps),
     String(row.windowMs),
     String(row.ceilingWritesPerSecond),
     String(row.done),
@@ -573,29 +652,45 @@ function printTable(rows: readonly ApplyMeasurement[]): void {
       `429 share ${percent(row.throttledShareAfterFirstWindow)} ${row.throttledShareAfterFirstWindow <= TARGET_THROTTLED_SHARE ? '≤' : '>'} ${percent(TARGET_THROTTLED_SHARE)}`,
       `correct: ${row.failed === 0 && row.emulatorWrites === row.done ? 'yes' : 'NO'} (failed ${String(row.failed)}, emulator writes ${String(row.emulatorWrites)} vs done ${String(row.done)})`,
     ];
-    process.stdout.write(`run ${String(index + 1)}: ${verdicts.join('; ')}; writes per window slice ÷ 3,000: ${row.writesPerWindowSlice.map((share) => share.toFixed(2)).join(' ')}\n`);
+    const sliceName = row.apps === 1 ? 'writes per window slice ÷ 3,000' : `writes per ${String(row.sliceMs / 1000)} s slice ÷ the ceiling's`;
+    const perApp = row.apps === 1 ? '' : `; writes per app: ${Object.entries(row.writesPerApp).map(([app, writes]) => `${app} ${String(writes)}`).join(', ')}; 429 by scope: ${JSON.stringify(row.emulatorStats.throttledByScope)}`;
+    process.stdout.write(`run ${String(index + 1)}: ${verdicts.join('; ')}; ${sliceName}: ${row.writesPerWindowSlice.map((share) => share.toFixed(2)).join(' ')}${perApp}\n`);
+  }
+  // An app pool's figure of merit, on the last line: the whole windows' rate against the ceiling, the lowest of the runs.
+  if (rows.some((row) => row.apps > 1)) {
+    const lowest = Math.min(...rows.map((row) => row.fullWindowsFraction));
+    process.stdout.write(`tenant ceiling: ${Number.isNaN(lowest) ? 'n/a' : (lowest * 100).toFixed(1)} %\n`);
   }
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      users: { type: 'string', default: '6000' },
-      'time-scale': { type: 'string', default: '0.02' },
+      users: { type: 'string' },
+      'time-scale': { type: 'string' },
       runs: { type: 'string', default: '1' },
+      apps: { type: 'string', default: '1' },
+      'tenant-write-budget': { type: 'string', default: String(TENANT_WRITES_PER_WINDOW) },
     },
   });
-  const options: ApplyBenchOptions = { users: Number(values.users), timeScale: Number(values['time-scale']) };
+  const apps = Number(values.apps);
+  // As many windows at the same real-time rate as one app: users and scale grow with the apps.
+  const options: ApplyBenchOptions = {
+    users: Number(values.users ?? String(DEFAULT_USERS_PER_APP * apps)),
+    timeScale: Number(values['time-scale'] ?? String(DEFAULT_TIME_SCALE_PER_APP * apps)),
+    apps,
+    tenantWriteBudget: Number(values['tenant-write-budget']),
+  };
   const runs = Number(values.runs);
-  if (!Number.isInteger(options.users) || options.users <= 0 || !(options.timeScale > 0) || !Number.isInteger(runs) || runs <= 0) {
-    throw new Error('--users and --runs take positive integers, --time-scale a positive number.');
+  if (!Number.isInteger(options.users) || options.users <= 0 || !(options.timeScale > 0) || !Number.isInteger(runs) || runs <= 0 || !Number.isInteger(apps) || apps < 1 || !(options.tenantWriteBudget > 0)) {
+    throw new Error('--users, --runs and --apps take positive integers, --time-scale and --tenant-write-budget (writes per 5 minutes) positive numbers.');
   }
-  process.stdout.write(`$ node ${process.argv.slice(1).join(' ')}  (users ${String(options.users)}, time scale ${String(options.timeScale)}, runs ${String(runs)})\n`);
+  process.stdout.write(`$ node ${process.argv.slice(1).join(' ')}  (users ${String(options.users)}, time scale ${String(options.timeScale)}, apps ${String(apps)}${apps > 1 ? `, tenant write budget ${String(options.tenantWriteBudget)} per 5 min` : ''}, runs ${String(runs)})\n`);
   const rows: ApplyMeasurement[] = [];
   for (let run = 0; run < runs; run += 1) rows.push(await measureApply(options));
   printTable(rows);
   await mkdir('bench/results', { recursive: true });
-  await writeFile('bench/results/apply.json', `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, command: process.argv.slice(1), results: rows }, null, 2)}\n`);
+  await writeFile(apps === 1 ? 'bench/results/apply.json' : `bench/results/apply-${String(apps)}-apps.json`, `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, command: process.argv.slice(1), results: rows }, null, 2)}\n`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -20,7 +20,7 @@ export const ERRORS = {
   },
   OPTION_INVALID: {
     exitCode: ExitCode.usage,
-    cause: 'An option value is malformed (`--default-country-code` not 1–3 digits, `--upn-suffix` not a domain, `--tenant-id` / `--client-id` not a GUID or domain, `--graph-url` not a URL, or plain http to a host that is not this machine).',
+    cause: 'An option value is malformed (`--default-country-code` not 1–3 digits, `--upn-suffix` not a domain, `--tenant-id` / `--client-id` not a GUID or domain, `--graph-url` not a URL, or plain http to a host that is not this machine), or options that exclude each other were given (`--app-pool` with `--auth` or `--client-id`; `--tenant-write-budget` without `--app-pool`).',
     remedy: 'Correct the value as the message shows.',
   },
   INTERNAL: {
@@ -193,6 +193,21 @@ export const ERRORS = {
     cause: 'An input file could not be read while computing its fingerprint.',
     remedy: 'Check the path and read permission.',
   },
+  APP_POOL_UNREADABLE: {
+    exitCode: ExitCode.input,
+    cause: 'The `--app-pool` file does not exist or cannot be read.',
+    remedy: 'Check the path: a JSON file listing the app registrations (README, "More than one app registration", shows one).',
+  },
+  APP_POOL_INVALID: {
+    exitCode: ExitCode.input,
+    cause: 'The `--app-pool` file is not JSON, or not `{"apps": [...]}` with a name, a `clientId` (GUID) and exactly one of `clientSecretVariable` or `certificatePath` per app; an app listed twice; more than 10 apps. The message names the JSON path.',
+    remedy: 'Correct the file at that path.',
+  },
+  APP_POOL_HOLDS_SECRET: {
+    exitCode: ExitCode.input,
+    cause: 'The `--app-pool` file holds a secret: a property such as `clientSecret` or `password`, a value shaped like a client secret or a private key, or a `clientSecretVariable` that is not a variable\'s name. Nothing was sent.',
+    remedy: 'Remove it from the file and rotate the secret in the Entra admin center (the file may have been copied); put the secret in an environment variable and give its NAME as `clientSecretVariable`.',
+  },
   ONLY_LIST_NOT_FOUND: {
     exitCode: ExitCode.input,
     cause: 'The `--only` file does not exist.',
@@ -210,8 +225,8 @@ export const ERRORS = {
   },
   GRAPH_PERMISSION_MISSING: {
     exitCode: ExitCode.auth,
-    cause: 'The token lacks a Graph permission the command needs (read from its claims), or Graph answered 403 `Authorization_RequestDenied`. The message names each missing permission.',
-    remedy: 'Add each permission named to the app registration (Application permissions), grant admin consent, run again.',
+    cause: 'The token lacks a Graph permission the command needs (read from its claims), or Graph answered 403 `Authorization_RequestDenied`. The message names each missing permission, and with `--app-pool` each app that lacks one.',
+    remedy: 'Add each permission named to the app registration (Application permissions), grant admin consent, run again. Every app of a pool needs the same permissions.',
   },
   GRAPH_AUTH_FAILED: {
     exitCode: ExitCode.auth,
@@ -236,7 +251,7 @@ export const ERRORS = {
   GRAPH_THROTTLED_TOO_LONG: {
     exitCode: ExitCode.interrupted,
     cause: 'Graph throttled the app for more than 15 minutes in total.',
-    remedy: 'Another tool is probably using the same app and tenant: stop it or wait, then run the same command again.',
+    remedy: 'Another tool is probably using the same app and tenant — or, with `--app-pool`, the tenant\'s write quota (18,000 per 5 minutes for all apps): stop it or wait, or lower `--tenant-write-budget`, then run the same command again.',
   },
   GRAPH_REQUEST_FAILED: {
     exitCode: ExitCode.internal,
@@ -260,7 +275,7 @@ export const ERRORS = {
   },
   OPTION_MISSING: {
     exitCode: ExitCode.usage,
-    cause: '`--auth` needs a tenant, a client ID, `AZURE_CLIENT_SECRET` or `AZURE_CLIENT_CERTIFICATE_PATH` that was not given.',
+    cause: '`--auth` needs a tenant, a client ID, `AZURE_CLIENT_SECRET` or `AZURE_CLIENT_CERTIFICATE_PATH` that was not given; or an app of `--app-pool` names an environment variable that is not set, or the pool has no `--tenant-id`.',
     remedy: 'Give the option or set the environment variable the message names.',
   },
   AUTH_EMULATOR_NOT_LOOPBACK: {

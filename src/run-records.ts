@@ -158,6 +158,8 @@ export interface OperationProgress {
   readonly revertsOperationId: number | null;
   readonly sentAt: Date | null;
   readonly doneAt: Date | null;
+  /** Client id of the app whose request carried it last (sent, then answered), for audit; null before it left or when the app is not known. */
+  readonly appId: string | null;
 }
 
 export type StoredOperation = Operation & OperationProgress;

@@ -100,6 +100,8 @@ function describeWait(reason: WaitReason, until: number): ProgressWait {
   switch (reason) {
     case 'writes':
       return { what: "waiting for Graph's write budget", next: 'next room in', until };
+    case 'tenantWrites':
+      return { what: "waiting for the tenant's write budget (--tenant-write-budget, all apps of the pool)", next: 'next room in', until };
     case 'activations':
       return { what: "waiting for Graph's budget of hardware token activations", next: 'next room in', until };
     case 'resourceUnits':

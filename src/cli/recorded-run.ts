@@ -79,12 +79,16 @@ export function recordedTarget<T extends TenantOptions>(run: RunRecord, options:
   const graphUrl = run.graphUrl !== null && run.graphUrl !== CLOUDS[effectiveCloud].graphRoot ? run.graphUrl : null;
   const tenantId = text(run.options['tenantId']) ?? run.tenantId;
   const clientId = text(run.options['clientId']);
+  const appPool = text(run.options['appPool']);
+  // A run made through an app pool signs in through it again (the pool file names no secret).
+  const pooled = !isGiven('appPool') && !isGiven('auth') && !isGiven('clientId') && appPool !== null;
   return {
     ...options,
+    ...(pooled ? { appPool } : {}),
     cloud: effectiveCloud,
     auth: isGiven('auth') ? options.auth : ((AUTH_MODES as readonly string[]).includes(auth ?? '') ? (auth as AuthMode) : options.auth),
     ...(isGiven('graphUrl') || graphUrl === null ? {} : { graphUrl }),
     ...(isGiven('tenantId') || tenantId === null ? {} : { tenantId }),
-    ...(isGiven('clientId') || clientId === null ? {} : { clientId }),
+    ...(isGiven('clientId') || clientId === null || pooled ? {} : { clientId }),
   };
 }

@@ -9,7 +9,9 @@ import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
 import { CLOUD_ALIASES, CLOUD_NAMES, type CloudName } from '../graph/clouds.js';
 import { choicesOf } from './options.js';
-import { MATCH_ATTRIBUTES, resolveGraphConfig, type GraphConfig, type MatchAttributeOption } from '../graph/config.js';
+import { MATCH_ATTRIBUTES, resolveGraphConfig, type AppPoolConfig, type GraphConfig, type MatchAttributeOption } from '../graph/config.js';
+import { TENANT_WRITE_WINDOW_MS, TENANT_WRITES_PER_WINDOW } from '../graph/limits.js';
+import { readAppPoolFile } from './app-pool-file.js';
 import { AUTH_MODES, type AuthMode, type AuthSettings } from '../graph/credentials.js';
 import { Secret } from '../secret.js';
 
@@ -24,6 +26,8 @@ export interface TenantOptions {
   readonly only?: string;
   readonly matchAttribute?: MatchAttributeOption;
   readonly writeBudget?: string;
+  readonly appPool?: string;
+  readonly tenantWriteBudget?: string;
 }
 
 /** What the tenant options decide, for the command to hand to the gateway and the plan step. */
@@ -48,6 +52,7 @@ function signInOptions(): Option[] {
     choicesOf(new Option('--cloud <cloud>', 'Microsoft cloud of the tenant (Graph and sign-in endpoints); the names of Graph PowerShell (-Environment) and az (cloud set) work too'), CLOUD_NAMES, CLOUD_ALIASES).default('global'),
     // The environment variable lets a rehearsal run the real-tenant commands unchanged against the emulator.
     new Option('--graph-url <url>', 'a Graph emulator\'s root URL instead of the cloud\'s Graph, e.g. http://127.0.0.1:8080').env('MFA_MIGRATE_GRAPH_URL'),
+    new Option('--app-pool <file>', 'spread requests over several app registrations of the tenant, listed in this JSON file with how each signs in (a certificate path, or the NAME of an environment variable holding its secret; never a secret itself); instead of --auth and --client-id'),
   ];
 }
 
@@ -61,7 +66,13 @@ function scopeOptions(): Option[] {
 }
 
 function writeOptions(): Option[] {
-  return [new Option('--write-budget <writes/seconds>', 'writes this run may send per window; default 3000/150, Graph\'s limit per app and tenant — lower it when other tools write to the tenant at the same time')];
+  return [
+    new Option('--write-budget <writes/seconds>', 'writes this run may send per window (per app with --app-pool); default 3000/150, Graph\'s limit per app and tenant — lower it when other tools write to the tenant at the same time'),
+    new Option(
+      '--tenant-write-budget <writes/seconds>',
+      `writes all apps of --app-pool together may send per window; default ${String(DEFAULT_TENANT_WRITE_BUDGET.writesPerWindow)}/${String(DEFAULT_TENANT_WRITE_BUDGET.writeWindowMs / 1000)}, below Graph's ${String(TENANT_WRITES_PER_WINDOW)} per 5 minutes for all apps of a tenant, leaving room for Entra Connect, provisioning and other tools that write to the tenant`,
+    ),
+  ];
 }
 
 function addAll(command: Command, options: readonly Option[]): Command {
@@ -96,7 +107,10 @@ export function addIgnoredTenantOptions(command: Command): Command {
   return addAll(command, [...signInOptions(), ...scopeOptions(), ...writeOptions()].map((option) => option.hideHelp()));
 }
 
-const TENANT_OPTION_FLAGS = { tenantId: '--tenant-id', clientId: '--client-id', auth: '--auth', cloud: '--cloud', graphUrl: '--graph-url', group: '--group', only: '--only', matchAttribute: '--match-attribute', writeBudget: '--write-budget' } as const;
+const TENANT_OPTION_FLAGS = {
+  tenantId: '--tenant-id', clientId: '--client-id', auth: '--auth', cloud: '--cloud', graphUrl: '--graph-url', appPool: '--app-pool',
+  group: '--group', only: '--only', matchAttribute: '--match-attribute', writeBudget: '--write-budget', tenantWriteBudget: '--tenant-write-budget',
+} as const;
 
 /** The debug line of an offline command given sign-in options, or null when none was given. */
 export function ignoredTenantOptionsNote(command: Command): string | null {
@@ -107,16 +121,46 @@ export function ignoredTenantOptionsNote(command: Command): string | null {
   return given.length === 0 ? null : `${command.name()} does not talk to Graph: ${given.map(([, flag]) => flag).join(', ')} ignored.`;
 }
 
-/** `--write-budget 3000/150` → the governor's write window. */
-function writeBudget(value: string | undefined): { readonly writesPerWindow: number; readonly writeWindowMs: number } | null {
+/**
+ * `--tenant-write-budget` when not given: five sixths of Graph's tenant-wide write quota
+ * (concepts/throttling-limits.md, "Identity and access service limits": 18,000 writes per 5
+ * minutes for all applications of a tenant). The rest, 3,000 per 5 minutes, is left to what else
+ * writes to the directory while a migration runs — Entra Connect sync, provisioning, admins'
+ * tools — which would otherwise meet 429s the migration caused.
+ */
+export const DEFAULT_TENANT_WRITE_BUDGET = { writesPerWindow: 15_000, writeWindowMs: TENANT_WRITE_WINDOW_MS } as const;
+
+/** `--write-budget 3000/150` → the governor's write window (the same for `--tenant-write-budget`). */
+function writeBudget(value: string | undefined, option = '--write-budget', example = 'e.g. --write-budget 1500/150 for half of Graph\'s write limit'): { readonly writesPerWindow: number; readonly writeWindowMs: number } | null {
   if (value === undefined) return null;
   const match = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(value);
   const writes = match === null ? NaN : Number(match[1]);
   const seconds = match === null ? NaN : Number(match[2]);
   if (!(writes >= 1 && seconds > 0)) {
-    throw usageError('OPTION_INVALID', `--write-budget "${value}" is not <writes>/<seconds>`, 'Give writes per window in seconds, e.g. --write-budget 1500/150 for half of Graph\'s write limit.');
+    throw usageError('OPTION_INVALID', `${option} "${value}" is not <writes>/<seconds>`, `Give writes per window in seconds, ${example}.`);
   }
   return { writesPerWindow: writes, writeWindowMs: seconds * 1000 };
+}
+
+/** `--app-pool`: the pool file's apps and the tenant's write budget; refuses what would sign in another way beside it. */
+function appPoolFrom(options: TenantOptions, env: Readonly<Record<string, string | undefined>>): AppPoolConfig | null {
+  const tenantBudget = writeBudget(options.tenantWriteBudget, '--tenant-write-budget', 'e.g. --tenant-write-budget 15000/300');
+  if (options.appPool === undefined) {
+    if (tenantBudget !== null) {
+      throw usageError('OPTION_INVALID', '--tenant-write-budget is given without --app-pool', 'It caps the writes of all apps of an app pool together; with one app use --write-budget, or add --app-pool <file>.');
+    }
+    return null;
+  }
+  if (options.appPool.trim() === '') throw usageError('OPTION_INVALID', '--app-pool is empty', 'Give the path of the JSON file listing the app registrations.');
+  if (options.auth !== 'default') {
+    throw usageError('OPTION_INVALID', `--auth ${options.auth} and --app-pool cannot be given together`, 'Each app of --app-pool signs in as its entry in the file says (a secret in a named environment variable, or a certificate); leave --auth out.');
+  }
+  if (options.clientId !== undefined && options.clientId !== env['AZURE_CLIENT_ID']) {
+    throw usageError('OPTION_INVALID', '--client-id and --app-pool cannot be given together', 'List every app, with its client ID, in the --app-pool file; leave --client-id out.');
+  }
+  const tenant = required(tenantId(options.tenantId), '--app-pool: the tenant', 'Give --tenant-id <tenant ID or domain>, or set AZURE_TENANT_ID: every app of the pool signs in to that tenant.');
+  const { apps } = readAppPoolFile(options.appPool, tenant, env);
+  return { apps, tenantWrites: tenantBudget ?? DEFAULT_TENANT_WRITE_BUDGET };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -201,10 +245,13 @@ export function tenantSettingsFrom(options: TenantOptions, env: Readonly<Record<
     throw usageError('OPTION_INVALID', '--only is empty', 'Give the path of a file with one username a line.');
   }
   const budget = writeBudget(options.writeBudget);
+  const appPool = appPoolFrom(options, env);
   const graph = resolveGraphConfig({
     cloud: options.cloud,
     graphUrl: options.graphUrl ?? null,
-    auth: authSettingsFrom(options, env),
+    // With a pool, `auth` is the first app's: what names the signed-in principal where one is asked for.
+    auth: appPool?.apps[0]?.auth ?? authSettingsFrom(options, env),
+    appPool,
     matchAttribute: options.matchAttribute ?? null,
     ...(budget === null ? {} : { limits: budget }),
   });

@@ -154,6 +154,7 @@ export class GraphPipeline {
     const decision = throttle.admit(principal.appId, cost);
     this.#noteRetry(principal.appId, operation, decision.throttled ? decision.retryAt : null);
     if (decision.throttled) {
+      this.#deps.stats.throttledBy(decision.scope);
       return {
         family: route.family,
         response: graphError(429, 'Request_ThrottledTemporarily', `Your request is throttled temporarily. Please try after ${decision.retryAfterSeconds} seconds.`, {

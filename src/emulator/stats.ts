@@ -7,6 +7,8 @@
  * - `writeAttempts`: POST/PATCH/PUT/DELETE operations, whatever happened to them.
  * - `writes`: write operations that reached their handler (not throttled, faulted or refused by auth).
  * - `throttled`: 429 answers, whole requests and batch items alike (`throttledInBatch` of them inside).
+ * - `throttledByScope`: the 429s of the budgets by the scope and limit they named (`Tenant_Application/Write`,
+ *   `Tenant/Write`, …: the first two parts of `x-ms-throttle-scope`); injected 429s name none.
  * - `earlyRetries`: requests that repeated a throttled request (same app, method, URL and body)
  *   before the Retry-After it had been given had passed; a well-behaved client has none.
  * - `byMethod`, `byFamily`, `byStatus`: operations by HTTP method, path family and final status.
@@ -22,6 +24,7 @@ export interface StatsSnapshot {
   readonly writeAttempts: number;
   readonly throttled: number;
   readonly throttledInBatch: number;
+  readonly throttledByScope: Readonly<Record<string, number>>;
   readonly earlyRetries: number;
   readonly batches: number;
   readonly faults: Readonly<Record<string, number>>;
@@ -46,6 +49,7 @@ export class EmulatorStats {
   #writeAttempts = 0;
   #throttled = 0;
   #throttledInBatch = 0;
+  #throttledByScope: Record<string, number> = {};
   #earlyRetries = 0;
   #batches = 0;
   #faults: Record<string, number> = {};
@@ -65,6 +69,7 @@ export class EmulatorStats {
     this.#writeAttempts = 0;
     this.#throttled = 0;
     this.#throttledInBatch = 0;
+    this.#throttledByScope = {};
     this.#earlyRetries = 0;
     this.#batches = 0;
     this.#faults = {};
@@ -115,6 +120,11 @@ export class EmulatorStats {
     }
   }
 
+  /** A budget answered 429; `scope` is its `x-ms-throttle-scope`. */
+  throttledBy(scope: string): void {
+    bump(this.#throttledByScope, scope.split('/').slice(0, 2).join('/'));
+  }
+
   earlyRetry(): void {
     this.#earlyRetries += 1;
   }
@@ -139,6 +149,7 @@ export class EmulatorStats {
       writeAttempts: this.#writeAttempts,
       throttled: this.#throttled,
       throttledInBatch: this.#throttledInBatch,
+      throttledByScope: { ...this.#throttledByScope },
       earlyRetries: this.#earlyRetries,
       batches: this.#batches,
       faults: { ...this.#faults },

@@ -2,8 +2,11 @@
  * Graph's identity and access throttling, as microsoftgraph/microsoft-graph-docs-contrib
  * concepts/throttling-limits.md ("Identity and access service limits") describes it: per
  * application+tenant a resource-unit quota per 10 seconds by tenant size and a write quota of
- * 3,000 per 2 minutes 30 seconds; plus Entra's 200 hardware OATH activations per 5 minutes
- * (DESIGN §6). Budgets are sliding windows: in no window of the configured length does the
+ * 3,000 per 2 minutes 30 seconds; per tenant, for all apps together, a write quota of 18,000 per
+ * 5 minutes; plus Entra's 200 hardware OATH activations per 5 minutes per tenant
+ * (docs/design.md "Throttling governor"). Each 429 names the limit's scope as Graph does
+ * (`x-ms-throttle-scope: Tenant_Application/…` for an app's own quota, `Tenant/…` for one all
+ * apps share). Budgets are sliding windows: in no window of the configured length does the
  * emulator accept more than the budget — the strictest reading of the documented quotas, so a
  * client that stays under them here stays under them in Graph. A client that retries before the
  * `Retry-After` it was given is throttled again (concepts/throttling.md: "If the request fails
@@ -19,7 +22,10 @@ export const RESOURCE_UNIT_WINDOW_SECONDS = 10;
 /** Write quota per application+tenant (throttling-limits.md). */
 export const WRITES_PER_WINDOW = 3_000;
 export const WRITE_WINDOW_SECONDS = 150;
-/** Hardware OATH token activations (DESIGN §6). */
+/** Write quota per tenant, all applications together (throttling-limits.md, "tenant" row). */
+export const TENANT_WRITES_PER_WINDOW = 18_000;
+export const TENANT_WRITE_WINDOW_SECONDS = 300;
+/** Hardware OATH token activations per tenant (docs/design.md "Throttling governor"). */
 export const ACTIVATIONS_PER_WINDOW = 200;
 export const ACTIVATION_WINDOW_SECONDS = 300;
 
@@ -31,6 +37,9 @@ export interface ThrottleConfig {
   readonly resourceUnitWindowSeconds: number;
   readonly writesPerWindow: number;
   readonly writeWindowSeconds: number;
+  /** Writes all apps together may make in the tenant per window. */
+  readonly tenantWritesPerWindow: number;
+  readonly tenantWriteWindowSeconds: number;
   readonly activationsPerWindow: number;
   readonly activationWindowSeconds: number;
 }
@@ -41,6 +50,8 @@ export const REALISTIC_THROTTLE: ThrottleConfig = {
   resourceUnitWindowSeconds: RESOURCE_UNIT_WINDOW_SECONDS,
   writesPerWindow: WRITES_PER_WINDOW,
   writeWindowSeconds: WRITE_WINDOW_SECONDS,
+  tenantWritesPerWindow: TENANT_WRITES_PER_WINDOW,
+  tenantWriteWindowSeconds: TENANT_WRITE_WINDOW_SECONDS,
   activationsPerWindow: ACTIVATIONS_PER_WINDOW,
   activationWindowSeconds: ACTIVATION_WINDOW_SECONDS,
 };
@@ -91,7 +102,10 @@ export interface RequestCost {
   readonly activations: number;
 }
 
-type LimitName = 'ResourceUnit' | 'Write' | 'Activation';
+type LimitName = 'ResourceUnit' | 'Write' | 'TenantWrite' | 'Activation';
+
+/** Limits every app of the tenant shares: one budget, and a 429 of it holds back every app (scope `Tenant`). */
+const TENANT_LIMITS: ReadonlySet<LimitName> = new Set(['TenantWrite', 'Activation']);
 
 export type ThrottleDecision =
   | { readonly throttled: false; readonly limitRatio: number }
@@ -156,15 +170,12 @@ class SlidingWindowBudget {
   }
 }
 
-interface Budgets {
-  readonly ResourceUnit: SlidingWindowBudget;
-  readonly Write: SlidingWindowBudget;
-  readonly Activation: SlidingWindowBudget;
-}
+type Budgets = Readonly<Record<LimitName, SlidingWindowBudget>>;
 
 const INFORMATION: Readonly<Record<LimitName, string>> = {
   ResourceUnit: 'ResourceUnitLimitExceeded',
   Write: 'WriteLimitExceeded',
+  TenantWrite: 'WriteLimitExceeded',
   Activation: 'HardwareOathActivationLimitExceeded',
 };
 
@@ -174,8 +185,8 @@ export class ThrottleModel {
   readonly #resourceUnits: number;
   readonly #clock: Clock;
   #budgets = new Map<string, Budgets>();
-  #tenantActivations: SlidingWindowBudget | null = null;
-  /** When each app may call again after a 429, per limit. */
+  #tenantBudgets: { readonly TenantWrite: SlidingWindowBudget; readonly Activation: SlidingWindowBudget } | null = null;
+  /** When each app (or, for a tenant limit, every app) may call again after a 429, per limit. */
   #blockedUntil = new Map<string, number>();
 
   constructor(config: ThrottleConfig | null, tenantId: string, userCount: number, clock: Clock) {
@@ -191,7 +202,7 @@ export class ThrottleModel {
 
   reset(): void {
     this.#budgets = new Map();
-    this.#tenantActivations = null;
+    this.#tenantBudgets = null;
     this.#blockedUntil = new Map();
   }
 
@@ -202,21 +213,30 @@ export class ThrottleModel {
   #budgetsOf(appId: string, config: ThrottleConfig): Budgets {
     let budgets = this.#budgets.get(appId);
     if (budgets === undefined) {
-      // Hardware activations are counted per tenant: every app shares them.
-      this.#tenantActivations ??= new SlidingWindowBudget(config.activationsPerWindow, this.#windowMs(config.activationWindowSeconds, config));
+      // The tenant's write quota and hardware activations are counted per tenant: every app shares them.
+      this.#tenantBudgets ??= {
+        TenantWrite: new SlidingWindowBudget(config.tenantWritesPerWindow, this.#windowMs(config.tenantWriteWindowSeconds, config)),
+        Activation: new SlidingWindowBudget(config.activationsPerWindow, this.#windowMs(config.activationWindowSeconds, config)),
+      };
       budgets = {
         ResourceUnit: new SlidingWindowBudget(this.#resourceUnits, this.#windowMs(config.resourceUnitWindowSeconds, config)),
         Write: new SlidingWindowBudget(config.writesPerWindow, this.#windowMs(config.writeWindowSeconds, config)),
-        Activation: this.#tenantActivations,
+        ...this.#tenantBudgets,
       };
       this.#budgets.set(appId, budgets);
     }
     return budgets;
   }
 
+  /** throttling-limits.md "Throttled responses requests": `<Scope>/<Limit>/<ApplicationId>/<TenantId>`. */
   #scope(limit: LimitName, appId: string): string {
-    if (limit === 'Activation') return `Tenant/Write/${appId}/${this.#tenantId}`;
+    if (TENANT_LIMITS.has(limit)) return `Tenant/Write/${appId}/${this.#tenantId}`;
     return `Tenant_Application/${limit === 'Write' ? 'Write' : 'ReadWrite'}/${appId}/${this.#tenantId}`;
+  }
+
+  /** Whose block a 429 of this limit sets: the app's own, or the tenant's (every app waits). */
+  #blockKey(limit: LimitName, appId: string): string {
+    return TENANT_LIMITS.has(limit) ? `tenant/${limit}` : `${appId}/${limit}`;
   }
 
   /** Graph sends whole seconds; scaled time needs fractions to stay meaningful. */
@@ -234,12 +254,13 @@ export class ThrottleModel {
     const charges: [LimitName, number][] = [
       ['ResourceUnit', cost.resourceUnits],
       ['Write', cost.writes],
+      ['TenantWrite', cost.writes],
       ['Activation', cost.activations],
     ];
     const applicable = charges.filter(([, amount]) => amount > 0);
 
     for (const [limit] of applicable) {
-      const until = this.#blockedUntil.get(`${appId}/${limit}`) ?? 0;
+      const until = this.#blockedUntil.get(this.#blockKey(limit, appId)) ?? 0;
       if (until > now) {
         return { throttled: true, retryAfterSeconds: this.#announce(until - now, config), retryAt: until, limit, scope: this.#scope(limit, appId), information: INFORMATION[limit] };
       }
@@ -251,7 +272,7 @@ export class ThrottleModel {
     }
     if (worst !== null) {
       const retryAfterSeconds = this.#announce(worst.waitMs, config);
-      this.#blockedUntil.set(`${appId}/${worst.limit}`, now + retryAfterSeconds * 1000);
+      this.#blockedUntil.set(this.#blockKey(worst.limit, appId), now + retryAfterSeconds * 1000);
       return { throttled: true, retryAfterSeconds, retryAt: now + retryAfterSeconds * 1000, limit: worst.limit, scope: this.#scope(worst.limit, appId), information: INFORMATION[worst.limit] };
     }
     let limitRatio = 0;

@@ -11,7 +11,9 @@
  *   every call of the batch fails with GRAPH_UNREACHABLE.
  *
  * No request leaves before the time it was told to wait: each call carries `notBefore`, and the
- * governor pauses every call after a 429.
+ * governor pauses every call after a 429. With several apps (app-pool.ts) each request goes
+ * through the app with the most room, signed with that app's token; a 429 backs off that app, or
+ * every app when its `x-ms-throttle-scope` names the tenant.
  *
  * The executor is the only code that packs calls into `$batch` requests. A caller that must know
  * which request carries its calls gives them a CallListener: told once per HTTP request just
@@ -22,9 +24,10 @@
 import { interruptedError, type MigrateError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { buildBatchBody, readBatchAnswers, type BatchAnswer, type HttpMethod } from './batch-body.js';
-import { addCosts, estimateCost, NO_COST, type BudgetName, type Governor, type RequestCost, type Ticket } from './governor.js';
-import { certificateUntrusted, graphFailure, isCertificateFailure, readGraphError, serviceError, throttledTooLong, unreachable, type GraphErrorInfo, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
-import { TransportError, type GraphVersion, type HttpResponse, type HttpTransport, type TokenSource } from './http-client.js';
+import { throttleScopeOf, type AppLane, type AppPool, type PoolTicket, type SendingApp, type ThrottleScope } from './app-pool.js';
+import { addCosts, estimateCost, NO_COST, type BudgetName, type RequestCost } from './governor.js';
+import { certificateUntrusted, graphFailure, isCertificateFailure, readGraphError, serviceError, throttledTooLong, unreachable, type GraphErrorInfo, type PermissionRequirement } from './graph-errors.js';
+import { TransportError, type GraphVersion, type HttpResponse, type HttpTransport } from './http-client.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, MAX_BATCH_REQUESTS, MAX_SERVER_ERROR_ATTEMPTS, MAX_THROTTLE_WAIT_MS, MAX_TRANSPORT_ATTEMPTS, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS } from './limits.js';
 import { backoffDelayMs, parseRetryAfterMs } from './retry-after.js';
 
@@ -80,6 +83,8 @@ export interface GraphCallResult {
   readonly attempts: number;
   /** Set for a status of 400 or more, and for calls given up (throttled too long, 5xx every time). */
   readonly error: MigrateError | null;
+  /** The app whose request brought this result; null when no request did (stopped before it left). */
+  readonly app: SendingApp | null;
 }
 
 /** One call of a request that is about to leave, with how many times it has left before this one. */
@@ -100,10 +105,10 @@ export interface SettledCall {
  */
 export interface CallListener {
   /**
-   * Just before the HTTP request leaves, once per request, with this listener's calls in it. A throw
-   * keeps the whole request from leaving: its calls are rejected with the error.
+   * Just before the HTTP request leaves, once per request, with this listener's calls in it and the
+   * app it goes out as. A throw keeps the whole request from leaving: its calls are rejected with the error.
    */
-  beforeSend(calls: readonly SentCall[]): void;
+  beforeSend(calls: readonly SentCall[], app: SendingApp): void;
   /** Once per answer (or per stop), with this listener's calls it settled, in submission order. */
   settled(calls: readonly SettledCall[]): void;
 }
@@ -132,23 +137,30 @@ export const DEFAULT_EXECUTOR_SETTINGS: ExecutorSettings = {
 /** What tests and the benchmark watch; never needed to use the gateway. */
 export interface ExecutorObserver {
   /** A request left: a `$batch` or a single call, with each call's attempt and the earliest time it was allowed. */
-  sent?(event: { readonly at: number; readonly kind: 'batch' | 'single'; readonly calls: readonly { readonly attempt: number; readonly notBefore: number }[] }): void;
+  sent?(event: { readonly at: number; readonly kind: 'batch' | 'single'; readonly calls: readonly { readonly attempt: number; readonly notBefore: number }[]; readonly app: SendingApp }): void;
   /** Its answer arrived: statuses of the calls, resource units Graph charged (x-ms-resource-unit), the wait asked for. */
-  answered?(event: { readonly at: number; readonly statuses: readonly number[]; readonly resourceUnits: number; readonly retryAfterMs: number | null }): void;
+  answered?(event: {
+    readonly at: number;
+    readonly statuses: readonly number[];
+    readonly resourceUnits: number;
+    readonly retryAfterMs: number | null;
+    /** The app the request went out as. */
+    readonly app: SendingApp;
+    /** Whose limit its 429s named: the tenant's when any did (`x-ms-throttle-scope: Tenant/…`), else the app's; null without a 429. */
+    readonly throttleScope: ThrottleScope | null;
+  }): void;
   /** Calls wait and nothing may leave before `until` (epoch ms) because of `reason`; null when sending goes on. Told on changes only. */
   waiting?(event: { readonly at: number; readonly until: number; readonly reason: WaitReason } | null): void;
 }
 
 export interface ExecutorDependencies {
-  readonly transport: HttpTransport;
-  readonly tokens: TokenSource;
-  readonly governor: Governor;
+  /** The apps requests go out as, each with its token, transport and governor, and the tenant's budget above them. */
+  readonly apps: AppPool;
   readonly clock: Clock;
   readonly random: () => number;
   readonly settings: ExecutorSettings;
   /** Graph root, for messages. */
   readonly target: string;
-  readonly principal: () => PrincipalDescription;
   readonly observer?: ExecutorObserver;
 }
 
@@ -351,7 +363,7 @@ export class BatchExecutor {
   #settleStopped(unit: Unit, settlement: Settlement): void {
     for (const pending of unit.calls) {
       if (pending.call.whenUnanswered === 'report') {
-        settlement.resolve(pending, { answered: false, stopped: true, status: pending.lastStatus, headers: {}, body: undefined, requestId: null, attempts: pending.attempts, error: null });
+        settlement.resolve(pending, { answered: false, stopped: true, status: pending.lastStatus, headers: {}, body: undefined, requestId: null, attempts: pending.attempts, error: null, app: null });
       } else {
         pending.reject(interruptedError(pending.call.doing));
       }
@@ -433,8 +445,8 @@ export class BatchExecutor {
   }
 
   #pump(): void {
-    const { governor, clock } = this.#deps;
-    while (!this.#closed && !this.#stopped && governor.hasSlot()) {
+    const { apps, clock } = this.#deps;
+    while (!this.#closed && !this.#stopped && apps.hasSlot()) {
       const now = clock.now();
       const { picked, earliest } = this.#pick(now);
       if (picked.length === 0) {
@@ -446,7 +458,7 @@ export class BatchExecutor {
         }
         return;
       }
-      const wait = governor.waitFor(picked.reduce((sum, unit) => addCosts(sum, costOf(unit)), NO_COST));
+      const wait = apps.waitFor(picked.reduce((sum, unit) => addCosts(sum, costOf(unit)), NO_COST));
       if (wait.ms > 0) {
         this.#wakeAt(now + wait.ms);
         this.#tellWaiting({ until: now + wait.ms, reason: wait.budget ?? 'retry' });
@@ -497,8 +509,8 @@ export class BatchExecutor {
     }
   }
 
-  /** Tells each listener which of its calls this request carries; false (calls rejected) when one refused. */
-  #beforeSend(calls: readonly PendingCall[]): boolean {
+  /** Tells each listener which of its calls this request carries, and as which app; false (calls rejected) when one refused. */
+  #beforeSend(calls: readonly PendingCall[], app: SendingApp): boolean {
     const byListener = new Map<CallListener, SentCall[]>();
     for (const pending of calls) {
       const listener = pending.call.listener;
@@ -509,7 +521,7 @@ export class BatchExecutor {
       else list.push(sent);
     }
     try {
-      for (const [listener, sent] of byListener) listener.beforeSend(sent);
+      for (const [listener, sent] of byListener) listener.beforeSend(sent, app);
       return true;
     } catch (error) {
       // Nothing left: a journal that cannot record `sent` must not let the request go.
@@ -519,16 +531,17 @@ export class BatchExecutor {
   }
 
   async #dispatch(units: readonly Unit[]): Promise<void> {
-    const { governor, clock, observer } = this.#deps;
+    const { apps, clock, observer } = this.#deps;
     const calls = units.flatMap((unit) => unit.calls);
-    if (!this.#beforeSend(calls)) {
+    const ticket = apps.begin(units.reduce((sum, unit) => addCosts(sum, costOf(unit)), NO_COST));
+    if (!this.#beforeSend(calls, ticket.lane.app)) {
+      apps.cancel(ticket);
       this.#schedulePump();
       return;
     }
-    const ticket = governor.begin(units.reduce((sum, unit) => addCosts(sum, costOf(unit)), NO_COST));
     const single = units.length === 1 && units[0]?.single === true;
     for (const pending of calls) pending.attempts += 1;
-    observer?.sent?.({ at: clock.now(), kind: single ? 'single' : 'batch', calls: calls.map((pending) => ({ attempt: pending.attempts, notBefore: pending.notBefore })) });
+    observer?.sent?.({ at: clock.now(), kind: single ? 'single' : 'batch', calls: calls.map((pending) => ({ attempt: pending.attempts, notBefore: pending.notBefore })), app: ticket.lane.app });
     const settlement = new Settlement();
     this.#inFlight += 1;
     try {
@@ -555,13 +568,13 @@ export class BatchExecutor {
     };
   }
 
-  async #sendSingle(unit: Unit, ticket: Ticket, settlement: Settlement): Promise<void> {
+  async #sendSingle(unit: Unit, ticket: PoolTicket, settlement: Settlement): Promise<void> {
     const pending = unit.calls[0];
     if (pending === undefined) return;
     await this.#exchange([unit], ticket, this.#request(unit.version, pending.call), true, settlement);
   }
 
-  async #sendBatch(units: readonly Unit[], ticket: Ticket, settlement: Settlement): Promise<void> {
+  async #sendBatch(units: readonly Unit[], ticket: PoolTicket, settlement: Settlement): Promise<void> {
     const ids = new Map<PendingCall, string>();
     let next = 1;
     for (const unit of units) for (const pending of unit.calls) ids.set(pending, String(next++));
@@ -602,7 +615,7 @@ export class BatchExecutor {
     // One clock reading for the whole answer: calls re-queued by it leave together, in one batch,
     // even when settling the units takes a few milliseconds on a busy machine.
     const answeredAt = this.#deps.clock.now();
-    for (const unit of units) this.#settleUnit(unit, (pending) => answers.get(idOf(pending).toLowerCase()), retryAfterMs, answeredAt, settlement);
+    for (const unit of units) this.#settleUnit(unit, (pending) => answers.get(idOf(pending).toLowerCase()), retryAfterMs, answeredAt, ticket.lane, settlement);
   }
 
   /**
@@ -610,14 +623,15 @@ export class BatchExecutor {
    * once), 429/5xx (waited out, or given up), any answer to a single call, and a final error for a
    * whole batch. Returns the response only when it is a batch's 200, to be read call by call.
    */
-  async #exchange(units: readonly Unit[], ticket: Ticket, request: Parameters<HttpTransport['send']>[0], single: boolean, settlement: Settlement): Promise<HttpResponse | null> {
-    const { transport, governor, clock, random, settings, observer } = this.#deps;
+  async #exchange(units: readonly Unit[], ticket: PoolTicket, request: Parameters<HttpTransport['send']>[0], single: boolean, settlement: Settlement): Promise<HttpResponse | null> {
+    const { apps, clock, random, settings, observer } = this.#deps;
+    const { lane } = ticket;
     const calls = units.flatMap((unit) => unit.calls);
     let response: HttpResponse;
     try {
-      response = await transport.send(request);
+      response = await lane.transport.send(request);
     } catch (error) {
-      governor.abandon(ticket);
+      apps.abandon(ticket);
       if (!(error instanceof TransportError)) throw error;
       if (isCertificateFailure(error)) {
         // Fails the same every time: no retry, every call of the request gets the reason.
@@ -630,7 +644,7 @@ export class BatchExecutor {
         if (unit.calls.some((pending) => pending.call.whenUnanswered === 'report')) {
           // The unit's calls are chained: report them all, the caller reads back what was done.
           const failure = unreachable(this.#deps.target, unit.calls[0]?.call.doing ?? 'calling Graph', error, unit.transportFailures);
-          for (const pending of unit.calls) settlement.resolve(pending, { answered: false, stopped: false, status: 0, headers: {}, body: undefined, requestId: null, attempts: pending.attempts, error: failure });
+          for (const pending of unit.calls) settlement.resolve(pending, { answered: false, stopped: false, status: 0, headers: {}, body: undefined, requestId: null, attempts: pending.attempts, error: failure, app: lane.app });
         } else if (unit.transportFailures >= settings.maxTransportAttempts) {
           const failure = unreachable(this.#deps.target, unit.calls[0]?.call.doing ?? 'calling Graph', error, unit.transportFailures);
           for (const pending of unit.calls) pending.reject(failure);
@@ -648,27 +662,29 @@ export class BatchExecutor {
     const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], now);
     const charged = Number(response.headers['x-ms-resource-unit']);
     const tell = (throttledForMs: number | null): void => {
-      observer?.answered?.({ at: now, statuses: calls.map(() => response.status), resourceUnits: Number.isFinite(charged) ? charged : 0, retryAfterMs: throttledForMs });
+      const throttleScope = response.status === 429 ? throttleScopeOf(response.headers) : null;
+      observer?.answered?.({ at: now, statuses: calls.map(() => response.status), resourceUnits: Number.isFinite(charged) ? charged : 0, retryAfterMs: throttledForMs, app: lane.app, throttleScope });
     };
 
     if (response.status === 429 || RETRYABLE_SERVER_STATUSES.has(response.status)) {
       const wait = retryAfterMs ?? backoffDelayMs(Math.max(...calls.map((pending) => pending.attempts)), random, settings.retryBaseDelayMs, settings.retryMaxDelayMs);
       const throttledForMs = response.status === 429 || retryAfterMs !== null ? wait : null;
-      governor.finish(ticket, { throttledForMs, refused: response.status === 429 ? ticket.cost : NO_COST });
+      const tenantWide = response.status === 429 && throttleScopeOf(response.headers) === 'tenant';
+      apps.finish(ticket, { appThrottledForMs: tenantWide ? null : throttledForMs, tenantThrottledForMs: tenantWide ? throttledForMs : null, refused: response.status === 429 ? ticket.ticket.cost : NO_COST });
       tell(throttledForMs);
       for (const unit of units) {
-        const givenUp = this.#retryOrGiveUp(unit.calls, response.status, wait, graph, settlement);
-        const again = this.#withoutDependentsOf(unit.calls.filter((pending) => !givenUp.includes(pending)), graph, settlement);
+        const givenUp = this.#retryOrGiveUp(unit.calls, response.status, wait, graph, lane, settlement);
+        const again = this.#withoutDependentsOf(unit.calls.filter((pending) => !givenUp.includes(pending)), graph, lane, settlement);
         for (const pending of again) pending.lastStatus = response.status;
         if (again.length > 0) this.#requeue({ ...unit, calls: again }, now + wait, settlement);
       }
       return null;
     }
-    governor.finish(ticket, { throttledForMs: null, refused: response.status === 401 ? ticket.cost : NO_COST });
+    apps.finish(ticket, { appThrottledForMs: null, tenantThrottledForMs: null, refused: response.status === 401 ? ticket.ticket.cost : NO_COST });
     tell(null);
     if (response.status === 401 && calls.some((pending) => !pending.tokenRefreshed)) {
       // An expired or revoked token: fetch a new one and try once more.
-      this.#deps.tokens.invalidate();
+      lane.tokens.invalidate();
       for (const pending of calls) {
         pending.tokenRefreshed = true;
         pending.lastStatus = 401;
@@ -676,7 +692,7 @@ export class BatchExecutor {
       for (const unit of units) this.#requeue(unit, now, settlement);
       return null;
     }
-    for (const pending of calls) settlement.resolve(pending, this.#result(pending, response.status, response.headers, body, response.status >= 400 ? graph : null));
+    for (const pending of calls) settlement.resolve(pending, this.#result(pending, response.status, response.headers, body, response.status >= 400 ? graph : null, lane));
     return null;
   }
 
@@ -685,14 +701,14 @@ export class BatchExecutor {
    * (its dependsOn would name a request missing from the next batch), so it fails as Graph would
    * answer it: 424 Failed Dependency (json-batching.md), to a fixpoint along the chain.
    */
-  #withoutDependentsOf(remaining: readonly PendingCall[], graph: GraphErrorInfo, settlement: Settlement): PendingCall[] {
+  #withoutDependentsOf(remaining: readonly PendingCall[], graph: GraphErrorInfo, lane: AppLane, settlement: Settlement): PendingCall[] {
     let kept = [...remaining];
     for (let shrunk = true; shrunk; ) {
       shrunk = false;
       const keys = new Set(kept.map((pending) => pending.key.toLowerCase()));
       for (const pending of kept) {
         if (pending.dependsOn.every((key) => keys.has(key.toLowerCase()))) continue;
-        settlement.resolve(pending, this.#result(pending, 424, {}, undefined, { status: 424, code: 'failedDependency', message: 'An earlier request this one depends on failed.', requestId: graph.requestId }));
+        settlement.resolve(pending, this.#result(pending, 424, {}, undefined, { status: 424, code: 'failedDependency', message: 'An earlier request this one depends on failed.', requestId: graph.requestId }, lane));
         kept = kept.filter((candidate) => candidate !== pending);
         shrunk = true;
         break;
@@ -702,7 +718,7 @@ export class BatchExecutor {
   }
 
   /** Counts a retry of each call; returns those given up, already resolved with their error. */
-  #retryOrGiveUp(calls: readonly PendingCall[], status: number, waitMs: number, graph: GraphErrorInfo, settlement: Settlement): PendingCall[] {
+  #retryOrGiveUp(calls: readonly PendingCall[], status: number, waitMs: number, graph: GraphErrorInfo, lane: AppLane, settlement: Settlement): PendingCall[] {
     const { settings } = this.#deps;
     const givenUp: PendingCall[] = [];
     for (const pending of calls) {
@@ -715,21 +731,27 @@ export class BatchExecutor {
         if (pending.serverErrors >= settings.maxServerErrorAttempts) error = serviceError(pending.call.doing, graph);
       }
       if (error !== null) {
-        settlement.resolve(pending, { answered: true, stopped: false, status, headers: {}, body: undefined, requestId: graph.requestId, attempts: pending.attempts, error });
+        settlement.resolve(pending, { answered: true, stopped: false, status, headers: {}, body: undefined, requestId: graph.requestId, attempts: pending.attempts, error, app: lane.app });
         givenUp.push(pending);
       }
     }
     return givenUp;
   }
 
-  /** Returns the batch's slot and charges to the governor; the wait before its retries (largest inner Retry-After, or backoff when a 429 gave none). */
-  #finishBatch(ticket: Ticket, units: readonly Unit[], answers: ReadonlyMap<string, BatchAnswer>, idOf: (pending: PendingCall) => string): number | null {
-    const { governor, clock, random, settings, observer } = this.#deps;
+  /**
+   * Returns the batch's slot and charges to the pool, its 429s to the governor of their scope (the
+   * app's, or the tenant's); the wait before its retries (largest inner Retry-After, or backoff
+   * when a 429 gave none).
+   */
+  #finishBatch(ticket: PoolTicket, units: readonly Unit[], answers: ReadonlyMap<string, BatchAnswer>, idOf: (pending: PendingCall) => string): number | null {
+    const { apps, clock, random, settings, observer } = this.#deps;
     const now = clock.now();
     let refused = NO_COST;
     let resourceUnits = 0;
     let throttled = false;
+    let tenantWide = false;
     let retryAfterMs: number | null = null;
+    let tenantRetryAfterMs: number | null = null;
     const statuses: number[] = [];
     for (const pending of units.flatMap((unit) => unit.calls)) {
       const answer = answers.get(idOf(pending).toLowerCase());
@@ -739,17 +761,26 @@ export class BatchExecutor {
       if (answer === undefined) continue;
       const charged = Number(answer.headers['x-ms-resource-unit']);
       if (Number.isFinite(charged)) resourceUnits += charged;
-      if (answer.status === 429) throttled = true;
+      const tenantScope = answer.status === 429 && throttleScopeOf(answer.headers) === 'tenant';
+      if (answer.status === 429) {
+        if (tenantScope) tenantWide = true;
+        else throttled = true;
+      }
       if (answer.status === 429 || RETRYABLE_SERVER_STATUSES.has(answer.status)) {
         const wait = parseRetryAfterMs(answer.headers['retry-after'], now);
-        if (wait !== null) retryAfterMs = Math.max(retryAfterMs ?? 0, wait);
+        if (wait !== null && tenantScope) tenantRetryAfterMs = Math.max(tenantRetryAfterMs ?? 0, wait);
+        else if (wait !== null) retryAfterMs = Math.max(retryAfterMs ?? 0, wait);
       }
     }
     const attempts = Math.max(1, ...units.flatMap((unit) => unit.calls.map((pending) => pending.attempts)));
-    if (throttled) retryAfterMs ??= backoffDelayMs(attempts, random, settings.retryBaseDelayMs, settings.retryMaxDelayMs);
-    governor.finish(ticket, { throttledForMs: retryAfterMs, refused });
-    observer?.answered?.({ at: now, statuses, resourceUnits, retryAfterMs });
-    return retryAfterMs;
+    const backoff = (): number => backoffDelayMs(attempts, random, settings.retryBaseDelayMs, settings.retryMaxDelayMs);
+    if (throttled) retryAfterMs ??= backoff();
+    if (tenantWide) tenantRetryAfterMs ??= backoff();
+    apps.finish(ticket, { appThrottledForMs: retryAfterMs, tenantThrottledForMs: tenantRetryAfterMs, refused });
+    // The calls sent back wait for the largest Retry-After of either scope.
+    const waitMs = retryAfterMs === null && tenantRetryAfterMs === null ? null : Math.max(retryAfterMs ?? 0, tenantRetryAfterMs ?? 0);
+    observer?.answered?.({ at: now, statuses, resourceUnits, retryAfterMs: waitMs, app: ticket.lane.app, throttleScope: tenantWide ? 'tenant' : throttled ? 'app' : null });
+    return waitMs;
   }
 
   /**
@@ -757,7 +788,7 @@ export class BatchExecutor {
    * with the 424s that depended on them, go back to the queue together after the batch's
    * largest Retry-After, or a backoff when none was given.
    */
-  #settleUnit(unit: Unit, answerOf: (pending: PendingCall) => BatchAnswer | undefined, retryAfterMs: number | null, answeredAt: number, settlement: Settlement): void {
+  #settleUnit(unit: Unit, answerOf: (pending: PendingCall) => BatchAnswer | undefined, retryAfterMs: number | null, answeredAt: number, lane: AppLane, settlement: Settlement): void {
     const { random, settings } = this.#deps;
     const retryable = (status: number | undefined): boolean => status === undefined || status === 429 || RETRYABLE_SERVER_STATUSES.has(status);
     const byKey = new Map(unit.calls.map((pending) => [pending.key.toLowerCase(), pending]));
@@ -776,7 +807,7 @@ export class BatchExecutor {
       if (!retryable(answer?.status)) continue;
       const status = answer?.status ?? 502;
       const graph = readGraphError(status, answer?.headers ?? {}, answer?.body);
-      if (this.#retryOrGiveUp([pending], status, wait, graph, settlement).length === 0) {
+      if (this.#retryOrGiveUp([pending], status, wait, graph, lane, settlement).length === 0) {
         retry.add(pending);
         pending.lastStatus = status;
       }
@@ -795,7 +826,7 @@ export class BatchExecutor {
     for (const pending of unit.calls) {
       const answer = answerOf(pending);
       if (retry.has(pending) || answer === undefined || retryable(answer.status)) continue;
-      settlement.resolve(pending, this.#result(pending, answer.status, answer.headers, answer.body, answer.status >= 400 ? readGraphError(answer.status, answer.headers, answer.body) : null));
+      settlement.resolve(pending, this.#result(pending, answer.status, answer.headers, answer.body, answer.status >= 400 ? readGraphError(answer.status, answer.headers, answer.body) : null, lane));
     }
     if (retry.size === 0) return;
     const calls = unit.calls.filter((pending) => retry.has(pending));
@@ -804,7 +835,7 @@ export class BatchExecutor {
     this.#requeue({ ...unit, calls }, answeredAt + wait, settlement);
   }
 
-  #result(pending: PendingCall, status: number, headers: Readonly<Record<string, string>>, body: unknown, graph: GraphErrorInfo | null): GraphCallResult {
+  #result(pending: PendingCall, status: number, headers: Readonly<Record<string, string>>, body: unknown, graph: GraphErrorInfo | null, lane: AppLane): GraphCallResult {
     return {
       answered: true,
       stopped: false,
@@ -819,8 +850,9 @@ export class BatchExecutor {
           : graphFailure(graph, {
               doing: pending.call.doing,
               ...(pending.call.permission === undefined ? {} : { permission: pending.call.permission }),
-              principal: this.#deps.principal(),
+              principal: lane.principal,
             }),
+      app: lane.app,
     };
   }
 

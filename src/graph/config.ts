@@ -6,13 +6,28 @@ import { usageError } from '../errors.js';
 import type { MatchAttribute } from '../plan/entra-state.js';
 import type { ExecutorSettings } from './batch-executor.js';
 import { CLOUDS, graphScope, isLoopbackUrl, type Cloud, type CloudName } from './clouds.js';
-import type { AuthSettings } from './credentials.js';
+import type { AuthSettings, CredentialSettings } from './credentials.js';
 import type { GovernorLimits } from './governor.js';
 
 /** `--match-attribute` values (R14): matching by UPN always comes first. */
 export type MatchAttributeOption = Exclude<MatchAttribute, 'userPrincipalName'>;
 
 export const MATCH_ATTRIBUTES: readonly MatchAttributeOption[] = ['onPremisesSamAccountName', 'mail', 'onPremisesSecurityIdentifier', 'employeeId'];
+
+/** One app registration of `--app-pool`: its name in the file and how it signs in (a secret or a certificate, never in the file). */
+export interface PoolAppConfig {
+  readonly name: string;
+  readonly auth: Extract<CredentialSettings, { readonly mode: 'secret' | 'certificate' }>;
+  /** Where its credential comes from, for messages: `the environment variable MFA_APP2_SECRET`, `the certificate /etc/mfa/app2.pem`. */
+  readonly credentialSource: string;
+}
+
+/** `--app-pool`: the apps of one tenant requests are spread over, and the tenant's write budget above them. */
+export interface AppPoolConfig {
+  readonly apps: readonly PoolAppConfig[];
+  /** `--tenant-write-budget`: writes all the apps together may send per window. */
+  readonly tenantWrites: { readonly writesPerWindow: number; readonly writeWindowMs: number };
+}
 
 export interface GraphConfig {
   readonly cloud: Cloud;
@@ -25,6 +40,8 @@ export interface GraphConfig {
   /** The token scope: the cloud's Graph resource with `/.default`. */
   readonly scope: string;
   readonly auth: AuthSettings;
+  /** `--app-pool`: several apps instead of `auth`'s one; null without it. */
+  readonly appPool: AppPoolConfig | null;
   /** An extra CA (PEM) to trust, for an https emulator started in-process; the CLI relies on NODE_EXTRA_CA_CERTS instead. */
   readonly ca: string | null;
   /** `--match-attribute`, tried when the UPN finds nobody. */
@@ -39,6 +56,7 @@ export interface GraphConfigInput {
   /** `--graph-url`: an emulator's root (http(s)://host:port). */
   readonly graphUrl?: string | null;
   readonly auth: AuthSettings;
+  readonly appPool?: AppPoolConfig | null;
   readonly ca?: string | null;
   readonly matchAttribute?: MatchAttributeOption | null;
   readonly limits?: Partial<GovernorLimits>;
@@ -84,6 +102,7 @@ export function resolveGraphConfig(input: GraphConfigInput): GraphConfig {
     disableInstanceDiscovery: graphUrl !== null,
     scope: graphScope(cloud),
     auth: input.auth,
+    appPool: input.appPool ?? null,
     ca: input.ca ?? null,
     matchAttribute: input.matchAttribute ?? null,
     limits: input.limits ?? {},

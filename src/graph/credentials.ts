@@ -19,7 +19,7 @@ import type { MigrateError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { Clock } from '../clock.js';
 import type { Secret } from '../secret.js';
-import { aadstsCode, authenticationFailed, certificateUntrusted, isCertificateFailure, unreachable } from './graph-errors.js';
+import { aadstsCode, authenticationFailed, certificateUntrusted, isCertificateFailure, unreachable, type SignInWhere } from './graph-errors.js';
 import { nodeRequest, TransportError, type TokenSource } from './http-client.js';
 import { agentFor } from './proxy.js';
 
@@ -107,6 +107,8 @@ export interface CredentialTokenSourceOptions {
   readonly tenantId: string | null;
   readonly authorityHost: string;
   readonly ca: string | null;
+  /** For an app of `--app-pool`: which one, so a failed sign-in names it and its credential. */
+  readonly app?: SignInWhere['app'];
 }
 
 /** Tokens from an @azure/identity credential; one request at a time fetches a new one for everyone. */
@@ -157,8 +159,8 @@ export class CredentialTokenSource implements TokenSource {
    * down or the tenant does not exist; one GET of the tenant's OpenID configuration tells which.
    */
   async #explain(error: unknown): Promise<MigrateError> {
-    const { mode, tenantId, authorityHost, ca } = this.#options;
-    const where = { mode, tenant: tenantId, authorityHost };
+    const { mode, tenantId, authorityHost, ca, app } = this.#options;
+    const where: SignInWhere = { mode, tenant: tenantId, authorityHost, ...(app === undefined ? {} : { app }) };
     const detail = error instanceof Error ? error.message : String(error);
     if (aadstsCode(detail) !== null || tenantId === null || !/endpoints_resolution_error|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|ECONNRESET|network|certificate|CERT_/i.test(detail)) {
       return authenticationFailed(error, where);

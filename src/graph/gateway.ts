@@ -15,11 +15,12 @@ import type { DefaultMethod, GraphPhoneNumber, PhoneType } from '../mapping/desi
 import type { EntraHardwareToken, EntraState, EntraUser, TenantPolicy } from '../plan/entra-state.js';
 import { Secret } from '../secret.js';
 import { BatchExecutor, DEFAULT_EXECUTOR_SETTINGS, type CallListener, type ExecutorObserver, type GraphCall, type GraphCallResult, type SentCall, type SettledCall } from './batch-executor.js';
-import type { GraphConfig } from './config.js';
-import { CredentialTokenSource, developmentTokenSource, identityCredentials, type CredentialFactory } from './credentials.js';
+import { AppPool, NO_TENANT_LIMITS, type AppLane, type SendingApp, type TenantLimits } from './app-pool.js';
+import type { GraphConfig, PoolAppConfig } from './config.js';
+import { CredentialTokenSource, developmentTokenSource, identityCredentials, type AuthSettings, type CredentialFactory } from './credentials.js';
 import { readCollection, readCount, readEntraUserId } from './entra-json.js';
-import { Governor, GRAPH_LIMITS, resourceUnitsForTenantSize, type GovernorSnapshot, type WriteWindow } from './governor.js';
-import { permissionMissing, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
+import { Governor, GRAPH_LIMITS, resourceUnitsForTenantSize, type GovernorLimits, type GovernorSnapshot, type WriteWindow } from './governor.js';
+import { appsLackPermissions, permissionMissing, type PermissionRequirement, type PrincipalDescription } from './graph-errors.js';
 import { createGraphHttpClient, type HttpTransport, type TokenSource } from './http-client.js';
 import { MAX_BATCH_REQUESTS, MAX_BATCHES_IN_FLIGHT, MAX_SENDS_IN_DOUBT } from './limits.js';
 import {
@@ -38,6 +39,7 @@ import { GraphReads, userSegment, type GroupRef, type UserLookup, type UserReadR
 import { totpCode, type TotpHashFunction } from './totp-code.js';
 
 export type { GroupRef, UserLookup, UserReadResult } from './reads.js';
+export type { SendingApp } from './app-pool.js';
 
 export interface GraphGatewayDeps {
   readonly clock: Clock;
@@ -51,15 +53,17 @@ export interface GraphGatewayDeps {
 }
 
 export interface PreflightResult {
+  /** The principal of the first app (of `--client-id`, or the pool's first), with the tenant its token names. */
   readonly principal: PrincipalDescription & { readonly tenantId: string | null };
   /** Permissions the token holds; null when the token is not a JWT (they were probed instead). */
   readonly permissions: readonly string[] | null;
   /** Users in the tenant (`GET /users/$count`), which sets the resource-unit budget; null when unknown. */
   readonly tenantUserCount: number | null;
+  /** The apps requests go out as: the pool's, or the one app. */
+  readonly apps: readonly SendingApp[];
 }
 
-function principalFor(config: GraphConfig): PrincipalDescription {
-  const auth = config.auth;
+function principalFor(auth: AuthSettings): PrincipalDescription {
   switch (auth.mode) {
     case 'secret':
     case 'certificate':
@@ -79,18 +83,43 @@ function principalFor(config: GraphConfig): PrincipalDescription {
 export class GraphGateway {
   readonly #config: GraphConfig;
   readonly #deps: GraphGatewayDeps;
-  readonly #tokens: TokenSource;
-  readonly #transport: HttpTransport;
-  readonly #governor: Governor;
+  readonly #apps: AppPool;
   readonly #executor: BatchExecutor;
   readonly #reads: GraphReads;
-  #principal: PrincipalDescription;
 
   constructor(config: GraphConfig, deps: GraphGatewayDeps) {
     this.#config = config;
     this.#deps = deps;
-    const auth = config.auth;
-    this.#tokens =
+    const limits = { ...GRAPH_LIMITS, ...config.limits };
+    const pool = config.appPool;
+    const lanes =
+      pool === null
+        ? [this.#lane(config.auth, null, limits)]
+        : pool.apps.map((app) =>
+            // Activations are counted per tenant (every app shares them), so the pool keeps that budget.
+            this.#lane(app.auth, app, { ...limits, activationsPerWindow: Number.POSITIVE_INFINITY }),
+          );
+    const tenantLimits: TenantLimits =
+      pool === null
+        ? NO_TENANT_LIMITS
+        : { writes: pool.tenantWrites, activations: { activationsPerWindow: limits.activationsPerWindow, activationWindowMs: limits.activationWindowMs } };
+    this.#apps = new AppPool(lanes, tenantLimits, deps.clock);
+    this.#executor = new BatchExecutor({
+      apps: this.#apps,
+      clock: deps.clock,
+      random: deps.random ?? Math.random,
+      settings: { ...DEFAULT_EXECUTOR_SETTINGS, ...config.executor },
+      target: config.graphRoot,
+      observer: this.#watch(deps.observer),
+    });
+    this.#reads = new GraphReads(this.#executor, config, deps.log);
+  }
+
+  /** One app: its token source (cached, renewed), its transport and its governor. */
+  #lane(auth: AuthSettings, poolApp: PoolAppConfig | null, limits: GovernorLimits): AppLane {
+    const config = this.#config;
+    const deps = this.#deps;
+    const tokens: TokenSource =
       auth.mode === 'emulator'
         ? developmentTokenSource
         : new CredentialTokenSource({
@@ -107,22 +136,16 @@ export class GraphGateway {
             tenantId: 'tenantId' in auth ? auth.tenantId : null,
             authorityHost: config.authorityHost,
             ca: config.ca,
+            ...(poolApp === null ? {} : { app: { name: poolApp.name, clientId: poolApp.auth.clientId, credentialSource: poolApp.credentialSource } }),
           });
-    this.#principal = principalFor(config);
-    this.#transport = (deps.transport ?? ((tokens) => createGraphHttpClient({ graphRoot: config.graphRoot, tokens, ca: config.ca, maxSockets: MAX_BATCHES_IN_FLIGHT * 2 })))(this.#tokens);
-    this.#governor = new Governor({ ...GRAPH_LIMITS, ...config.limits }, deps.clock);
-    this.#executor = new BatchExecutor({
-      transport: this.#transport,
-      tokens: this.#tokens,
-      governor: this.#governor,
-      clock: deps.clock,
-      random: deps.random ?? Math.random,
-      settings: { ...DEFAULT_EXECUTOR_SETTINGS, ...config.executor },
-      target: config.graphRoot,
-      principal: () => this.#principal,
-      observer: this.#watch(deps.observer),
-    });
-    this.#reads = new GraphReads(this.#executor, config, deps.log);
+    const principal = principalFor(auth);
+    return {
+      app: { name: poolApp?.name ?? null, clientId: principal.appId },
+      tokens,
+      transport: (deps.transport ?? ((source) => createGraphHttpClient({ graphRoot: config.graphRoot, tokens: source, ca: config.ca, maxSockets: MAX_BATCHES_IN_FLIGHT * 2 })))(tokens),
+      governor: new Governor(limits, deps.clock),
+      principal: poolApp === null ? principal : { ...principal, appName: poolApp.name },
+    };
   }
 
   /** Logs throttling once per pause (debug), then tells the caller's observer. */
@@ -133,7 +156,7 @@ export class GraphGateway {
       answered: (event) => {
         if (event.retryAfterMs !== null && event.at + event.retryAfterMs > pausedUntil) {
           pausedUntil = event.at + event.retryAfterMs;
-          const { concurrency } = this.#governor.snapshot();
+          const { concurrency } = this.#apps.snapshot();
           this.#deps.log.debug(`Graph asked to wait ${(event.retryAfterMs / 1000).toFixed(1)} s; ${concurrency} batch(es) in flight from now on.`);
         }
         observer?.answered?.(event);
@@ -142,34 +165,48 @@ export class GraphGateway {
     };
   }
 
-  /** The governor's state, for progress lines and the benchmark. */
+  /** The governors' state (all apps together), for progress lines and the benchmark. */
   governorSnapshot(): GovernorSnapshot {
-    return this.#governor.snapshot();
+    return this.#apps.snapshot();
   }
 
-  /** The write budget the governor keeps to and what its window holds now: what time-left estimates start from. */
+  /** The write budget the governors keep to and what their windows hold now: what time-left estimates start from. */
   writeWindow(): WriteWindow {
-    return this.#governor.writeWindow();
+    return this.#apps.writeWindow();
   }
 
+  /** The apps requests go out as (the pool's, or the one app), for the run's record and the report's header. */
+  apps(): readonly SendingApp[] {
+    return this.#apps.lanes.map((lane) => lane.app);
+  }
 
   /**
-   * Before any user is read: gets a token (sign-in problems surface here), checks the token holds
-   * every permission the command needs (GRAPH_PERMISSION_MISSING names each missing one), and
-   * reads the tenant's user count to pace reads under its resource-unit budget. A token that is
-   * not a JWT (the emulator's development token) carries no claims: one cheap GET per permission
-   * is tried instead and a 403 names it. Writes cannot be probed without writing; they are checked
-   * only from claims.
+   * Before any user is read: gets a token for every app (sign-in problems surface here, naming the
+   * app of a pool), checks each token holds every permission the command needs
+   * (GRAPH_PERMISSION_MISSING names each missing one, and which app lacks it), and reads the
+   * tenant's user count to pace reads under its resource-unit budget. A token that is not a JWT
+   * (the emulator's development token) carries no claims: one cheap GET per permission is tried
+   * instead and a 403 names it. Writes cannot be probed without writing; they are checked only
+   * from claims. An app of a pool whose token names no permission at all holds none.
    */
   async preflight(needs: GraphNeeds): Promise<PreflightResult> {
-    const token = await this.#tokens.getToken();
-    const claims = readTokenClaims(token);
     const requirements = requiredPermissions(needs);
-    if (claims !== null) {
-      this.#principal = { kind: claims.kind, appId: claims.appId ?? this.#principal.appId };
-      const missing = missingPermissions(claims.permissions, requirements);
-      if (missing.length > 0) throw permissionMissing(missing, this.#principal);
+    const pooled = this.#config.appPool !== null;
+    const signedIn = await Promise.all(this.#apps.lanes.map(async (lane) => ({ lane, claims: readTokenClaims(await lane.tokens.getToken()) })));
+    const lacking: { readonly principal: PrincipalDescription; readonly missing: readonly PermissionRequirement[] }[] = [];
+    for (const { lane, claims } of signedIn) {
+      if (claims !== null) {
+        lane.principal = { ...lane.principal, kind: claims.kind, appId: claims.appId ?? lane.principal.appId };
+        lane.app = { ...lane.app, clientId: lane.principal.appId };
+      }
+      const held = claims?.permissions ?? (pooled ? new Set<string>() : null);
+      const missing = held === null ? [] : missingPermissions(held, requirements);
+      if (missing.length > 0) lacking.push({ principal: lane.principal, missing });
     }
+    if (lacking.length > 0) throw appsLackPermissions(lacking);
+    const [first] = signedIn;
+    const claims = first?.claims ?? null;
+    const principal = first?.lane.principal ?? { kind: 'unknown' as const, appId: null };
     const count = await this.#executor.single({
       method: 'GET',
       version: 'v1.0',
@@ -182,17 +219,18 @@ export class GraphGateway {
     const missing: PermissionRequirement[] = count.status === 403 ? [READ_USERS] : [];
     if (count.error !== null && count.status !== 403) throw count.error;
     const tenantUserCount = count.status === 200 ? readCount(count.body) : null;
-    if (claims === null) {
+    if (claims === null && !pooled) {
       for (const refused of await this.#probePermissions(needs)) if (!missing.includes(refused)) missing.push(refused);
     }
-    if (missing.length > 0) throw permissionMissing(missing, this.#principal);
+    if (missing.length > 0) throw permissionMissing(missing, principal);
     if (tenantUserCount !== null && this.#config.limits.resourceUnitsPerWindow === undefined) {
-      this.#governor.useResourceUnitBudget(resourceUnitsForTenantSize(tenantUserCount));
+      this.#apps.useResourceUnitBudget(resourceUnitsForTenantSize(tenantUserCount));
     }
     return {
-      principal: { ...this.#principal, tenantId: claims?.tenantId ?? null },
+      principal: { ...principal, tenantId: claims?.tenantId ?? null },
       permissions: claims === null ? null : [...claims.permissions],
       tenantUserCount,
+      apps: this.apps(),
     };
   }
 
@@ -218,9 +256,10 @@ export class GraphGateway {
     return refused;
   }
 
-  /** The tenant id (`tid`) of the token, without asking Graph anything; null when the token carries no claims (the emulator's development token). */
+  /** The tenant id (`tid`) of the (first app's) token, without asking Graph anything; null when the token carries no claims (the emulator's development token). */
   async tokenTenantId(): Promise<string | null> {
-    return readTokenClaims(await this.#tokens.getToken())?.tenantId ?? null;
+    const [first] = this.#apps.lanes;
+    return first === undefined ? null : (readTokenClaims(await first.tokens.getToken())?.tenantId ?? null);
   }
 
   /** R14: the user with this UPN, else by `--match-attribute`; null when nobody matches. Several matches throw GRAPH_USER_AMBIGUOUS. */
@@ -290,7 +329,7 @@ export class GraphGateway {
   /** Stops timers and closes kept-alive connections. */
   close(): void {
     this.#executor.close();
-    this.#transport.close();
+    for (const lane of this.#apps.lanes) lane.transport.close();
   }
 }
 
@@ -371,14 +410,15 @@ export interface IssuedTemporaryAccessPass {
  * What became of one write:
  * - `done`: Graph carried it out; `resourceId` is the id it answered (a created method or device), null when it answered none.
  * - `failed`: Graph refused it for good, with its code (`failedDependency` for a 424: an earlier write failed), message and request-id.
+ *   Both name the app whose request was answered (`app`; null for a write that never left).
  * - `inDoubt`: Graph may have carried it out though no answer says so — none came, or a refusal came after a resend (a create that went
  *   through the first time is then "already exists"), or a 424 behind such a write. Read the user back before sending it again.
  * - `notSent`: it did not leave, or Graph did not run it: `stopped` (a stop came first, or it was throttled and not sent again after the
  *   stop), `earlierInDoubt` / `earlierFailed` (it waited for an id from an earlier write, `after`, that did not end done).
  */
 export type WriteOutcome =
-  | { readonly status: 'done'; readonly resourceId: string | null; readonly requestId: string | null; readonly issuedPass: IssuedTemporaryAccessPass | null }
-  | { readonly status: 'failed'; readonly code: string | null; readonly message: string; readonly requestId: string | null }
+  | { readonly status: 'done'; readonly resourceId: string | null; readonly requestId: string | null; readonly issuedPass: IssuedTemporaryAccessPass | null; readonly app: SendingApp | null }
+  | { readonly status: 'failed'; readonly code: string | null; readonly message: string; readonly requestId: string | null; readonly app: SendingApp | null }
   | { readonly status: 'inDoubt'; readonly reason: string }
   | { readonly status: 'notSent'; readonly because: 'stopped' | 'earlierInDoubt' | 'earlierFailed'; readonly after: number | null };
 
@@ -391,11 +431,11 @@ export interface WriteResult<T> {
 
 export interface WriteHooks<T> {
   /**
-   * Just before a `$batch` leaves, with the writes it carries for the first time in this call: the
-   * journal marks them `sent` here, in one transaction. A throw keeps the request from leaving and
-   * fails the call.
+   * Just before a `$batch` leaves, with the writes it carries for the first time in this call and
+   * the app it goes out as: the journal marks them `sent` here, in one transaction. A throw keeps
+   * the request from leaving and fails the call.
    */
-  readonly beforeSend?: (tags: readonly T[]) => void;
+  readonly beforeSend?: (tags: readonly T[], app: SendingApp) => void;
   /** Once per answer, with the outcomes it settled (and those it decided for writes that waited on them): one transaction. */
   readonly answered?: (results: readonly WriteResult<T>[]) => void;
 }
@@ -540,7 +580,7 @@ class WriteSession<T> {
   #failure: { error: unknown } | null = null;
   #settle: { resolve: (results: WriteResult<T>[]) => void; reject: (error: unknown) => void } | null = null;
   readonly #listener: CallListener = {
-    beforeSend: (sent) => { this.#beforeSend(sent); },
+    beforeSend: (sent, app) => { this.#beforeSend(sent, app); },
     settled: (settled) => { this.#settled(settled); },
   };
 
@@ -581,7 +621,7 @@ class WriteSession<T> {
       if (missing !== undefined && 'fromWrite' in missing) {
         // The earlier write was done but Graph's answer carried no id: this one cannot be addressed.
         if (calls.length > 0) break;
-        this.#decide(user, index, { status: 'failed', code: null, message: `not sent: Graph's answer to the earlier write ${String(missing.fromWrite + 1)} of this user carried no id to address it by`, requestId: null }, decided);
+        this.#decide(user, index, { status: 'failed', code: null, message: `not sent: Graph's answer to the earlier write ${String(missing.fromWrite + 1)} of this user carried no id to address it by`, requestId: null, app: null }, decided);
         user.next = index + 1;
         this.#decideRest(user, decided);
         return;
@@ -608,7 +648,7 @@ class WriteSession<T> {
     return true;
   }
 
-  #beforeSend(sent: readonly SentCall[]): void {
+  #beforeSend(sent: readonly SentCall[], app: SendingApp): void {
     if (this.#failure !== null) throw new Error('this write call failed already');
     const first = sent.filter((entry) => !this.#sentBefore.has(entry.call));
     for (const entry of first) this.#sentBefore.add(entry.call);
@@ -617,7 +657,7 @@ class WriteSession<T> {
       const write = owner === undefined ? undefined : owner.user.user.writes[owner.index];
       return write === undefined ? [] : [write.tag];
     });
-    if (tags.length > 0) this.#hooks.beforeSend?.(tags);
+    if (tags.length > 0) this.#hooks.beforeSend?.(tags, app);
   }
 
   #settled(settled: readonly SettledCall[]): void {
@@ -691,16 +731,16 @@ class WriteSession<T> {
     if (!result.answered) return doubt(result.error?.message ?? 'no answer');
     if (result.status === FAILED_DEPENDENCY) {
       if (user.doubt) return { status: 'inDoubt', reason: 'an earlier write of this user is in doubt' };
-      return { status: 'failed', code: 'failedDependency', message: 'not applied: an earlier write for this user failed', requestId: result.requestId };
+      return { status: 'failed', code: 'failedDependency', message: 'not applied: an earlier write for this user failed', requestId: result.requestId, app: result.app };
     }
     // A refusal after a resend (a 5xx first) may be Graph refusing what the first send did.
     const refusedAfterResend = result.status >= 400 && result.status < 500 && result.attempts > 1;
     if (refusedAfterResend && (write?.previousSends ?? 0) + 1 < MAX_SENDS_IN_DOUBT) return doubt(`refused (${String(result.status)}) after it had to be sent again`);
     if (result.status >= 400 || result.error !== null) {
-      return { status: 'failed', code: result.error?.graphCode ?? result.error?.code ?? null, message: result.error?.message ?? `Graph answered ${String(result.status)}`, requestId: result.requestId };
+      return { status: 'failed', code: result.error?.graphCode ?? result.error?.code ?? null, message: result.error?.message ?? `Graph answered ${String(result.status)}`, requestId: result.requestId, app: result.app };
     }
     const id = field(result.body, 'id');
-    return { status: 'done', resourceId: typeof id === 'string' ? id : null, requestId: result.requestId, issuedPass: write === undefined ? null : issuedPassOf(write.operation, result.body) };
+    return { status: 'done', resourceId: typeof id === 'string' ? id : null, requestId: result.requestId, issuedPass: write === undefined ? null : issuedPassOf(write.operation, result.body), app: result.app };
   }
 
   #fail(error: unknown): void {

@@ -97,7 +97,8 @@ export function estimateCost(method: string, path: string): RequestCost {
   return { resourceUnits: Math.max(1, resourceUnits), writes: write ? 1 : 0, activations: activation ? 1 : 0 };
 }
 
-interface Charge {
+/** One batch's charge against a window; re-stamped and reduced when its answer arrives. */
+export interface Charge {
   time: number;
   amount: number;
 }
@@ -156,8 +157,8 @@ export interface Ticket {
   readonly charges: { readonly resourceUnits: Charge | null; readonly writes: Charge; readonly activations: Charge };
 }
 
-/** What can hold a batch back: the pause after a 429, or one of the budgets. */
-export type BudgetName = 'throttled' | 'resourceUnits' | 'writes' | 'activations';
+/** What can hold a batch back: the pause after a 429, or one of the budgets (`tenantWrites`: the app pool's, all apps together). */
+export type BudgetName = 'throttled' | 'resourceUnits' | 'writes' | 'tenantWrites' | 'activations';
 
 /** The write budget and how much of it the last window used. */
 export interface WriteWindow {
@@ -280,6 +281,41 @@ export class Governor {
       this.#concurrency += 1;
       this.#streak = 0;
     }
+  }
+
+  /**
+   * A limit all apps share (the tenant's) answered 429 to a batch that left at `dispatchedAt`:
+   * halve the batches in flight once per episode, as after a 429 of this app's own budgets; the
+   * pause itself is the tenant's (app-pool.ts).
+   */
+  backOff(dispatchedAt: number): void {
+    this.#streak = 0;
+    if (dispatchedAt < this.#lastDecreaseAt) return;
+    this.#concurrency = Math.max(1, Math.floor(this.#concurrency / 2));
+    this.#lastDecreaseAt = this.#clock.now();
+  }
+
+  /**
+   * How much of its budgets is left after a batch of this cost, as a share (0–1) of the tightest
+   * one it touches: writes for a write, resource units (when known) for a read. What an app pool
+   * compares to give a batch to the app with the most room.
+   */
+  room(cost: RequestCost): number {
+    const now = this.#clock.now();
+    const share = (window: SlidingWindow, amount: number): number => (window.capacity - window.used(now) - amount) / window.capacity;
+    let room = 1;
+    if (cost.writes > 0) room = Math.min(room, share(this.#writes, cost.writes));
+    if (cost.resourceUnits > 0 && this.#resourceUnits !== null) room = Math.min(room, share(this.#resourceUnits, cost.resourceUnits));
+    return room;
+  }
+
+  /** A batch that was to leave did not (the journal could not record it): free its slot and charges as if it never began. */
+  cancel(ticket: Ticket): void {
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+    const now = this.#clock.now();
+    if (ticket.charges.resourceUnits !== null) this.#resourceUnits?.settle(ticket.charges.resourceUnits, now, ticket.cost.resourceUnits);
+    this.#writes.settle(ticket.charges.writes, now, ticket.cost.writes);
+    this.#activations.settle(ticket.charges.activations, now, ticket.cost.activations);
   }
 
   /** A batch failed without any answer (network): free its slot; nothing was learnt about throttling. */

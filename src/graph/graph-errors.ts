@@ -49,6 +49,8 @@ export interface PermissionRequirement {
 export interface PrincipalDescription {
   readonly kind: 'application' | 'delegated' | 'unknown';
   readonly appId: string | null;
+  /** The app's name in the `--app-pool` file, for an app of a pool. */
+  readonly appName?: string;
 }
 
 /**
@@ -59,7 +61,7 @@ export interface PrincipalDescription {
 export function permissionMissing(missing: readonly PermissionRequirement[], principal: PrincipalDescription, graph: GraphErrorInfo | null = null): MigrateError {
   const names = missing.map((requirement) => requirement.permission);
   const list = missing.map((requirement) => `${requirement.permission} (${requirement.purpose})`).join(', ');
-  const who = principal.appId === null ? 'The identity mfa-migrate signs in with' : `App ${principal.appId}`;
+  const who = principal.appId === null ? 'The identity mfa-migrate signs in with' : principal.appName === undefined ? `App ${principal.appId}` : `App "${principal.appName}" (${principal.appId}) of the app pool`;
   const remedy =
     principal.kind === 'delegated'
       ? `Sign in as an admin holding the Authentication Administrator or Privileged Authentication Administrator role, and consent to the delegated Microsoft Graph permission${names.length > 1 ? 's' : ''} ${names.join(', ')}; then run the same command again.`
@@ -70,6 +72,23 @@ export function permissionMissing(missing: readonly PermissionRequirement[], pri
     remedy,
     ...(graph === null ? {} : { graphCode: graph.code }),
     ...(graph?.requestId == null ? {} : { requestId: graph.requestId }),
+  });
+}
+
+/**
+ * Preflight found apps whose tokens lack permissions: one app is `permissionMissing`; several (an
+ * app pool) are named one by one, each with what it lacks, in one error (exit 5).
+ */
+export function appsLackPermissions(lacking: readonly { readonly principal: PrincipalDescription; readonly missing: readonly PermissionRequirement[] }[]): MigrateError {
+  const [only] = lacking;
+  if (only === undefined) throw new Error('appsLackPermissions needs at least one app');
+  if (lacking.length === 1) return permissionMissing(only.missing, only.principal);
+  const errors = lacking.map((entry) => permissionMissing(entry.missing, entry.principal));
+  const apps = lacking.map((entry) => (entry.principal.appName === undefined ? (entry.principal.appId ?? 'the app') : `"${entry.principal.appName}"`));
+  return new MigrateError({
+    code: 'GRAPH_PERMISSION_MISSING',
+    message: errors.map((error) => error.message).join(' '),
+    remedy: `In the Entra admin center open App registrations > each of ${apps.join(', ')} > API permissions, add the Microsoft Graph application permissions named above, select "Grant admin consent", wait a few minutes, then run the same command again. Every app of an app pool needs the same permissions.`,
   });
 }
 
@@ -227,22 +246,44 @@ export function aadstsCode(textToSearch: string): string | null {
  * Token acquisition failed (@azure/identity threw). Known AADSTS codes get their own message and
  * remedy; other failures keep the library's first line, which never contains a token.
  */
-export function authenticationFailed(cause: unknown, where: { readonly mode: string; readonly tenant: string | null; readonly authorityHost: string }): MigrateError {
+export function authenticationFailed(cause: unknown, where: SignInWhere): MigrateError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   const code = aadstsCode(detail);
   const known = code === null ? undefined : IDENTITY_ERRORS[code];
   const firstLine = detail.split('\n')[0]?.trim() ?? '';
   const tenant = where.tenant === null ? '' : ` for tenant ${where.tenant}`;
+  const { app } = where;
+  const who = app === undefined ? `with --auth ${where.mode}` : `as app "${app.name}" (${app.clientId}) of the app pool`;
+  const remedy = known?.remedy ?? remedyForMode(where.mode);
   return new MigrateError({
     code: 'GRAPH_AUTH_FAILED',
     message:
       known === undefined
-        ? `Signing in with --auth ${where.mode}${tenant} at ${where.authorityHost} failed: ${firstLine.slice(0, 400)}`
-        : `Signing in with --auth ${where.mode}${tenant} failed: ${known.what} (AADSTS${code ?? ''}).`,
-    remedy: known?.remedy ?? remedyForMode(where.mode),
+        ? `Signing in ${who}${tenant} at ${where.authorityHost} failed: ${firstLine.slice(0, 400)}`
+        : `Signing in ${who}${tenant} failed: ${known.what} (AADSTS${code ?? ''}).`,
+    remedy: app === undefined ? remedy : forPoolApp(remedy, app),
     ...(code === null ? {} : { graphCode: `AADSTS${code}` }),
     cause,
   });
+}
+
+/** Where a sign-in was made: `--auth`, the tenant, the authority; for an app of `--app-pool`, which one and where its credential comes from. */
+export interface SignInWhere {
+  readonly mode: string;
+  readonly tenant: string | null;
+  readonly authorityHost: string;
+  readonly app?: { readonly name: string; readonly clientId: string; readonly credentialSource: string };
+}
+
+/** A remedy written for `--client-id` and the AZURE_* variables, pointed at the pool app's own entry and credential instead. */
+function forPoolApp(remedy: string, app: NonNullable<SignInWhere['app']>): string {
+  const entry = `app "${app.name}" in the --app-pool file`;
+  return remedy
+    .replace('--client-id (or AZURE_CLIENT_ID)', `the clientId of ${entry}`)
+    .replace(/Set AZURE_CLIENT_SECRET to/g, `Set ${app.credentialSource} to`)
+    .replace(/set AZURE_CLIENT_SECRET to/g, `set ${app.credentialSource} to`)
+    .replace(/point AZURE_CLIENT_CERTIFICATE_PATH at/g, `point the certificatePath of ${entry} at`)
+    .replace(/^Check --tenant-id, --client-id, --cloud and the secret or certificate in the environment/, `Check --tenant-id, --cloud, and the clientId and ${app.credentialSource} of ${entry}`);
 }
 
 function remedyForMode(mode: string): string {

@@ -437,34 +437,39 @@ export class Journal {
   }
 
   /**
-   * planned → sent, counting an attempt. Call it BEFORE the requests leave: it returns only once
-   * the change is committed and fsynced, so a crash can never hide a request that was sent.
+   * planned → sent, counting an attempt, with the client id of the app the request goes out as
+   * (null when not known). Call it BEFORE the requests leave: it returns only once the change is
+   * committed and fsynced, so a crash can never hide a request that was sent.
    */
-  markSent(operationIds: readonly number[]): void {
+  markSent(operationIds: readonly number[], appId: string | null = null): void {
     this.transaction(() => {
       const sentAt = iso(this.#clock.now());
-      for (const id of operationIds) this.#transition(id, 'planned', this.#statements.markSent.run({ id, sent_at: sentAt }).changes);
+      for (const id of operationIds) this.#transition(id, 'planned', this.#statements.markSent.run({ id, sent_at: sentAt, app_id: appId }).changes);
     });
   }
 
-  /** sent → done, with Graph's request-id (null when reconciliation found the write applied). */
-  markDone(operationId: number, requestId: string | null, result?: OperationResult): void {
+  /**
+   * sent → done, with Graph's request-id (null when reconciliation found the write applied) and the
+   * app whose request was answered (a resend may go out as another app of a pool; null keeps the one marked sent).
+   */
+  markDone(operationId: number, requestId: string | null, result?: OperationResult, appId: string | null = null): void {
     this.#guard(() => {
       const changes = this.#statements.markDone.run({
         id: operationId,
         request_id: requestId,
         result: result === undefined ? null : JSON.stringify({ resourceId: result.resourceId }),
         done_at: iso(this.#clock.now()),
+        app_id: appId,
       }).changes;
       this.#transition(operationId, 'sent', changes);
     });
   }
 
-  /** sent → failed: a final answer from Graph, kept with its error code and request-id for support. */
-  markFailed(operationId: number, graphCode: string | null, message: string, requestId: string | null): void {
+  /** sent → failed: a final answer from Graph, kept with its error code and request-id for support, and the app it answered. */
+  markFailed(operationId: number, graphCode: string | null, message: string, requestId: string | null, appId: string | null = null): void {
     this.#guard(() => {
       const changes = this.#statements.markFailed.run({
-        id: operationId, graph_code: graphCode, error_message: message, request_id: requestId, done_at: iso(this.#clock.now()),
+        id: operationId, graph_code: graphCode, error_message: message, request_id: requestId, done_at: iso(this.#clock.now()), app_id: appId,
       }).changes;
       this.#transition(operationId, 'sent', changes);
     });
@@ -609,7 +614,7 @@ function countsOf(rows: readonly CountRow[]): Record<string, number> {
 
 const OPERATION_COLUMN_NAMES = [
   'id', 'run_id', 'user_id', 'seq', 'kind', 'target', 'payload', 'status', 'attempts', 'request_id', 'graph_code',
-  'error_message', 'result', 'reverts_operation_id', 'sent_at', 'done_at',
+  'error_message', 'result', 'reverts_operation_id', 'sent_at', 'done_at', 'app_id',
 ] as const satisfies readonly (keyof OperationRow)[];
 const OPERATION_COLUMNS = OPERATION_COLUMN_NAMES.join(', ');
 
@@ -693,15 +698,15 @@ function prepareStatements(db: Database.Database) {
     entraUserIds: db.prepare<[string], { id: number; entra_user_id: string }>(
       'SELECT id, entra_user_id FROM users WHERE run_id = ? AND entra_user_id IS NOT NULL'),
     operationStatus: db.prepare<[number], { status: string }>('SELECT status FROM operations WHERE id = ?'),
-    markSent: db.prepare<{ id: number; sent_at: string }>(`
-      UPDATE operations SET status = 'sent', attempts = attempts + 1, sent_at = @sent_at WHERE id = @id AND status = 'planned'`),
-    markDone: db.prepare<{ id: number; request_id: string | null; result: string | null; done_at: string }>(`
+    markSent: db.prepare<{ id: number; sent_at: string; app_id: string | null }>(`
+      UPDATE operations SET status = 'sent', attempts = attempts + 1, sent_at = @sent_at, app_id = @app_id WHERE id = @id AND status = 'planned'`),
+    markDone: db.prepare<{ id: number; request_id: string | null; result: string | null; done_at: string; app_id: string | null }>(`
       UPDATE operations SET status = 'done', request_id = @request_id, result = @result, graph_code = NULL, error_message = NULL,
-        done_at = @done_at
+        done_at = @done_at, app_id = coalesce(@app_id, app_id)
       WHERE id = @id AND status = 'sent'`),
-    markFailed: db.prepare<{ id: number; graph_code: string | null; error_message: string; request_id: string | null; done_at: string }>(`
+    markFailed: db.prepare<{ id: number; graph_code: string | null; error_message: string; request_id: string | null; done_at: string; app_id: string | null }>(`
       UPDATE operations SET status = 'failed', graph_code = @graph_code, error_message = @error_message, request_id = @request_id,
-        done_at = @done_at
+        done_at = @done_at, app_id = coalesce(@app_id, app_id)
       WHERE id = @id AND status = 'sent'`),
     markSkipped: db.prepare<{ id: number; error_message: string; done_at: string }>(`
       UPDATE operations SET status = 'skipped', error_message = @error_message, done_at = @done_at WHERE id = @id AND status = 'planned'`),

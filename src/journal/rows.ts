@@ -76,6 +76,7 @@ export interface OperationRow {
   readonly reverts_operation_id: number | null;
   readonly sent_at: string | null;
   readonly done_at: string | null;
+  readonly app_id: string | null;
 }
 
 export type NewOperationRow = Pick<OperationRow, 'run_id' | 'user_id' | 'seq' | 'kind' | 'target' | 'payload' | 'status'>;
@@ -417,6 +418,7 @@ export function operationFromRow(row: OperationRow, journalPath: string): Stored
     revertsOperationId: row.reverts_operation_id,
     sentAt: read.nullableDate(row.sent_at, 'sent_at'),
     doneAt: read.nullableDate(row.done_at, 'done_at'),
+    appId: row.app_id,
   };
   switch (kind) {
     case 'createPhone':

@@ -124,6 +124,15 @@ const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE runs ADD COLUMN writer TEXT');
     },
   },
+  {
+    // Which app registration sent each operation (its client id), for audit: with --app-pool the
+    // writes of one run go out as several apps. Null for operations that never left, and for the
+    // emulator's development token, which names no app.
+    version: 3,
+    apply: (db) => {
+      db.exec('ALTER TABLE operations ADD COLUMN app_id TEXT');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -83,9 +83,9 @@ export async function executePlannedOperations(deps: ExecuteDeps, settings: Exec
     let inDoubt = 0;
     const markedSent = new Set<number>();
     await deps.graph.write(users, {
-      beforeSend: (operations) => {
+      beforeSend: (operations, app) => {
         const ids = operations.map((operation) => operation.id);
-        journal.markSent(ids);
+        journal.markSent(ids, app.clientId);
         for (const id of ids) markedSent.add(id);
       },
       answered: (results) => {
@@ -120,14 +120,14 @@ function record(
   const sent = context.markedSent.has(operation.id);
   switch (outcome.status) {
     case 'done':
-      journal.markDone(operation.id, outcome.requestId, { resourceId: outcome.resourceId });
+      journal.markDone(operation.id, outcome.requestId, { resourceId: outcome.resourceId }, outcome.app?.clientId ?? null);
       context.counts.done += 1;
       return 0;
     case 'failed': {
       const message = outcome.code === 'failedDependency' ? `not applied: an earlier operation for this user (seq < ${String(operation.seq)}) failed` : outcome.message;
       // A write that never left (its address could not be built) is skipped, not failed: Graph never saw it.
       if (sent) {
-        journal.markFailed(operation.id, outcome.code, message, outcome.requestId);
+        journal.markFailed(operation.id, outcome.code, message, outcome.requestId, outcome.app?.clientId ?? null);
         context.counts.failed += 1;
       } else {
         journal.markSkipped([operation.id], message);

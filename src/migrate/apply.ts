@@ -9,7 +9,8 @@
  */
 import { MigrateError, ExitCode, usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
-import type { GraphGateway, HardwareTokenDescription } from '../graph/gateway.js';
+import type { GraphGateway, HardwareTokenDescription, SendingApp } from '../graph/gateway.js';
+import { appsJson } from './run-apps.js';
 import { assertPlanFresh, fingerprintInputs } from '../journal/inputs.js';
 import type { Journal } from '../journal/journal.js';
 import type { InputFingerprint, JsonObject, RunRecord, RunSummary, StoredOperation } from '../run-records.js';
@@ -73,7 +74,7 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
   const inputs = await fingerprintInputs(planInputFiles(input.plan));
   const tenant: TenantNow = { graphUrl: input.plan.run.graphUrl, tenantId: signedIn.principal.tenantId ?? input.plan.run.tenantId };
 
-  const started = await startRun(input, inputs, tenant, deps);
+  const started = await startRun(input, inputs, tenant, signedIn.apps, deps);
   const { run } = started;
   try {
     const reconciled = await reconcileSentOperations(journal, run.id, graph);
@@ -164,7 +165,7 @@ function result(started: StartedRun, interrupted: boolean, reconciled: ApplyResu
  * a plan of another tenant (PLAN_OTHER_TENANT) or one made with other options than given
  * (PLAN_OPTIONS_DIFFER).
  */
-async function startRun(input: ApplyInput, inputs: InputFingerprint, tenant: TenantNow, deps: ApplyDeps): Promise<StartedRun> {
+async function startRun(input: ApplyInput, inputs: InputFingerprint, tenant: TenantNow, apps: readonly SendingApp[], deps: ApplyDeps): Promise<StartedRun> {
   const { journal, log } = deps;
   const unfinished = journal.latestRun({ command: 'apply', status: ['running', 'interrupted'] });
   if (unfinished !== null && (input.planRunId === null || unfinished.parentRunId === input.planRunId)) {
@@ -216,7 +217,7 @@ async function startRun(input: ApplyInput, inputs: InputFingerprint, tenant: Ten
     parentRunId: plan.id,
     tenantId: tenant.tenantId ?? plan.tenantId,
     graphUrl: tenant.graphUrl,
-    options: { ...input.plan.run.options, ...decidingOptionsJson(options), writeBudget: writeBudgetOf(deps.graph) },
+    options: { ...input.plan.run.options, ...decidingOptionsJson(options), writeBudget: writeBudgetOf(deps.graph), apps: appsJson(apps) },
     inputs,
   });
   const copied = journal.copyPlan(plan.id, run.id);

@@ -16,6 +16,7 @@ import type { GraphGateway, UserReadResult } from '../graph/gateway.js';
 import { USERS_IN_FLIGHT } from '../graph/limits.js';
 import pLimit from 'p-limit';
 import type { InputToFingerprint } from '../journal/inputs.js';
+import { appsJson } from './run-apps.js';
 import { fingerprintInputs } from '../journal/inputs.js';
 import type { Journal } from '../journal/journal.js';
 import type { JsonObject, RunRecord, UserRecord } from '../run-records.js';
@@ -107,7 +108,7 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
     // The tenant the token belongs to, when it says: apply and rollback compare it.
     tenantId: signedIn.principal.tenantId ?? input.run.tenantId,
     graphUrl: input.run.graphUrl,
-    options: { ...input.run.options, ...decidingOptionsJson(input.options) },
+    options: { ...input.run.options, ...decidingOptionsJson(input.options), apps: appsJson(signedIn.apps) },
     inputs: await fingerprintInputs(planInputFiles(input)),
   });
   log.info(`Plan run ${run.id}: recording in ${journal.path}.`);

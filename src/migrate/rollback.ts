@@ -16,6 +16,7 @@ import { planUserRollback } from '../plan/rollback-operations.js';
 import { executePlannedOperations, type ExecuteCounts } from './apply-execute.js';
 import { reconcileSentOperations } from './apply-reconcile.js';
 import { writeBudgetOf, type ApplyGraph } from './apply.js';
+import { appsJson } from './run-apps.js';
 import { otherTenantError, type TenantNow } from './tenant-check.js';
 import type { GraphGateway } from '../graph/gateway.js';
 import type { StepDeps } from './deps.js';
@@ -67,9 +68,9 @@ export async function runRollback(input: RollbackInput, deps: RollbackDeps): Pro
   const given = otherTenantError('ROLLBACK_OTHER_TENANT', `apply run ${applyRun.id}`, applyRun, input.tenant, remedy);
   if (given !== null) throw given;
   // The token's tenant, without asking Graph anything (the emulator's development token has none).
-  const signedIn = otherTenantError('ROLLBACK_OTHER_TENANT', `apply run ${applyRun.id}`, applyRun, { graphUrl: input.tenant.graphUrl, tenantId: await graph.tokenTenantId() }, remedy);
-  if (signedIn !== null) throw signedIn;
-  await graph.preflight({ writes: input.execute, group: false, hardwareTokenWrites: input.execute && hasTokenWrites(journal, applyRun.id) });
+  const tokenTenant = otherTenantError('ROLLBACK_OTHER_TENANT', `apply run ${applyRun.id}`, applyRun, { graphUrl: input.tenant.graphUrl, tenantId: await graph.tokenTenantId() }, remedy);
+  if (tokenTenant !== null) throw tokenTenant;
+  const signedIn = await graph.preflight({ writes: input.execute, group: false, hardwareTokenWrites: input.execute && hasTokenWrites(journal, applyRun.id) });
 
   const unfinished = journal.latestRun({ command: 'rollback', parentRunId: applyRun.id, status: ['running', 'interrupted'] });
   if (unfinished !== null && input.execute) {
@@ -82,7 +83,7 @@ export async function runRollback(input: RollbackInput, deps: RollbackDeps): Pro
   if (!input.execute) {
     return { applyRun, run: null, resumed: false, interrupted: false, users, operations: { done: 0, failed: 0, skipped: 0 }, usersByFinalStatus: {} };
   }
-  const run = journal.createRun({ command: 'rollback', parentRunId: applyRun.id, tenantId: applyRun.tenantId, graphUrl: applyRun.graphUrl, options: { execute: true, writeBudget: writeBudgetOf(graph) }, inputs: applyRun.inputs });
+  const run = journal.createRun({ command: 'rollback', parentRunId: applyRun.id, tenantId: applyRun.tenantId, graphUrl: applyRun.graphUrl, options: { execute: true, writeBudget: writeBudgetOf(graph), apps: appsJson(signedIn.apps) }, inputs: applyRun.inputs });
   journal.recordRevertOperations(applyRun.id, run.id, users.map((user) => ({
     line: user.line,
     operations: [

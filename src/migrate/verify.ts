@@ -9,12 +9,13 @@ import pLimit from 'p-limit';
 import { usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import type { Journal } from '../journal/journal.js';
-import type { RunRecord, StoredUser } from '../run-records.js';
+import type { JsonValue, RunRecord, StoredUser } from '../run-records.js';
 import type { FinalUserStatus } from '../user-status.js';
 import type { EntraState } from '../plan/entra-state.js';
 import { verifyAgainstExports, verifyUser, type VerifiedUser } from '../plan/verify-user.js';
 import type { ApplyGraph } from './apply.js';
 import { runPlan, type PlanDeps, type PlanInput } from './plan.js';
+import { appsJson } from './run-apps.js';
 import type { StepDeps } from './deps.js';
 
 /** Users read at once: each read is one `$batch` of a few GETs, paced by the governor. */
@@ -43,7 +44,7 @@ export async function runVerify(input: { readonly runId: string | null }, deps: 
       'Give --run the id of an apply run (apply prints it; `mfa-migrate status` shows the latest) and the same --state.',
     );
   }
-  await graph.preflight({ writes: false, group: false, hardwareTokenWrites: false });
+  const signedIn = await graph.preflight({ writes: false, group: false, hardwareTokenWrites: false });
 
   // The journal cannot be read and written at once: collect, then read Entra, then record.
   const users: StoredUser[] = [...journal.iterateUsers(verifiedRun.id)];
@@ -58,7 +59,7 @@ export async function runVerify(input: { readonly runId: string | null }, deps: 
   });
   deps.progress.finish();
 
-  return recordVerifyRun(journal, verifiedRun, users, checkable.length, (user) => {
+  return recordVerifyRun(journal, verifiedRun, users, checkable.length, appsJson(signedIn.apps), (user) => {
     const state = states.get(user.id);
     return state === undefined
       ? { status: user.finalStatus ?? (user.planStatus === 'planned' ? 'failed' : user.planStatus), findings: [], drifted: false }
@@ -74,12 +75,12 @@ export async function runVerifyExports(input: PlanInput, deps: PlanDeps): Promis
   const planned = await runPlan(input, deps);
   const users: StoredUser[] = [...deps.journal.iterateUsers(planned.run.id)];
   const checked = users.filter((user) => user.before !== null).length;
-  return recordVerifyRun(deps.journal, planned.run, users, checked, verifyAgainstExports);
+  return recordVerifyRun(deps.journal, planned.run, users, checked, planned.run.options['apps'] ?? [], verifyAgainstExports);
 }
 
 /** The verify run: each user of `verifiedRun` with the status and findings `verify` gives it. */
-function recordVerifyRun(journal: Journal, verifiedRun: RunRecord, users: readonly StoredUser[], checked: number, verify: (user: StoredUser) => VerifiedUser): VerifyResult {
-  const run = journal.createRun({ command: 'verify', parentRunId: verifiedRun.id, tenantId: verifiedRun.tenantId, graphUrl: verifiedRun.graphUrl, options: {}, inputs: verifiedRun.inputs });
+function recordVerifyRun(journal: Journal, verifiedRun: RunRecord, users: readonly StoredUser[], checked: number, apps: JsonValue, verify: (user: StoredUser) => VerifiedUser): VerifyResult {
+  const run = journal.createRun({ command: 'verify', parentRunId: verifiedRun.id, tenantId: verifiedRun.tenantId, graphUrl: verifiedRun.graphUrl, options: { apps }, inputs: verifiedRun.inputs });
   const counts: Partial<Record<FinalUserStatus, number>> = {};
   let drifted = 0;
   const records: { line: number; status: FinalUserStatus; addedIssues: readonly Finding[] }[] = [];

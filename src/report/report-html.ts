@@ -16,7 +16,7 @@ import { CHANGED_BITS, htmlEntryOf, USER_ENTRY, type HtmlReportMeta } from './ht
 import { REPORT_SCRIPT } from './html-script.js';
 import { REPORT_STYLE } from './html-style.js';
 import { ACTION_NEEDED, ISSUE_CATALOGUE, ISSUE_CODES, type ReportIssueCode } from './issue-catalogue.js';
-import type { ReportSummary } from './report-summary.js';
+import type { ReportApp, ReportSummary } from './report-summary.js';
 import { REPORT_STATUSES, type ChangedMethod, type ReportDevices, type ReportStatus, type ReportUser } from './report-user.js';
 import type { AfterBasis } from './user-changes.js';
 
@@ -88,6 +88,8 @@ const CONTENT_SECURITY_POLICY = `default-src 'none'; style-src ${hashSource(REPO
 export interface HtmlPageFacts {
   readonly run: RunRecord;
   readonly summary: ReportSummary;
+  /** The apps the run's requests went out as; listed under the run line. */
+  readonly apps: readonly ReportApp[];
   readonly afterBasis: AfterBasis;
   readonly unmask: boolean;
   readonly generatedAt: Date;
@@ -125,7 +127,7 @@ export function htmlPage(facts: HtmlPageFacts): { readonly head: string; readonl
 <body>
 <header>
 <h1>Reconciliation report — ${escapeHtml(run.command)} run <code>${escapeHtml(run.id)}</code></h1>
-<p class="sub">${escapeHtml(runLine(facts))}</p>
+<p class="sub">${escapeHtml(runLine(facts))}</p>${appsLine(facts.apps)}
 ${banners(facts)}
 </header>
 <main>
@@ -203,6 +205,14 @@ function runLine(facts: HtmlPageFacts): string {
     run.parentRunId === null ? null : `from run ${run.parentRunId}`,
   ];
   return parts.filter((part) => part !== null).join(' · ');
+}
+
+/** Which app registrations sent the run's requests (audit): one line, empty when none is known. */
+function appsLine(apps: readonly ReportApp[]): string {
+  if (apps.length === 0) return '';
+  const label = apps.length === 1 ? 'App' : `App pool (${String(apps.length)} apps)`;
+  const list = apps.map((app) => `${app.name === null ? '' : `${app.name} `}${app.clientId}: ${count(app.operations)} operation${app.operations === 1 ? '' : 's'}`).join(' · ');
+  return `\n<p class="sub">${escapeHtml(`${label}: ${list}`)}</p>`;
 }
 
 function banners(facts: HtmlPageFacts): string {

@@ -26,6 +26,14 @@ export interface ReportSummary {
   readonly fileIssues: number | null;
 }
 
+/** An app registration the run's requests went out as, with the operations of the report it sent last. */
+export interface ReportApp {
+  /** Its name in the `--app-pool` file; null for the app of `--client-id` (or one the run did not record). */
+  readonly name: string | null;
+  readonly clientId: string;
+  readonly operations: number;
+}
+
 function zeros<Key extends string>(keys: readonly Key[]): Record<Key, number> {
   return Object.fromEntries(keys.map((key) => [key, 0])) as Record<Key, number>;
 }
@@ -39,6 +47,7 @@ export class SummaryCounter {
   readonly #operations: Partial<Record<OperationKind, Partial<Record<OperationStatus, number>>>> = {};
   readonly #issues = new Map<ReportIssueCode, number>();
   readonly #usersByIssue = new Map<ReportIssueCode, number>();
+  readonly #operationsByApp = new Map<string, number>();
 
   add(user: ReportUser): void {
     this.#users += 1;
@@ -46,6 +55,7 @@ export class SummaryCounter {
     this.#byPlanStatus[user.planStatus] += 1;
     if (user.actionNeeded) this.#usersNeedingAction += 1;
     for (const operation of user.operations) {
+      if (operation.appId !== null) this.#operationsByApp.set(operation.appId, (this.#operationsByApp.get(operation.appId) ?? 0) + 1);
       const byStatus = (this.#operations[operation.kind] ??= {});
       byStatus[operation.status] = (byStatus[operation.status] ?? 0) + 1;
     }
@@ -54,6 +64,16 @@ export class SummaryCounter {
       if (issue.actionNeeded) this.#issueRows += 1;
     }
     for (const code of new Set(user.issues.map((issue) => issue.code))) this.#usersByIssue.set(code, (this.#usersByIssue.get(code) ?? 0) + 1);
+  }
+
+  /** Operations whose last request went out as this app. */
+  operationsSentBy(clientId: string): number {
+    return this.#operationsByApp.get(clientId) ?? 0;
+  }
+
+  /** Client ids of the apps the operations went out as, first seen first. */
+  appsSeen(): readonly string[] {
+    return [...this.#operationsByApp.keys()];
   }
 
   summary(run: RunRecord): ReportSummary {
@@ -70,6 +90,25 @@ export class SummaryCounter {
       fileIssues: typeof recordedFileIssues === 'number' ? recordedFileIssues : null,
     };
   }
+}
+
+/**
+ * The run's apps: those it recorded (`options.apps`, in their order, with their pool names) and any
+ * other an operation went out as (a run resumed with another pool), with the operations each sent.
+ */
+export function runApps(run: RunRecord, counter: SummaryCounter): ReportApp[] {
+  const recorded = Array.isArray(run.options['apps']) ? run.options['apps'] : [];
+  const apps: ReportApp[] = [];
+  for (const entry of recorded) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
+    const { name, clientId } = entry as { readonly name?: unknown; readonly clientId?: unknown };
+    if (typeof clientId !== 'string' || apps.some((app) => app.clientId === clientId)) continue;
+    apps.push({ name: typeof name === 'string' ? name : null, clientId, operations: counter.operationsSentBy(clientId) });
+  }
+  for (const clientId of counter.appsSeen()) {
+    if (!apps.some((app) => app.clientId === clientId)) apps.push({ name: null, clientId, operations: counter.operationsSentBy(clientId) });
+  }
+  return apps;
 }
 
 function inCatalogueOrder(counts: ReadonlyMap<ReportIssueCode, number>): Partial<Record<ReportIssueCode, number>> {
@@ -96,8 +135,8 @@ export function catalogueOf(summary: ReportSummary): Record<string, CatalogueJso
   }]));
 }
 
-/** The run as the reports show it. Options are recorded without secrets (NewRun.options). */
-export function runJson(run: RunRecord, journalPath: string): Record<string, unknown> {
+/** The run as the reports show it, with the apps its requests went out as. Options are recorded without secrets (NewRun.options). */
+export function runJson(run: RunRecord, journalPath: string, apps: readonly ReportApp[]): Record<string, unknown> {
   return {
     id: run.id,
     command: run.command,
@@ -110,5 +149,6 @@ export function runJson(run: RunRecord, journalPath: string): Record<string, unk
     journal: journalPath,
     options: run.options,
     inputs: run.inputs.map((input) => ({ role: input.role, path: input.path, size: input.size, sha256: input.sha256 })),
+    apps,
   };
 }

@@ -51,6 +51,8 @@ export interface ReportOperation {
   readonly requestId: string | null;
   readonly graphCode: string | null;
   readonly errorMessage: string | null;
+  /** Client id of the app whose request carried it last (audit); null when it never left or the app is not known. */
+  readonly appId: string | null;
 }
 
 export interface ReportDevices {
@@ -191,6 +193,7 @@ export function reportUser(user: StoredUser, context: ReportUserContext): Report
       requestId: operation.requestId,
       graphCode: operation.graphCode,
       errorMessage: operation.errorMessage === null ? null : text(operation.errorMessage),
+      appId: operation.appId,
     })),
     issues,
     failedRequestIds: user.operations.flatMap((operation) => (operation.status === 'failed' && operation.requestId !== null ? [operation.requestId] : [])),

@@ -20,7 +20,7 @@ import { headerOf, ISSUE_COLUMNS, RECONCILIATION_COLUMNS, valuesOf } from './csv
 import { ensurePrivateFolder, PrivateFile } from './private-file.js';
 import { journalEmpty, reportWriteFailed, runNotFound } from './report-errors.js';
 import { htmlPage, htmlUserEntry } from './report-html.js';
-import { catalogueOf, runJson, SummaryCounter, type ReportSummary } from './report-summary.js';
+import { catalogueOf, runApps, runJson, SummaryCounter, type ReportApp, type ReportSummary } from './report-summary.js';
 import { reportUser } from './report-user.js';
 import { afterBasisOf } from './user-changes.js';
 
@@ -122,17 +122,18 @@ export async function writeRunReports(journal: ReportJournal, runId: string, opt
     await jsonUsers.close();
     await htmlUsers.close();
     const summary = counter.summary(run);
+    const apps = runApps(run, counter);
     const generatedAt = new Date(clock.now());
 
     const json = await create(paths.reconciliationJson);
-    const head = JSON.stringify(reconciliationHead(run, journal.path, summary, generatedAt, options.unmask), null, 2);
+    const head = JSON.stringify(reconciliationHead(run, journal.path, summary, apps, generatedAt, options.unmask), null, 2);
     // The head object's closing brace is replaced by the users array, which the spool holds.
     await json.write(`${head.slice(0, head.lastIndexOf('}')).trimEnd()},\n  "users": [\n`);
     await json.append(jsonUsers.temporaryPath);
     await json.write(summary.users === 0 ? ']\n}\n' : '\n  ]\n}\n');
 
     const html = await create(paths.html);
-    const page = htmlPage({ run, summary, afterBasis: context.afterBasis, unmask: options.unmask, generatedAt, journalPath: journal.path });
+    const page = htmlPage({ run, summary, apps, afterBasis: context.afterBasis, unmask: options.unmask, generatedAt, journalPath: journal.path });
     await html.write(`${page.head}[`);
     await html.append(htmlUsers.temporaryPath);
     await html.write(`]${page.tail}`);
@@ -177,13 +178,13 @@ function verifiedWrites(journal: ReportJournal, run: RunRecord): { readonly atta
   };
 }
 
-function reconciliationHead(run: RunRecord, journalPath: string, summary: ReportSummary, generatedAt: Date, unmask: boolean): Record<string, unknown> {
+function reconciliationHead(run: RunRecord, journalPath: string, summary: ReportSummary, apps: readonly ReportApp[], generatedAt: Date, unmask: boolean): Record<string, unknown> {
   return {
     schemaVersion: RECONCILIATION_SCHEMA_VERSION,
     generatedAt: generatedAt.toISOString(),
     phoneNumbers: unmask ? 'unmasked' : 'masked',
     afterBasis: afterBasisOf(run.command),
-    run: runJson(run, journalPath),
+    run: runJson(run, journalPath, apps),
     summary,
     catalogue: catalogueOf(summary),
   };

@@ -2,7 +2,8 @@
  * The fault matrix (issue 7): apply of the sample exports against the emulator under one kind of
  * fault at a time — 429s of the whole `$batch` and of its items with whole and fractional
  * `Retry-After`, each 5xx, `424` chains, dropped connections, answers lost after the write was
- * made, requests stalled past the client's timeout, a token that expires mid-run, latency, and
+ * made, requests stalled past the client's timeout, a token that expires mid-run, latency, the
+ * tenant's write quota answering 429 (`x-ms-throttle-scope: Tenant/…`) to an app pool mid-run, and
  * Graph refusing one user's number with 400. Each run goes to completion through the real
  * gateway (real HTTP) and a journal file, then three things must agree:
  * - the tenant: exactly the state a clean apply leaves (bar the refused number);
@@ -28,6 +29,7 @@ import { writeRunReports } from '../../src/report/write-reports.js';
 import { Secret } from '../../src/secret.js';
 import { emulatorGateway } from '../integration/graph/gateway-fixture.js';
 import { expectReportMatchesTenant, fixtureApplyInput, tenantState } from '../support/apply-run.js';
+import { poolApps, poolConfig, seedWithPool, type PoolApp } from '../support/app-pool.js';
 import { sampleSeed } from '../support/emulator.js';
 import { soak } from './run-budget.js';
 
@@ -40,12 +42,16 @@ const EXECUTOR: Partial<ExecutorSettings> = { requestTimeoutMs: 1_500, retryBase
 const APP = { clientId: 'c0ffee00-0000-4000-8000-000000000001', clientSecret: 'emulator-development-secret' };
 /** Carol's mobile (fixtures/users.csv line 4; she has no phone in Entra yet), which the refusal case makes Graph answer 400 for. */
 const REFUSED = { username: 'CONTOSO\\carol', upn: 'carol.clarke@contoso.com', number: '+447911123456' };
+/** The app pool of the tenant-scope case. */
+const POOL = poolApps(2);
 
 interface FaultCase {
   readonly name: string;
   readonly emulator: (seed: number) => Partial<EmulatorOptions>;
   /** Secret sign-in over https, with every issued token expired once this many writes went through. */
   readonly expireTokenAfterWrites?: number;
+  /** Apply through an app pool of these apps (added to the seed) instead of one app. */
+  readonly pool?: readonly PoolApp[];
   /** The fault really happened: counts from the emulator's stats, each of which must be above 0. */
   readonly injected: (stats: StatsSnapshot) => Readonly<Record<string, number>>;
 }
@@ -95,6 +101,14 @@ const CASES: readonly FaultCase[] = [
     injected: (stats) => ({ 'delayed requests': stats.requests }),
   },
   {
+    // Another writer holds most of the tenant's quota: 15 writes per 0.2 s are left to the pool,
+    // whose governors know only their own budgets and the default tenant budget.
+    name: '429 of the tenant\'s write quota to an app pool of two apps (Tenant/Write), every app pausing',
+    emulator: (seed) => ({ faults: `seed=${seed}`, tenant: seedWithPool(sampleSeed(), POOL), throttle: { timeScale: 0.01, tenantWritesPerWindow: 15, tenantWriteWindowSeconds: 20 } }),
+    pool: POOL,
+    injected: (stats) => ({ 'tenant-scope 429': stats.throttledByScope['Tenant/Write'] ?? 0 }),
+  },
+  {
     name: 'the access token expires mid-run (401, then a new token)',
     emulator: (seed) => ({ faults: `seed=${seed}`, https: true }),
     expireTokenAfterWrites: 20,
@@ -131,12 +145,19 @@ afterAll(async () => {
   console.log(`fault matrix: ${String(CASES.length + 1)} fault cases × ${String(seeds.length)} seed(s)${soak ? ' (SOAK)' : ''}; injected:\n${lines.join('\n')}`);
 });
 
-async function apply(emulator: RunningEmulator, journal: Journal, faultCase: Pick<FaultCase, 'expireTokenAfterWrites'>): Promise<ApplyResult> {
+async function apply(emulator: RunningEmulator, journal: Journal, faultCase: Pick<FaultCase, 'expireTokenAfterWrites' | 'pool'>): Promise<ApplyResult> {
   const secret = faultCase.expireTokenAfterWrites !== undefined;
   const graph = emulatorGateway(emulator, {
     matchAttribute: 'onPremisesSamAccountName',
     executor: EXECUTOR,
     ...(secret ? { auth: { mode: 'secret', tenantId: emulator.tenantId, clientId: APP.clientId, clientSecret: new Secret(APP.clientSecret) } } : {}),
+    // Each app of a pool gets the tokens the emulator issues it (over http, checked wherever they arrive).
+    ...(faultCase.pool === undefined
+      ? {}
+      : {
+          appPool: poolConfig(emulator.tenantId, faultCase.pool),
+          credentials: (settings) => ({ getToken: () => Promise.resolve({ token: emulator.issueToken('clientId' in settings && settings.clientId !== null ? settings.clientId : undefined), expiresOnTimestamp: Date.now() + 3_600_000 }) }),
+        }),
   });
   // The token expires once the run is writing: polled, since the run owns the event loop's work.
   const expireAfter = faultCase.expireTokenAfterWrites;

@@ -53,6 +53,7 @@ export function stored(operation: Operation, progress: Partial<Omit<StoredOperat
     revertsOperationId: null,
     sentAt: null,
     doneAt: null,
+    appId: null,
     ...progress,
   };
 }

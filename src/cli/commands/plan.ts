@@ -102,6 +102,7 @@ export function recordedOptions(options: PlanOptions): JsonObject {
     tokens: options.tokens ?? null,
     columns: options.columns ?? null,
     auth: options.auth,
+    appPool: options.appPool ?? null,
     cloud: options.cloud,
     // Not secrets: the tenant and app signed in to, so `rollback --run` and `apply --resume` sign in there again.
     tenantId: options.tenantId ?? null,

@@ -7,7 +7,7 @@ import type { MatchKeys } from '../../../src/mapping/desired-state.js';
 import { systemClock } from '../../../src/clock.js';
 import type { RunningEmulator } from '../../../src/emulator/server.js';
 import type { ExecutorObserver, ExecutorSettings } from '../../../src/graph/batch-executor.js';
-import { resolveGraphConfig, type MatchAttributeOption } from '../../../src/graph/config.js';
+import { resolveGraphConfig, type AppPoolConfig, type MatchAttributeOption } from '../../../src/graph/config.js';
 import type { AuthSettings, CredentialFactory } from '../../../src/graph/credentials.js';
 import pLimit from 'p-limit';
 import { createGraphGateway, type GraphGateway, type UserLookup, type UserReadResult } from '../../../src/graph/gateway.js';
@@ -24,12 +24,15 @@ export interface FixtureOptions {
   readonly credentials?: CredentialFactory;
   /** Instead of the emulator's URL (e.g. a closed port). */
   readonly graphUrl?: string;
+  /** Several apps (`--app-pool`) instead of `auth`'s one. */
+  readonly appPool?: AppPoolConfig;
 }
 
 export function emulatorGateway(emulator: Pick<RunningEmulator, 'url' | 'caCertPem'>, options: FixtureOptions = {}): GraphGateway {
   const config = resolveGraphConfig({
     graphUrl: options.graphUrl ?? emulator.url,
-    auth: options.auth ?? { mode: 'emulator' },
+    auth: options.auth ?? options.appPool?.apps[0]?.auth ?? { mode: 'emulator' },
+    appPool: options.appPool ?? null,
     ca: emulator.caCertPem,
     matchAttribute: options.matchAttribute ?? null,
     ...(options.limits === undefined ? {} : { limits: options.limits }),

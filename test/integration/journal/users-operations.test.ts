@@ -54,7 +54,7 @@ describe('recordUsers and iterateUsers', () => {
     });
     expect(user.desired.devices[0]?.lastUsedAt).toEqual(new Date('2026-01-02T03:04:05.000Z'));
     expect(user.operations).toEqual([
-      { ...updateMobile, id: 1, runId, userId: user.id, seq: 1, attempts: 0, requestId: null, graphCode: null, errorMessage: null, result: null, revertsOperationId: null, sentAt: null, doneAt: null },
+      { ...updateMobile, id: 1, runId, userId: user.id, seq: 1, attempts: 0, requestId: null, graphCode: null, errorMessage: null, result: null, revertsOperationId: null, sentAt: null, doneAt: null, appId: null },
       expect.objectContaining({ ...createOffice, seq: 2 }),
     ]);
   });

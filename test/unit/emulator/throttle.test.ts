@@ -42,6 +42,25 @@ describe('throttle model', () => {
     expect(model.admit('other', WRITE).throttled).toBe(false);
   });
 
+  it('holds every app of the tenant to the tenant\'s write quota, named by the Tenant scope, and blocks them all until it frees', () => {
+    let now = 1_000;
+    // 150 s × 0.01 = 1.5 s app windows of 3 writes; 300 s × 0.01 = 3 s tenant windows of 5 writes.
+    const model = new ThrottleModel({ ...REALISTIC_THROTTLE, timeScale: 0.01, writesPerWindow: 3, tenantWritesPerWindow: 5 }, 'tenant-id', 10, { now: () => now });
+    for (let index = 0; index < 3; index += 1) expect(model.admit('app-a', WRITE).throttled).toBe(false);
+    // A's own quota: Tenant_Application, and only A waits.
+    expect(model.admit('app-a', WRITE)).toMatchObject({ throttled: true, limit: 'Write', scope: 'Tenant_Application/Write/app-a/tenant-id' });
+    now += 10;
+    expect(model.admit('app-b', WRITE).throttled).toBe(false);
+    expect(model.admit('app-b', WRITE).throttled).toBe(false);
+    // Five writes in the tenant's window: the sixth, from an app with room of its own, meets the tenant's quota.
+    expect(model.admit('app-c', WRITE)).toMatchObject({ throttled: true, limit: 'TenantWrite', scope: 'Tenant/Write/app-c/tenant-id', information: 'WriteLimitExceeded', retryAfterSeconds: 2.99 });
+    // Every app waits for the tenant's Retry-After, reads too are not charged to it.
+    expect(model.admit('app-b', WRITE)).toMatchObject({ throttled: true, limit: 'TenantWrite' });
+    expect(model.admit('app-b', { resourceUnits: 1, writes: 0, activations: 0 }).throttled).toBe(false);
+    now = 1_000 + 3_000;
+    expect(model.admit('app-c', WRITE).throttled).toBe(false);
+  });
+
   it('reads a throttle file and refuses unknown keys and bad values', () => {
     expect(readThrottleConfig({ timeScale: 0.1, writesPerWindow: 300, resourceUnitsPerWindow: null })).toEqual({
       config: { timeScale: 0.1, writesPerWindow: 300, resourceUnitsPerWindow: null },

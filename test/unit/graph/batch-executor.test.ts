@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { MigrateError } from '../../../src/errors.js';
 import { BatchExecutor, DEFAULT_EXECUTOR_SETTINGS, type CallListener, type GraphCall, type SettledCall } from '../../../src/graph/batch-executor.js';
+import { AppPool, NO_TENANT_LIMITS, type AppLane } from '../../../src/graph/app-pool.js';
 import { Governor, GRAPH_LIMITS, type GovernorLimits } from '../../../src/graph/governor.js';
 import { TransportError, type HttpRequest, type HttpResponse, type HttpTransport } from '../../../src/graph/http-client.js';
 import { systemClock } from '../../../src/clock.js';
@@ -68,15 +69,14 @@ function executorFor(
   waits: ({ until: number; reason: string } | null)[] = [],
 ) {
   const sent: { at: number; notBefore: number[] }[] = [];
+  const appId = 'c0ffee00-0000-4000-8000-000000000001';
+  const lane: AppLane = { app: { name: null, clientId: appId }, tokens, transport, governor: new Governor({ ...GRAPH_LIMITS, ...limits }, systemClock), principal: { kind: 'application', appId } };
   const executor = new BatchExecutor({
-    transport,
-    tokens,
-    governor: new Governor({ ...GRAPH_LIMITS, ...limits }, systemClock),
+    apps: new AppPool([lane], NO_TENANT_LIMITS, systemClock),
     clock: systemClock,
     random: () => 0.5,
     settings: { ...DEFAULT_EXECUTOR_SETTINGS, retryBaseDelayMs: 20, retryMaxDelayMs: 80, ...overrides },
     target: 'https://graph.test',
-    principal: () => ({ kind: 'application', appId: 'c0ffee00-0000-4000-8000-000000000001' }),
     observer: {
       sent: (event) => sent.push({ at: event.at, notBefore: event.calls.map((call) => call.notBefore) }),
       waiting: (event) => waits.push(event === null ? null : { until: event.until, reason: event.reason }),

@@ -5,7 +5,7 @@ import { operationFromRow, runFromRow, type OperationRow, type RunRow } from '..
 const anOperationRow = (overrides: Partial<OperationRow> = {}): OperationRow => ({
   id: 7, run_id: 'r', user_id: 3, seq: 1, kind: 'updatePhone', target: 'mobile',
   payload: '{"phoneNumber":"+1 4255550100","previousPhoneNumber":"+1 4255550111"}', status: 'planned', attempts: 0,
-  request_id: null, graph_code: null, error_message: null, result: null, reverts_operation_id: null, sent_at: null, done_at: null,
+  request_id: null, graph_code: null, error_message: null, result: null, reverts_operation_id: null, sent_at: null, done_at: null, app_id: null,
   ...overrides,
 });
 

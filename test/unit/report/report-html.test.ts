@@ -33,8 +33,20 @@ describe('report.html user entries', () => {
   it("give the script the writer's tables in the page's metadata", () => {
     const run = { ...aPlanRun(), id: '20261128-153012-ab12', status: 'finished' as const, startedAt: new Date(0), finishedAt: new Date(0), summary: null };
     const summary = new SummaryCounter().summary(run);
-    const { head } = htmlPage({ run, summary, afterBasis: 'applied', unmask: false, generatedAt: new Date(0), journalPath: 'j.db' });
+    const { head } = htmlPage({ run, summary, apps: [], afterBasis: 'applied', unmask: false, generatedAt: new Date(0), journalPath: 'j.db' });
     const meta = JSON.parse(/<script type="application\/json" id="report-meta">(.*?)<\/script>/s.exec(head)?.[1] ?? 'null') as { entry: unknown; changed: unknown; kinds: unknown };
     expect(meta).toMatchObject({ entry: USER_ENTRY, changed: CHANGED_BITS, kinds: OPERATION_KINDS });
+    expect(head).not.toContain('App');
+  });
+
+  it('name the apps a run went out as under the run line, with the operations each sent', () => {
+    const run = { ...aPlanRun({ command: 'apply' }), id: '20261128-153012-ab12', status: 'finished' as const, startedAt: new Date(0), finishedAt: new Date(0), summary: null };
+    const summary = new SummaryCounter().summary(run);
+    const apps = [
+      { name: 'migration-1', clientId: 'aaaaaaaa-0000-4000-8000-00000000000a', operations: 1_200 },
+      { name: 'migration-2', clientId: 'bbbbbbbb-0000-4000-8000-00000000000b', operations: 1 },
+    ];
+    const { head } = htmlPage({ run, summary, apps, afterBasis: 'applied', unmask: false, generatedAt: new Date(0), journalPath: 'j.db' });
+    expect(head).toContain('App pool (2 apps): migration-1 aaaaaaaa-0000-4000-8000-00000000000a: 1,200 operations · migration-2 bbbbbbbb-0000-4000-8000-00000000000b: 1 operation');
   });
 });
