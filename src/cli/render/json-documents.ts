@@ -298,14 +298,17 @@ export const reportDocument = object({
   runId: runId('The run reported.'),
   phoneNumbers: enumOf(['masked', 'unmasked']),
   reports: object({
-    dir: text('The folder holding the four files.'),
+    dir: text('The folder holding the five files: <reports>/<run>, or <reports>/<run>-unmasked with --unmask.'),
     html: text(),
+    xlsx: text('reconciliation.xlsx: users, issues and writes as Excel opens them.'),
     reconciliationCsv: text(),
     reconciliationJson: text('Its format: schemas/reconciliation.schema.json.'),
     issuesCsv: text(),
   }),
   users: count(),
-  usersNeedingAction: count(),
+  usersNeedingAction: count('Users someone must act on: an admin, the user, or both.'),
+  usersAdminMustAct: count('Users with an issue an admin must act on.'),
+  usersUserMustAct: count('Users with an issue only they can act on (register Authenticator again, register a method).'),
   issueRows: count('Rows of issues.csv.'),
 });
 
