@@ -88,7 +88,9 @@ export function htmlUserEntry(user: ReportUser): string {
  * nor `<!--` can appear in the data, whatever a username holds.
  */
 export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replaceAll('<', '\\u003c');
+  const json = JSON.stringify(value);
+  // Most entries hold no `<`: the test spares a copy of each (a million users, a million copies).
+  return json.includes('<') ? json.replaceAll('<', '\\u003c') : json;
 }
 
 /** Text for HTML element content and double-quoted attribute values. */
@@ -221,10 +223,10 @@ ${issuesTable(summary)}
 }
 
 function footer(facts: HtmlPageFacts): string {
-  const files = 'Beside this file: reconciliation.xlsx (for Excel), reconciliation.csv and issues.csv (for scripts), reconciliation.json.';
   if (facts.journalPath === null) {
-    return `Written by mfa-migrate validate from the exports alone at ${facts.generatedAt.toISOString()}; neither Graph nor a journal was read. ${files}`;
+    return `Written by mfa-migrate validate from the exports alone at ${facts.generatedAt.toISOString()}; neither Graph nor a journal was read. Beside this file: reconciliation.xlsx (the issues, for Excel) and issues.csv (for scripts); \`validate --json\` gives every user.`;
   }
+  const files = 'Beside this file: reconciliation.xlsx (for Excel), reconciliation.csv and issues.csv (for scripts), reconciliation.json.';
   const unmask = facts.unmask ? ' --unmask' : '';
   return `Written by mfa-migrate from the journal ${escapeHtml(facts.journalPath)} at ${facts.generatedAt.toISOString()}; Graph was not asked. ${files} Regenerate with <code>mfa-migrate report --run ${escapeHtml(facts.run.id)}${unmask}</code>.`;
 }
@@ -252,7 +254,8 @@ function banners(facts: HtmlPageFacts): string {
     out.push('<p class="banner">This is a plan (dry run): nothing was written to Entra. "After" shows what <code>apply</code> would write.</p>');
   }
   if (facts.afterBasis === 'exports') {
-    out.push('<p class="banner">This is <code>validate</code>: the exports read offline. Entra was not read and nothing was written; "Exports ask for" shows what the exports give each user. <code>mfa-migrate plan</code> compares it with Entra.</p>');
+    const unlisted = facts.summary.users - facts.summary.listed;
+    out.push(`<p class="banner">This is <code>validate</code>: the exports read offline. Entra was not read and nothing was written; "Exports ask for" shows what the exports give each user. The table lists the ${count(facts.summary.listed)} users the exports say something about${unlisted === 0 ? '' : `; the other ${count(unlisted)} have no finding and are counted in the summary only`}. <code>mfa-migrate plan</code> compares every user with Entra.</p>`);
   }
   if (facts.run.command === 'rollback') {
     out.push(`<p class="banner">This rollback undoes apply run <code>${escapeHtml(facts.run.parentRunId ?? '')}</code>. It lists only the users that run wrote to, each undo step and what became of it: undone, kept (with the reason) or failed. "Before" is what Entra held when the rollback read the user, "after" what it holds after the undo. The findings about the exports are in the apply run's report.</p>`);

@@ -28,6 +28,11 @@ export interface ReportRun {
 
 export interface ReportSummary {
   readonly users: number;
+  /**
+   * Users the report lists, one entry each (users.length of the JSON, rows of the table); the
+   * same as `users` except in validate's report, which lists only the users with a finding.
+   */
+  readonly listed: number;
   /** Every status, zeros included, so the shape never changes. */
   readonly byStatus: Readonly<Record<ReportStatus, number>>;
   /** Users by plan status; validate's users have none and are not counted. */
@@ -56,6 +61,7 @@ function zeros<Key extends string>(keys: readonly Key[]): Record<Key, number> {
 
 export class SummaryCounter {
   #users = 0;
+  #listed = 0;
   #usersNeedingAction = 0;
   #usersAdminMustAct = 0;
   #usersUserMustAct = 0;
@@ -68,6 +74,7 @@ export class SummaryCounter {
 
   add(user: ReportUser): void {
     this.#users += 1;
+    this.#listed += 1;
     this.#byStatus[user.status] += 1;
     if (user.planStatus !== null) this.#byPlanStatus[user.planStatus] += 1;
     if (user.actionNeeded) this.#usersNeedingAction += 1;
@@ -84,10 +91,17 @@ export class SummaryCounter {
     for (const code of new Set(user.issues.map((issue) => issue.code))) this.#usersByIssue.set(code, (this.#usersByIssue.get(code) ?? 0) + 1);
   }
 
+  /** Users counted by status but not listed: nothing else about them is to report. */
+  addUnlisted(status: ReportStatus, users = 1): void {
+    this.#users += users;
+    this.#byStatus[status] += users;
+  }
+
   summary(run: Pick<ReportRun, 'summary'>): ReportSummary {
     const recordedFileIssues = run.summary?.['fileIssues'];
     return {
       users: this.#users,
+      listed: this.#listed,
       byStatus: { ...this.#byStatus },
       byPlanStatus: { ...this.#byPlanStatus },
       usersNeedingAction: this.#usersNeedingAction,

@@ -273,10 +273,42 @@ export function reportUser(user: StoredUser, context: ReportUserContext): Report
 }
 
 /**
+ * What validate's report reads of a desired state: plain data without the seeds (a Secret, which
+ * must not travel, and which the report never shows) — what crosses to the thread that writes it.
+ */
+export interface ValidatedUser {
+  readonly line: number;
+  readonly username: string;
+  readonly displayName: string | null;
+  readonly upn: string | null;
+  readonly status: UserStatus;
+  readonly phones: DesiredState['phones'];
+  readonly defaultMethod: DesiredState['defaultMethod'];
+  readonly devices: readonly { readonly name: string; readonly status: 'kept' | 'dropped' }[];
+  readonly hardwareTokens: readonly { readonly serialNumber: string }[];
+  readonly issues: readonly Finding[];
+}
+
+export function validatedUser(desired: DesiredState): ValidatedUser {
+  return {
+    line: desired.line,
+    username: desired.username,
+    displayName: desired.displayName,
+    upn: desired.upn,
+    status: desired.status,
+    phones: desired.phones,
+    defaultMethod: desired.defaultMethod,
+    devices: desired.devices.map((device) => ({ name: device.name, status: device.status })),
+    hardwareTokens: desired.hardwareTokens.map((token) => ({ serialNumber: token.serialNumber })),
+    issues: desired.issues,
+  };
+}
+
+/**
  * One user of validate's report, from mapping's desired state: Entra was not read, so there is no
  * before, and "after" is what the exports ask Entra to hold.
  */
-export function validateReportUser(desired: DesiredState, context: { readonly unmask: boolean }): ReportUser {
+export function validateReportUser(desired: ValidatedUser, context: { readonly unmask: boolean }): ReportUser {
   const view = phoneView(context.unmask);
   const wanted = (value: string | null): ValueChange => ({ before: null, after: value === null ? null : view.phone(value) });
   const issues = desired.issues.map((finding) => findingIssue(finding, view));

@@ -21,7 +21,7 @@ import { ensurePrivateFolder, PrivateFile } from './private-file.js';
 import { journalEmpty, reportWriteFailed, runNotFound } from './report-errors.js';
 import { htmlPage, htmlUserEntry } from './report-html.js';
 import { catalogueOf, runJson, SummaryCounter, type ReportRun, type ReportSummary } from './report-summary.js';
-import { reportUser, type ReportUser } from './report-user.js';
+import { reportUser, type ReportStatus, type ReportUser } from './report-user.js';
 import type { AfterBasis } from './user-changes.js';
 import { afterBasisOf } from './user-changes.js';
 import { XlsxReport } from './xlsx-report.js';
@@ -94,7 +94,21 @@ export interface ReportFacts {
 }
 
 /**
- * The five report files of one run, written as users stream past: the CSVs row by row, the xlsx
+ * Which files a report has. A run's report (`perUser`): all five, one entry per user in
+ * reconciliation.csv, .json, report.html and the xlsx users sheet. validate's: issues.csv,
+ * report.html and the xlsx issues sheet only, each holding the users the exports say something
+ * about — a million users read offline cost no million report rows (see validate-reports.ts).
+ */
+export interface ReportFileSet {
+  readonly perUser: boolean;
+  /** A rollback's report: its writes are undo steps. */
+  readonly undo: boolean;
+  /** Named in REPORT_WRITE_FAILED's remedy (`report --run` rebuilds the files); null for validate. */
+  readonly journalPath: string | null;
+}
+
+/**
+ * The report files of one run, written as users stream past: the CSVs row by row, the xlsx
  * users sheet as they come (its issue and write sheets spooled), the JSON's and the HTML's users
  * to spool files — the summary they start with is known only after the last user — copied into
  * place at the end. `open`, then `add` each user (await what it returns), then `finish`; on any
@@ -103,7 +117,7 @@ export interface ReportFacts {
 export class ReportFiles {
   readonly paths: ReportPaths;
   readonly #runId: string;
-  readonly #journalPath: string | null;
+  readonly #set: ReportFileSet;
   readonly #files: PrivateFile[] = [];
   readonly #counter = new SummaryCounter();
   #failingPath: string;
@@ -115,31 +129,31 @@ export class ReportFiles {
   #xlsxFile: PrivateFile | null = null;
   #separator = '';
 
-  private constructor(dir: string, runId: string, journalPath: string | null) {
+  private constructor(dir: string, runId: string, set: ReportFileSet) {
     this.paths = reportPaths(dir);
     this.#runId = runId;
-    this.#journalPath = journalPath;
+    this.#set = set;
     this.#failingPath = dir;
   }
 
-  /**
-   * Creates the run's folder and the files' temporary copies.
-   * @param journalPath named in REPORT_WRITE_FAILED's remedy (`report --run` rebuilds the files); null for validate
-   * @param undo a rollback's report (its writes are undo steps)
-   */
-  static async open(dir: string, runId: string, options: { readonly journalPath: string | null; readonly undo: boolean }): Promise<ReportFiles> {
-    const files = new ReportFiles(dir, runId, options.journalPath);
+  /** Creates the run's folder and the files' temporary copies. */
+  static async open(dir: string, runId: string, set: ReportFileSet): Promise<ReportFiles> {
+    const files = new ReportFiles(dir, runId, set);
     await files.#guard(async () => {
       await ensurePrivateFolder(dir);
-      files.#reconciliationCsv = await files.#create(files.paths.reconciliationCsv);
       files.#issuesCsv = await files.#create(files.paths.issuesCsv);
-      files.#jsonUsers = await files.#create(join(dir, 'users.json.spool'));
       files.#htmlUsers = await files.#create(join(dir, 'users.html.spool'));
       files.#xlsxFile = await files.#create(files.paths.xlsx);
-      const spools = { issues: await files.#create(join(dir, 'issues.xlsx.spool')), writes: await files.#create(join(dir, 'writes.xlsx.spool')) };
+      if (set.perUser) {
+        files.#reconciliationCsv = await files.#create(files.paths.reconciliationCsv);
+        files.#jsonUsers = await files.#create(join(dir, 'users.json.spool'));
+        const spools = { issues: await files.#create(join(dir, 'issues.xlsx.spool')), writes: await files.#create(join(dir, 'writes.xlsx.spool')) };
+        files.#xlsx = new XlsxReport(files.#xlsxFile, { kind: 'run', spools, undo: set.undo });
+        await files.#reconciliationCsv.write(`${UTF8_BOM}${csvLine(headerOf(RECONCILIATION_COLUMNS))}`);
+      } else {
+        files.#xlsx = new XlsxReport(files.#xlsxFile, { kind: 'issues' });
+      }
       files.#failingPath = dir;
-      files.#xlsx = new XlsxReport(files.#xlsxFile, spools, options.undo);
-      await files.#reconciliationCsv.write(`${UTF8_BOM}${csvLine(headerOf(RECONCILIATION_COLUMNS))}`);
       await files.#issuesCsv.write(`${UTF8_BOM}${csvLine(headerOf(ISSUE_COLUMNS))}`);
     });
     return files;
@@ -147,17 +161,15 @@ export class ReportFiles {
 
   /** Adds one user to every file. Returns a promise only when a buffer went to disk: await it before the next user. */
   add(user: ReportUser): Promise<void> | undefined {
-    const reconciliationCsv = this.#reconciliationCsv;
     const issuesCsv = this.#issuesCsv;
-    const jsonUsers = this.#jsonUsers;
     const htmlUsers = this.#htmlUsers;
     const xlsx = this.#xlsx;
-    if (reconciliationCsv === null || issuesCsv === null || jsonUsers === null || htmlUsers === null || xlsx === null) throw new Error('ReportFiles.add before open');
+    if (issuesCsv === null || htmlUsers === null || xlsx === null) throw new Error('ReportFiles.add before open');
     this.#counter.add(user);
     const pending = [
-      reconciliationCsv.write(csvLine(valuesOf(RECONCILIATION_COLUMNS, user))),
       ...user.issues.filter((issue) => issue.actionNeeded).map((issue) => issuesCsv.write(csvLine(valuesOf(ISSUE_COLUMNS, { user, issue })))),
-      jsonUsers.write(`${this.#separator}  ${JSON.stringify(user)}`),
+      this.#reconciliationCsv?.write(csvLine(valuesOf(RECONCILIATION_COLUMNS, user))),
+      this.#jsonUsers?.write(`${this.#separator}  ${JSON.stringify(user)}`),
       htmlUsers.write(`${this.#separator}${htmlUserEntry(user)}`),
       xlsx.add(user),
     ].filter((write) => write !== undefined);
@@ -165,41 +177,52 @@ export class ReportFiles {
     return pending.length === 0 ? undefined : this.#guard(async () => { await Promise.all(pending); });
   }
 
+  /** Counts users the files do not list (validate: those the exports say nothing about). */
+  count(status: ReportStatus, users = 1): void {
+    this.#counter.addUnlisted(status, users);
+  }
+
   /** Writes the summary and the pages around the users, and puts every file in place. */
-  async finish(facts: Omit<ReportFacts, 'journalPath'>): Promise<WrittenReports> {
+  async finish(facts: Omit<ReportFacts, 'journalPath'>): Promise<ReportSummary> {
     return this.#guard(async () => {
-      const jsonUsers = this.#jsonUsers;
       const htmlUsers = this.#htmlUsers;
       const xlsx = this.#xlsx;
       const xlsxFile = this.#xlsxFile;
-      if (jsonUsers === null || htmlUsers === null || xlsx === null || xlsxFile === null || this.#reconciliationCsv === null || this.#issuesCsv === null) throw new Error('ReportFiles.finish before open');
-      await jsonUsers.close();
+      const issuesCsv = this.#issuesCsv;
+      if (htmlUsers === null || xlsx === null || xlsxFile === null || issuesCsv === null) throw new Error('ReportFiles.finish before open');
       await htmlUsers.close();
       const summary = this.#counter.summary(facts.run);
-      const all: ReportFacts = { ...facts, journalPath: this.#journalPath };
+      const all: ReportFacts = { ...facts, journalPath: this.#set.journalPath };
+      const committed: PrivateFile[] = [issuesCsv];
 
-      const json = await this.#create(this.paths.reconciliationJson);
-      const head = JSON.stringify(reconciliationHead(all, summary), null, 2);
-      // The head object's closing brace is replaced by the users array, which the spool holds.
-      await json.write(`${head.slice(0, head.lastIndexOf('}')).trimEnd()},\n  "users": [\n`);
-      await json.append(jsonUsers.temporaryPath);
-      await json.write(summary.users === 0 ? ']\n}\n' : '\n  ]\n}\n');
+      if (this.#jsonUsers !== null && this.#reconciliationCsv !== null) {
+        await this.#jsonUsers.close();
+        const json = await this.#create(this.paths.reconciliationJson);
+        const head = JSON.stringify(reconciliationHead(all, summary), null, 2);
+        // The head object's closing brace is replaced by the users array, which the spool holds.
+        await json.write(`${head.slice(0, head.lastIndexOf('}')).trimEnd()},\n  "users": [\n`);
+        await json.append(this.#jsonUsers.temporaryPath);
+        await json.write(summary.listed === 0 ? ']\n}\n' : '\n  ]\n}\n');
+        committed.push(this.#reconciliationCsv, json);
+      }
 
       const html = await this.#create(this.paths.html);
-      const page = htmlPage({ run: facts.run, summary, afterBasis: facts.afterBasis, unmask: facts.unmask, generatedAt: facts.generatedAt, journalPath: this.#journalPath });
+      const page = htmlPage({ run: facts.run, summary, afterBasis: facts.afterBasis, unmask: facts.unmask, generatedAt: facts.generatedAt, journalPath: this.#set.journalPath });
       await html.write(`${page.head}[`);
       await html.append(htmlUsers.temporaryPath);
       await html.write(`]${page.tail}`);
+      committed.push(html);
 
       this.#failingPath = this.paths.xlsx;
       await xlsx.finish(facts.run, summary, facts);
+      committed.push(xlsxFile);
 
-      for (const file of [this.#reconciliationCsv, this.#issuesCsv, json, html, xlsxFile]) {
+      for (const file of committed) {
         this.#failingPath = file.path;
         await file.commit();
       }
       await this.discard();
-      return { ...this.paths, runId: facts.run.id, summary };
+      return summary;
     });
   }
 
@@ -221,7 +244,7 @@ export class ReportFiles {
       return await step();
     } catch (error) {
       if (error instanceof MigrateError) throw error;
-      if (error instanceof Error && 'code' in error && typeof error.code === 'string') throw reportWriteFailed(this.#failingPath, this.#runId, this.#journalPath, error);
+      if (error instanceof Error && 'code' in error && typeof error.code === 'string') throw reportWriteFailed(this.#failingPath, this.#runId, this.#set.journalPath, error);
       throw error;
     }
   }
@@ -241,7 +264,7 @@ export async function writeRunReports(journal: ReportJournal, runId: string, opt
   if (!RUN_ID_PATTERN.test(run.id)) throw journalDamaged(journal.path, `run id ${JSON.stringify(run.id)} is not an mfa-migrate run id`);
   const clock = options.clock ?? systemClock;
   const undo = run.command === 'rollback';
-  const files = await ReportFiles.open(reportFolder(options.dir, run.id, options.unmask), run.id, { journalPath: journal.path, undo });
+  const files = await ReportFiles.open(reportFolder(options.dir, run.id, options.unmask), run.id, { perUser: true, journalPath: journal.path, undo });
   try {
     const writes = verifiedWrites(journal, run);
     try {
@@ -254,7 +277,8 @@ export async function writeRunReports(journal: ReportJournal, runId: string, opt
     } finally {
       writes.close();
     }
-    return await files.finish({ run, afterBasis: afterBasisOf(run.command), unmask: options.unmask, generatedAt: new Date(clock.now()) });
+    const summary = await files.finish({ run, afterBasis: afterBasisOf(run.command), unmask: options.unmask, generatedAt: new Date(clock.now()) });
+    return { ...files.paths, runId: run.id, summary };
   } finally {
     await files.discard();
   }

@@ -3,8 +3,8 @@
  * open. A CSV opens as one column where Windows' list separator is `;`, and its formula guard
  * (`'+1 ••••••0100`) shows in the cell; a workbook has neither problem: each value is a typed cell
  * (lines are numbers, "must act" are booleans, dates are dates, phone numbers and everything else
- * are text cells, which Excel never evaluates), one sheet per table (users, issues, writes, and
- * the run), the header row frozen and filters on it.
+ * are text cells, which Excel never evaluates), one sheet per table (users, issues, writes, the
+ * codes with their cause and what to do, and the run), the header row frozen and filters on it.
  *
  * Written with exceljs's streaming writer, so memory stays flat with the number of users: the
  * users sheet is written as users arrive; the issue and write rows go to spool files meanwhile
@@ -17,8 +17,9 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import ExcelJS from 'exceljs';
+import { isRecord } from '../json-value.js';
 import { hardwareTokenCell } from './csv-columns.js';
-import { ISSUE_CATALOGUE, WHO_MUST_ACT_WORDS } from './issue-catalogue.js';
+import { ISSUE_CATALOGUE, ISSUE_CODES, WHO_MUST_ACT, WHO_MUST_ACT_WORDS } from './issue-catalogue.js';
 import { defaultMethodInWords, OPERATION_STATUS_WORDS, OPERATION_WORDS, targetWords, UNDO_STATUS_WORDS } from './plain-words.js';
 import type { PrivateFile } from './private-file.js';
 import type { ReportRun, ReportSummary } from './report-summary.js';
@@ -30,8 +31,10 @@ export const XLSX_MAX_ROWS = 1_048_576;
 const XLSX_MAX_CELL_CHARACTERS = 32_767;
 /** Deflate level of the zip: 1 writes 100,000 users 25 % faster than the default 6 for a file 7 % larger. */
 const ZIP_LEVEL = 1;
-/** Rows written between two turns of the event loop, so the zip and the disk keep up with the writer. */
-const ROWS_PER_TURN = 1_000;
+/** Rows written between two looks at the zip's backlog. */
+const ROWS_PER_CHECK = 200;
+/** Uncompressed bytes the zip may hold unwritten before the writer waits for it (its deflate buffers them). */
+const ZIP_BACKLOG_BYTES = 1024 * 1024;
 
 type Cell = string | number | boolean | Date | null;
 
@@ -83,12 +86,20 @@ const ISSUE_COLUMNS: readonly Column<ReportIssue>[] = [
   { header: 'Code', width: 28, value: (issue) => issue.code },
   { header: 'Severity', width: 9, value: (issue) => issue.severity },
   { header: 'What happened', width: 80, value: (issue) => issue.message },
-  { header: 'What to do', width: 80, value: (issue) => ISSUE_CATALOGUE[issue.code].remedy },
   { header: 'Graph code', width: 18, value: (issue) => text(issue.graphCode) },
   { header: 'Request-id', width: 38, value: (issue) => text(issue.requestId) },
   { header: 'File', width: 16, value: (issue) => text(issue.file) },
   { header: 'File line', width: 8, value: (issue) => issue.line },
 ];
+
+/** The codes sheet: each code that occurs, with its cause and what to do (docs/troubleshooting.md's words). */
+const CODE_COLUMNS: readonly { readonly header: string; readonly width: number }[] = [
+  { header: 'Code', width: 28 }, { header: 'Severity', width: 9 }, { header: 'Who must act', width: 14 }, { header: 'Times', width: 8 },
+  { header: 'Users', width: 8 }, { header: 'Cause', width: 80 }, { header: 'What to do', width: 80 },
+];
+
+/** validate's issues: no write was made, so no Graph code or request-id to show. */
+const OFFLINE_ISSUE_COLUMNS = ISSUE_COLUMNS.filter((column) => column.header !== 'Graph code' && column.header !== 'Request-id');
 
 function writeColumns(undo: boolean): readonly Column<ReportOperation>[] {
   const statusWords = undo ? UNDO_STATUS_WORDS : OPERATION_STATUS_WORDS;
@@ -111,6 +122,59 @@ function cellOf(value: Cell): Cell {
 }
 
 /**
+ * Back-pressure exceljs's streaming writer lacks: a worksheet writes its XML into the zip entry
+ * without looking at what write() answers, and archiver deflates it on libuv's threads one chunk
+ * per turn of the event loop — so the XML of a whole sheet piled up in memory (measured: 250 MB
+ * at 350,000 rows, in a 400 MB process). Waits for the entry to drain when it holds more than
+ * ZIP_BACKLOG_BYTES; just yields a turn when it cannot tell.
+ *
+ * Reads exceljs 4.4.0's and archiver 5's internals — WorksheetWriter.stream, a StreamBuf whose
+ * `pipes[0]` is archiver's PassThrough (readable-stream) for the entry, whose `_writableState.length`
+ * is what it holds — which is why package.json pins exceljs to that exact version. A test checks
+ * that memory stays flat over 200,000 rows, so an upgrade that moves them fails there.
+ */
+function zipCaughtUp(sheet: ExcelJS.Worksheet): Promise<void> | undefined {
+  const entry = zipEntryOf(sheet);
+  if (entry === null) return new Promise((resolve) => setImmediate(resolve));
+  if (entry.held() <= ZIP_BACKLOG_BYTES) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      entry.off('drain', done);
+      entry.off('close', done);
+      entry.off('error', done);
+      resolve();
+    };
+    // An error ends the wait; the workbook's commit reports it.
+    entry.on('drain', done);
+    entry.on('close', done);
+    entry.on('error', done);
+  });
+}
+
+interface ZipEntry {
+  /** Bytes written to the entry and not yet taken by the zip. */
+  readonly held: () => number;
+  readonly on: (event: string, listener: () => void) => unknown;
+  readonly off: (event: string, listener: () => void) => unknown;
+}
+
+function zipEntryOf(sheet: ExcelJS.Worksheet): ZipEntry | null {
+  const stream: unknown = (sheet as unknown as { readonly stream: unknown }).stream;
+  const pipes: unknown = isRecord(stream) ? stream['pipes'] : null;
+  const entry: unknown = Array.isArray(pipes) ? pipes[0] : null;
+  if (!isRecord(entry) || typeof entry['on'] !== 'function' || typeof entry['off'] !== 'function') return null;
+  const state: unknown = entry['_writableState'];
+  if (!isRecord(state) || typeof state['length'] !== 'number') return null;
+  const on = entry['on'] as (event: string, listener: () => void) => unknown;
+  const off = entry['off'] as (event: string, listener: () => void) => unknown;
+  return {
+    held: () => (typeof state['length'] === 'number' ? state['length'] : 0),
+    on: (event, listener) => on.call(entry, event, listener),
+    off: (event, listener) => off.call(entry, event, listener),
+  };
+}
+
+/**
  * One table over as many worksheets as Excel's row limit needs ("users", "users 2", …), each with
  * its header frozen and filters on it.
  */
@@ -121,7 +185,7 @@ class SheetSeries {
   #sheet: ExcelJS.Worksheet | null = null;
   #rows = 0;
   #sheets = 0;
-  #sinceTurn = 0;
+  #sinceCheck = 0;
 
   constructor(workbook: ExcelJS.stream.xlsx.WorkbookWriter, name: string, columns: readonly { readonly header: string; readonly width: number }[]) {
     this.#workbook = workbook;
@@ -129,15 +193,15 @@ class SheetSeries {
     this.#columns = columns;
   }
 
-  /** Adds a row; returns a promise every ROWS_PER_TURN rows, to await before the next. */
+  /** Adds a row; returns a promise when the zip is behind, to await before the next. */
   add(values: readonly Cell[]): Promise<void> | undefined {
     if (this.#sheet === null || this.#rows >= XLSX_MAX_ROWS) this.#open();
     this.#sheet?.addRow(values.map(cellOf)).commit();
     this.#rows += 1;
-    this.#sinceTurn += 1;
-    if (this.#sinceTurn < ROWS_PER_TURN) return undefined;
-    this.#sinceTurn = 0;
-    return new Promise((resolve) => setImmediate(resolve));
+    this.#sinceCheck += 1;
+    if (this.#sinceCheck < ROWS_PER_CHECK) return undefined;
+    this.#sinceCheck = 0;
+    return this.#sheet === null ? undefined : zipCaughtUp(this.#sheet);
   }
 
   /** Ends the last sheet (and writes an empty one, header only, when there were no rows). */
@@ -171,54 +235,76 @@ export interface XlsxSpools {
   readonly writes: PrivateFile;
 }
 
+/**
+ * What the workbook holds. A run's report: every user (users sheet), their issues and writes,
+ * the run. validate's: the issues and the run only — the exports' to-do list, whose rows go
+ * straight to their sheet (nothing is written beside it, so nothing is spooled).
+ */
+export type XlsxContent =
+  | { readonly kind: 'run'; readonly spools: XlsxSpools; readonly undo: boolean }
+  | { readonly kind: 'issues' };
+
 export class XlsxReport {
   readonly #workbook: ExcelJS.stream.xlsx.WorkbookWriter;
   readonly #finished: Promise<unknown>;
-  readonly #users: SheetSeries;
-  readonly #spools: XlsxSpools;
-  readonly #undo: boolean;
+  readonly #content: XlsxContent;
+  /** The users sheet of a run's report; the issues sheet of validate's. */
+  readonly #streamed: SheetSeries;
   readonly #writeColumns: readonly Column<ReportOperation>[];
 
-  /**
-   * @param file where the workbook goes (its stream is ended by finish)
-   * @param spools two private files the issue and write rows wait in until the users are written
-   * @param undo a rollback's report: its writes are undo steps
-   */
-  constructor(file: PrivateFile, spools: XlsxSpools, undo: boolean) {
+  /** @param file where the workbook goes (its stream is ended by finish) */
+  constructor(file: PrivateFile, content: XlsxContent) {
     const stream = file.writableStream();
     this.#finished = once(stream, 'finish');
     this.#workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: false, useSharedStrings: false, zip: { zlib: { level: ZIP_LEVEL } } });
-    this.#users = new SheetSeries(this.#workbook, 'users', USER_COLUMNS);
-    this.#spools = spools;
-    this.#undo = undo;
-    this.#writeColumns = writeColumns(undo);
+    this.#content = content;
+    this.#streamed = content.kind === 'run' ? new SheetSeries(this.#workbook, 'users', USER_COLUMNS) : new SheetSeries(this.#workbook, 'issues', [...WHO, ...OFFLINE_ISSUE_COLUMNS]);
+    this.#writeColumns = writeColumns(content.kind === 'run' && content.undo);
   }
 
   /** Adds one user; returns a promise now and then, to await before the next (see SheetSeries.add). */
   add(user: ReportUser): Promise<void> | undefined {
     const who = WHO.map((column) => column.value(user));
+    const content = this.#content;
     const pending: Promise<void>[] = [];
+    const issueColumns = content.kind === 'run' ? ISSUE_COLUMNS : OFFLINE_ISSUE_COLUMNS;
     for (const issue of user.issues) {
       if (!issue.actionNeeded) continue;
-      const written = this.#spools.issues.write(`${JSON.stringify([...who, ...ISSUE_COLUMNS.map((column) => column.value(issue))])}\n`);
+      const row = [...who, ...issueColumns.map((column) => column.value(issue))];
+      const written = content.kind === 'run' ? content.spools.issues.write(`${JSON.stringify(row)}\n`) : this.#streamed.add(row);
       if (written !== undefined) pending.push(written);
     }
-    for (const operation of user.operations) {
-      const written = this.#spools.writes.write(`${JSON.stringify([...who, ...this.#writeColumns.map((column) => column.value(operation))])}\n`);
-      if (written !== undefined) pending.push(written);
+    if (content.kind === 'run') {
+      for (const operation of user.operations) {
+        const written = content.spools.writes.write(`${JSON.stringify([...who, ...this.#writeColumns.map((column) => column.value(operation))])}\n`);
+        if (written !== undefined) pending.push(written);
+      }
+      const turn = this.#streamed.add(USER_COLUMNS.map((column) => column.value(user)));
+      if (turn !== undefined) pending.push(turn);
     }
-    const turn = this.#users.add(USER_COLUMNS.map((column) => column.value(user)));
-    if (turn !== undefined) pending.push(turn);
     return pending.length === 0 ? undefined : Promise.all(pending).then(() => undefined);
   }
 
-  /** Writes the issue and write sheets from their spools, then the run's sheet, and ends the file. */
+  /** Writes the issue and write sheets from their spools (a run's report), then the run's sheet, and ends the file. */
   async finish(run: ReportRun, summary: ReportSummary, facts: { readonly generatedAt: Date; readonly unmask: boolean }): Promise<void> {
-    this.#users.commit();
-    await this.#spools.issues.close();
-    await this.#spools.writes.close();
-    await this.#sheetFromSpool('issues', [...WHO, ...ISSUE_COLUMNS], this.#spools.issues.temporaryPath);
-    await this.#sheetFromSpool(this.#undo ? 'undo steps' : 'writes', [...WHO, ...this.#writeColumns], this.#spools.writes.temporaryPath);
+    this.#streamed.commit();
+    const content = this.#content;
+    if (content.kind === 'run') {
+      await content.spools.issues.close();
+      await content.spools.writes.close();
+      await this.#sheetFromSpool('issues', [...WHO, ...ISSUE_COLUMNS], content.spools.issues.temporaryPath);
+      await this.#sheetFromSpool(content.undo ? 'undo steps' : 'writes', [...WHO, ...this.#writeColumns], content.spools.writes.temporaryPath);
+    }
+    // What to do once per code rather than on each of its rows: a million rows repeat a dozen remedies.
+    const codes = new SheetSeries(this.#workbook, 'codes', CODE_COLUMNS);
+    for (const code of ISSUE_CODES) {
+      if (summary.issues[code] === undefined) continue;
+      const entry = ISSUE_CATALOGUE[code];
+      const who = WHO_MUST_ACT[code];
+      const turn = codes.add([code, entry.severity, who === null ? 'no one' : WHO_MUST_ACT_WORDS[who], summary.issues[code] ?? 0, summary.usersByIssue[code] ?? 0, entry.cause, entry.remedy]);
+      if (turn !== undefined) await turn;
+    }
+    codes.commit();
     const about = new SheetSeries(this.#workbook, 'run', [{ header: 'Fact', width: 34 }, { header: 'Value', width: 60 }]);
     for (const row of runFacts(run, summary, facts)) {
       const turn = about.add(row);

@@ -5,15 +5,20 @@ import { createGraphGateway } from '../../graph/gateway.js';
 import { openJournal } from '../../journal/journal.js';
 import { acquireJournalLock } from '../../journal/lock.js';
 import { applyExitCode, runApply } from '../../migrate/apply.js';
+import { phoneView } from '../../report/phone-mask.js';
 import { writeRunReports } from '../../report/write-reports.js';
 import { JsonArraySpool } from '../json-document.js';
 import {
   addCommonOptions,
   addPolicyOptions,
+  addQuietOption,
   addSourceOptions,
+  addUnmaskOption,
   type CommonOptions,
   type PolicyOptions,
+  type QuietOption,
   type SourceOptions,
+  type UnmaskOption,
 } from '../options.js';
 import { applyDocument, applySummaryText, applyUserJson, applyUserLine } from '../render/apply-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
@@ -21,7 +26,7 @@ import { shellQuote } from '../../shell-quote.js';
 import type { CommandContext } from './context.js';
 import { planInputFrom } from './plan.js';
 
-type ApplyOptions = SourceOptions & TenantOptions & PolicyOptions & CommonOptions & {
+type ApplyOptions = SourceOptions & TenantOptions & PolicyOptions & CommonOptions & UnmaskOption & QuietOption & {
   readonly plan?: string;
   readonly tapForReregistration?: string;
   readonly tapLifetime?: number;
@@ -45,9 +50,12 @@ export function registerApplyCommand(program: Command, context: CommandContext):
   addSourceOptions(command);
   addTenantOptions(command);
   addPolicyOptions(command);
+  addUnmaskOption(command);
+  addQuietOption(command);
   addCommonOptions(command);
   command.action(async (options: ApplyOptions) => {
     const deps = context.stepDeps(options);
+    const view = phoneView(options.unmask);
     const tenant = tenantSettingsFrom(options, context.io.env);
     const input = await planInputFrom(options, tenant);
     if (options.tapForReregistration !== undefined && existsSync(options.tapForReregistration)) {
@@ -92,17 +100,17 @@ export function registerApplyCommand(program: Command, context: CommandContext):
           const spool = await JsonArraySpool.create();
           try {
             for (const user of journal.iterateUsers(result.run.id)) {
-              const pending = spool.add(applyUserJson(user));
+              const pending = spool.add(applyUserJson(user, view));
               if (pending !== undefined) await pending;
             }
             context.io.stderr.write(summaryText + reportLine);
-            await spool.writeDocument(context.io.stdout, applyDocument(result, journal.runSummary(result.run.id)));
+            await spool.writeDocument(context.io.stdout, applyDocument(result, journal.runSummary(result.run.id), view));
           } finally {
             await spool.discard();
           }
         } else {
-          for (const user of journal.iterateUsers(result.run.id)) {
-            const line = applyUserLine(user);
+          for (const user of options.quiet ? [] : journal.iterateUsers(result.run.id)) {
+            const line = applyUserLine(user, view);
             if (line !== null) context.io.stdout.write(`${line}\n`);
           }
           context.io.stderr.write(summaryText + reportLine);

@@ -3,6 +3,7 @@ import { createGraphGateway } from '../../graph/gateway.js';
 import { openJournal } from '../../journal/journal.js';
 import type { JsonObject } from '../../journal/records.js';
 import { runPlan, type PlanInput } from '../../migrate/plan.js';
+import { phoneView } from '../../report/phone-mask.js';
 import { writeRunReports } from '../../report/write-reports.js';
 import { loadColumnMap } from '../../source/column-map.js';
 import { readOnlyList } from '../../source/only-list.js';
@@ -10,12 +11,16 @@ import { JsonArraySpool } from '../json-document.js';
 import {
   addCommonOptions,
   addPolicyOptions,
+  addQuietOption,
   addSourceOptions,
+  addUnmaskOption,
   diffOptionsFrom,
   mappingOptionsFrom,
   type CommonOptions,
   type PolicyOptions,
+  type QuietOption,
   type SourceOptions,
+  type UnmaskOption,
 } from '../options.js';
 import { planDocument, planSummaryText, planUserJson, planUserLine } from '../render/plan-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions, type TenantSettings } from '../tenant-options.js';
@@ -30,9 +35,12 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
   addSourceOptions(command);
   addTenantOptions(command);
   addPolicyOptions(command);
+  addUnmaskOption(command);
+  addQuietOption(command);
   addCommonOptions(command);
-  command.action(async (options: PlanOptions) => {
+  command.action(async (options: PlanOptions & UnmaskOption & QuietOption) => {
     const deps = context.stepDeps(options);
+    const view = phoneView(options.unmask);
     const tenant = tenantSettingsFrom(options, context.io.env);
     const input = await planInputFrom(options, tenant);
     const journal = openJournal(options.state, { clock: deps.clock });
@@ -45,17 +53,17 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
         const spool = await JsonArraySpool.create();
         try {
           for (const user of journal.iterateUsers(result.run.id)) {
-            const pending = spool.add(planUserJson(user));
+            const pending = spool.add(planUserJson(user, view));
             if (pending !== undefined) await pending;
           }
           context.io.stderr.write(summaryText);
-          await spool.writeDocument(context.io.stdout, planDocument(result));
+          await spool.writeDocument(context.io.stdout, planDocument(result, view));
         } finally {
           await spool.discard();
         }
       } else {
-        for (const user of journal.iterateUsers(result.run.id)) {
-          const line = planUserLine(user);
+        for (const user of options.quiet ? [] : journal.iterateUsers(result.run.id)) {
+          const line = planUserLine(user, view);
           if (line !== null) context.io.stdout.write(`${line}\n`);
         }
         context.io.stderr.write(summaryText);

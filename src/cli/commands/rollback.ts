@@ -4,14 +4,15 @@ import { createGraphGateway } from '../../graph/gateway.js';
 import { openJournal } from '../../journal/journal.js';
 import { acquireJournalLock } from '../../journal/lock.js';
 import { runRollback } from '../../migrate/rollback.js';
+import { phoneView } from '../../report/phone-mask.js';
 import { writeRunReports } from '../../report/write-reports.js';
-import { addCommonOptions, type CommonOptions } from '../options.js';
+import { addCommonOptions, addUnmaskOption, type CommonOptions, type UnmaskOption } from '../options.js';
 import { rollbackJson, rollbackText } from '../render/rollback-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { CommandContext } from './context.js';
 
-type RollbackOptions = TenantOptions & CommonOptions & { readonly run: string; readonly execute: boolean };
+type RollbackOptions = TenantOptions & CommonOptions & UnmaskOption & { readonly run: string; readonly execute: boolean };
 
 export function registerRollbackCommand(program: Command, context: CommandContext): void {
   const command = program
@@ -20,6 +21,7 @@ export function registerRollbackCommand(program: Command, context: CommandContex
     .requiredOption('--run <id>', 'the apply run to undo')
     .option('--execute', 'send the undo to Entra (without it nothing is written)', false);
   addTenantOptions(command);
+  addUnmaskOption(command);
   addCommonOptions(command);
   command.action(async (options: RollbackOptions) => {
     const deps = context.stepDeps(options);
@@ -48,8 +50,8 @@ export function registerRollbackCommand(program: Command, context: CommandContex
             remedy: `Resume it with: ${resumeCommand}`,
           });
         }
-        if (options.json) context.io.stdout.write(`${JSON.stringify(rollbackJson(result))}\n`);
-        else context.io.stdout.write(rollbackText(result, { args: context.args }));
+        if (options.json) context.io.stdout.write(`${JSON.stringify(rollbackJson(result, phoneView(options.unmask)))}\n`);
+        else context.io.stdout.write(rollbackText(result, { args: context.args, view: phoneView(options.unmask) }));
         if ((result.usersByFinalStatus.failed ?? 0) + (result.usersByFinalStatus.partial ?? 0) > 0) context.setExitCode(ExitCode.failedUsers);
       } finally {
         graph.close();

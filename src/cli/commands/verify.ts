@@ -3,15 +3,16 @@ import { ExitCode, usageError } from '../../errors.js';
 import { createGraphGateway } from '../../graph/gateway.js';
 import { openJournal } from '../../journal/journal.js';
 import { runVerify, runVerifyExports } from '../../migrate/verify.js';
+import { phoneView } from '../../report/phone-mask.js';
 import { writeRunReports } from '../../report/write-reports.js';
-import { addCommonOptions, addPolicyOptions, addSourceOptions } from '../options.js';
+import { addCommonOptions, addPolicyOptions, addSourceOptions, addUnmaskOption, type UnmaskOption } from '../options.js';
 import { verifyJson, verifyText } from '../render/verify-output.js';
 import { addTenantOptions, tenantSettingsFrom } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
 import { planInputFrom, type PlanOptions } from './plan.js';
 
 /** `--users` and the other source options are optional here: given, every user of the exports is verified. */
-type VerifyOptions = Omit<PlanOptions, 'users'> & { readonly users?: string; readonly run?: string };
+type VerifyOptions = Omit<PlanOptions, 'users'> & UnmaskOption & { readonly users?: string; readonly run?: string };
 
 export function registerVerifyCommand(program: Command, context: CommandContext): void {
   const command = program
@@ -21,6 +22,7 @@ export function registerVerifyCommand(program: Command, context: CommandContext)
   addSourceOptions(command, { required: false, description: 'verify every user of this users export (with --devices, --tokens… as for plan) instead of an apply run\'s users' });
   addTenantOptions(command);
   addPolicyOptions(command);
+  addUnmaskOption(command);
   addCommonOptions(command);
   command.action(async (options: VerifyOptions) => {
     const deps = context.stepDeps(options);
@@ -37,12 +39,12 @@ export function registerVerifyCommand(program: Command, context: CommandContext)
         ? await runVerify({ runId: options.run ?? null }, { ...deps, graph, journal })
         : await runVerifyExports(input, { ...deps, graph, journal });
       const users = [...journal.iterateUsers(result.run.id)];
-      if (options.json) {
-        context.io.stdout.write(`${JSON.stringify(verifyJson(result, users))}\n`);
-      } else {
-        context.io.stdout.write(verifyText(result, users));
-      }
       const reports = await writeRunReports(journal, result.run.id, { dir: options.reports, unmask: false, clock: deps.clock });
+      if (options.json) {
+        context.io.stdout.write(`${JSON.stringify(verifyJson(result, users, phoneView(options.unmask)))}\n`);
+      } else {
+        context.io.stdout.write(verifyText(result, users, { view: phoneView(options.unmask), reportPath: reports.html }));
+      }
       context.io.stderr.write(`Reports (phone numbers masked): ${reports.html}\n`);
       const failing = (result.usersByStatus.failed ?? 0) + (result.usersByStatus.partial ?? 0) + result.drifted;
       if (failing > 0) context.setExitCode(ExitCode.failedUsers);

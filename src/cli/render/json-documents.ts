@@ -54,7 +54,7 @@ const finding = object({
   severity,
   file: text('The export file, as named on the command line.'),
   line: integer({ minimum: 0, description: 'Line in that file; 0 for a finding about the whole file.' }),
-  message: text('What happened, to what, and what to do next. Never a secret.'),
+  message: text('What happened, to what, and what to do next. Never a secret; phone numbers in it are masked unless --unmask.'),
 });
 
 const phones = object(
@@ -63,7 +63,7 @@ const phones = object(
     alternateMobile: nullable(text()),
     office: nullable(text()),
   },
-  { description: 'The numbers to hold, as Graph wants them: "+1 4255550100", "+1 4255550101x123".' },
+  { description: 'The numbers to hold, as Graph wants them ("+1 4255550100", "+1 4255550101x123"), masked as the reports mask them ("+1 ••••••0100", "+1 ••••••0101x•••") unless --unmask.' },
 );
 
 const hardwareTokens = array(object({ serialNumber: text() }), { description: 'Hardware OATH tokens planned for the user (never their seeds).' });
@@ -108,7 +108,7 @@ const entraState = object(
       accountEnabled: nullable(boolean()),
       matchedBy: enumOf(MATCH_ATTRIBUTES),
     }),
-    phones: array(object({ id: text(), phoneType, phoneNumber: text('As Graph returned it: masked for delegated admins.'), smsSignInState: nullable(text()) })),
+    phones: array(object({ id: text(), phoneType, phoneNumber: text('As Graph returned it (which masks numbers for delegated admins), then masked unless --unmask.'), smsSignInState: nullable(text()) })),
     authenticators: array(object({ id: text(), displayName: nullable(text()), deviceTag: nullable(text()), phoneAppVersion: nullable(text()), createdDateTime: nullable(text()) })),
     softwareOath: array(object({ id: text() })),
     hardwareOath: array(object({ id: text(), serialNumber: nullable(text()), status: nullable(text()) })),

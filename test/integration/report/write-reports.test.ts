@@ -313,13 +313,13 @@ describe('writeRunReports', () => {
   it('reconciliation.xlsx: a sheet per table with typed cells, phone numbers as text, the header frozen and filters over every row', async () => {
     const document = await documentOf(masked);
     const sheets = await readWorkbook(masked.xlsx);
-    expect(sheets.map((sheet) => sheet.name)).toEqual(['users', 'issues', 'writes', 'run']);
+    expect(sheets.map((sheet) => sheet.name)).toEqual(['users', 'issues', 'writes', 'codes', 'run']);
     for (const sheet of sheets) {
       expect(sheet.frozenRows, sheet.name).toBe(1);
       const lastColumn = String.fromCharCode(64 + (sheet.rows[0]?.length ?? 0));
       expect(sheet.autoFilter, sheet.name).toBe(`A1:${lastColumn}${String(sheet.rows.length)}`);
     }
-    const [users, issues, writes, run] = sheets.map(recordsOf);
+    const [users, issues, writes, codes, run] = sheets.map(recordsOf);
     expect(users?.map((row) => row['Line'])).toEqual(document.users.map((user) => user.line));
     const line2 = users?.find((row) => row['Line'] === 2);
     expect(line2).toMatchObject({ Name: ENTRA_DISPLAY_NAME, 'Mobile after': '+1 ••••••0102', 'Admin must act': expect.any(Boolean) as boolean, 'Default sign-in method after': 'phone call to mobile (voiceMobile)' });
@@ -331,6 +331,8 @@ describe('writeRunReports', () => {
     const operations = document.users.reduce((sum, user) => sum + user.operations.length, 0);
     expect(writes).toHaveLength(operations);
     expect(writes?.find((row) => row['Graph operation'] === 'setPreferredMethod')).toMatchObject({ Write: 'set default sign-in method', Of: 'phone call to mobile (voiceMobile)' });
+    expect(codes?.map((row) => row['Code'])).toEqual(Object.keys(document.catalogue));
+    expect(codes?.find((row) => row['Code'] === 'OPERATION_FAILED')?.['What to do']).toBe(ISSUE_CATALOGUE.OPERATION_FAILED.remedy);
     expect(run?.find((row) => row['Fact'] === 'Started')?.['Value']).toBeInstanceOf(Date);
   });
 
