@@ -1,8 +1,10 @@
 /**
- * report.html (DESIGN §8): one self-contained file — the run's summary, a chart of statuses, the
- * issues grouped by code with cause and remedy, and a searchable, sortable user table with each
- * user's before → after. No network: CSS and script are inline and allowed by hash alone
- * (Content-Security-Policy `default-src 'none'`), the users are embedded as JSON.
+ * report.html: one self-contained file — the run's summary (who must act: an admin, the user), a
+ * chart of statuses, the issues grouped by code with cause and remedy (the anchors every code in
+ * the page links to), and a searchable, sortable user table with each user's before → after and
+ * writes in plain words. No network: CSS and script are inline and allowed by hash alone
+ * (Content-Security-Policy `default-src 'none'`), the users are embedded as JSON. A rollback's
+ * page speaks of undo steps; validate's lists the users the exports say something about.
  *
  * The summary, chart and issue groups are rendered here, so they read without the script; the
  * user table is rendered by the script (browser/report-page.ts, embedded as html-script.ts) a page

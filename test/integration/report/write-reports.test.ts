@@ -1,5 +1,5 @@
 /**
- * The four reports of a run written from a real journal file: the CSV and the JSON tell the same
+ * The five reports of a run written from a real journal file: the CSV and the JSON tell the same
  * facts, the JSON follows its schema, issues.csv holds exactly what needs action with its remedy,
  * no phone number leaves masked, nothing a username holds can run in Excel or the browser, and
  * the files are private.
