@@ -44,17 +44,17 @@ export const DEFAULT_METHOD_WORDS: Readonly<Record<DefaultMethod, string>> = {
 
 /** What became of a write, in a run that migrates. */
 export const OPERATION_STATUS_WORDS: Readonly<Record<OperationStatus, string>> = {
-  planned: 'not sent',
+  planned: 'planned, not sent',
   conflict: 'kept Entra\'s',
   sent: 'sent, no answer',
   done: 'done',
   failed: 'failed',
-  skipped: 'not sent',
+  skipped: 'skipped, not sent',
 };
 
 /** What became of an undo step, in a rollback run: done is undone, skipped is kept (with its reason). */
 export const UNDO_STATUS_WORDS: Readonly<Record<OperationStatus, string>> = {
-  planned: 'not sent',
+  planned: 'not sent yet',
   conflict: 'kept',
   sent: 'sent, no answer',
   done: 'undone',

@@ -204,7 +204,7 @@ describe.skipIf(chromiumMissing)('report.html in Chromium', () => {
       await page.locator('#user-rows tr').first().click();
       const writes = await page.locator('#detail table.writes').textContent();
       expect(writes).toContain('set default sign-in method phone call to mobile (setPreferredMethod voiceMobile)');
-      expect(writes).toContain('not sent');
+      expect(writes).toContain('skipped, not sent');
       const link = page.locator('#detail a.code', { hasText: 'OPERATION_FAILED' });
       expect(await link.getAttribute('href')).toBe('#code-OPERATION_FAILED');
       await link.click();
