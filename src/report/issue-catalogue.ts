@@ -4,7 +4,6 @@
  * act (the rows of issues.csv).
  */
 import { FINDINGS, type FindingCode, type Severity } from '../findings.js';
-import { everyMember } from '../union-members.js';
 
 export interface IssueCatalogueEntry {
   readonly severity: Severity;
@@ -69,7 +68,6 @@ export const ISSUE_CATALOGUE: Readonly<Record<ReportIssueCode, IssueCatalogueEnt
 
 /** Who must act on an occurrence of a code: an admin (fix an export, a tenant setting, a failed write) or the user themself. */
 export type WhoMustAct = 'admin' | 'user';
-export const WHO_MUST_ACT_VALUES = everyMember<WhoMustAct>()('admin', 'user');
 
 /**
  * Who must act on an occurrence of the code — a row of issues.csv — or null when nobody must.

@@ -62,11 +62,6 @@ export const UNDO_STATUS_WORDS: Readonly<Record<OperationStatus, string>> = {
   skipped: 'kept',
 };
 
-/** `set default sign-in method (setPreferredMethod)`. */
-export function operationInWords(kind: OperationKind): string {
-  return `${OPERATION_WORDS[kind]} (${kind})`;
-}
-
 /** Phone types and default methods in words, by Graph's name. */
 const TARGET_WORDS: Readonly<Partial<Record<string, string>>> = { ...PHONE_TYPE_WORDS, ...DEFAULT_METHOD_WORDS };
 

@@ -32,7 +32,6 @@ export type ValidateStatus = UserStatus;
  * not answered yet, the rollback stopped (`pending`).
  */
 export type RollbackStatus = 'restored' | 'kept' | 'failed' | 'pending';
-export const ROLLBACK_STATUSES = everyMember<RollbackStatus>()('restored', 'kept', 'failed', 'pending');
 
 /** Display and chart order: done, to do, nothing to do, then what needs a look. */
 export const REPORT_STATUSES = everyMember<ReportStatus>()(
