@@ -92,6 +92,11 @@ export class PrivateFile {
     // Not the handle's own createWriteStream, which closes the handle when it ends: commit must fsync it first.
     return new Writable({
       write: (chunk: Buffer, _encoding, done) => {
+        // Discarded: what the library still sends is dropped, not written to a closed handle.
+        if (this.#closed) {
+          done();
+          return;
+        }
         this.#handle.write(chunk).then(() => { done(); }, done);
       },
     });

@@ -17,6 +17,7 @@
  * no compiled worker: the same writer then runs on this thread.
  */
 import { existsSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MigrateError, type ExitCode } from '../errors.js';
@@ -129,8 +130,10 @@ export class ValidateReportWriter {
     return { dir, issuesCsv, html, xlsx, runId: this.#setup.id, summary };
   }
 
-  discard(): Promise<void> {
-    return this.#files.discard();
+  /** Removes what was not finished, and the run's folder when that leaves it empty (validate stopped on an input error). */
+  async discard(): Promise<void> {
+    await this.#files.discard();
+    await rmdir(this.#files.paths.dir).catch(() => undefined);
   }
 }
 

@@ -247,6 +247,8 @@ export type XlsxContent =
 export class XlsxReport {
   readonly #workbook: ExcelJS.stream.xlsx.WorkbookWriter;
   readonly #finished: Promise<unknown>;
+  /** A write error before the workbook is committed: a stream error without a listener would end the process. */
+  #failed: Error | null = null;
   readonly #content: XlsxContent;
   /** The users sheet of a run's report; the issues sheet of validate's. */
   readonly #streamed: SheetSeries;
@@ -255,7 +257,10 @@ export class XlsxReport {
   /** @param file where the workbook goes (its stream is ended by finish) */
   constructor(file: PrivateFile, content: XlsxContent) {
     const stream = file.writableStream();
+    stream.on('error', (error) => { this.#failed ??= error; });
     this.#finished = once(stream, 'finish');
+    // Awaited by finish; a workbook discarded before then must not leave its failure unhandled.
+    this.#finished.catch(() => undefined);
     this.#workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: false, useSharedStrings: false, zip: { zlib: { level: ZIP_LEVEL } } });
     this.#content = content;
     this.#streamed = content.kind === 'run' ? new SheetSeries(this.#workbook, 'users', USER_COLUMNS) : new SheetSeries(this.#workbook, 'issues', [...WHO, ...OFFLINE_ISSUE_COLUMNS]);
@@ -313,6 +318,7 @@ export class XlsxReport {
     about.commit();
     await this.#workbook.commit();
     await this.#finished;
+    if (this.#failed !== null) throw this.#failed;
   }
 
   async #sheetFromSpool(name: string, columns: readonly { readonly header: string; readonly width: number }[], path: string): Promise<void> {

@@ -93,6 +93,13 @@ describe('validate writes its reports', () => {
     expect(showsANumber(json.stdout)).toEqual([]);
   });
 
+  it('leaves no report folder behind when the exports stop it (exit 3)', async () => {
+    const reports = join(dir, 'validate-stopped');
+    const result = await runCli(['validate', '--users', join(dir, 'no-such-users.csv'), '--reports', reports, '--no-progress']);
+    expect(result.code).toBe(3);
+    expect(await readdir(reports)).toEqual([]);
+  });
+
   it('exits 3 with REPORT_WRITE_FAILED when --reports cannot hold the folder, and says to run validate again', async () => {
     const blocked = join(dir, 'a-file');
     await writeFile(blocked, 'not a folder');
