@@ -38,7 +38,7 @@ function aUser(index: number): UserRecord {
   const mobile = `+1 425${String(5_000_000 + index).padStart(7, '0')}`;
   return {
     desired: {
-      username: upn, upn, file: 'users.csv', line, status: 'ready',
+      username: upn, upn, displayName: `User ${index}`, file: 'users.csv', line, status: 'ready',
       phones: { mobile, alternateMobile: null, office: `+1 4255550100x${index % 1000}` },
       requestedDefaultMethod: 'voiceMobile', defaultMethod: 'voiceMobile',
       devices: [{ name: 'iPhone', status: 'kept', registration: 'unknown', lastUsedAt: new Date(1_760_000_000_000 + index), line }],

@@ -41,6 +41,12 @@ const MIX: readonly { readonly share: number; readonly plan: PlanStatus; readonl
 
 const FIRST_NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy'];
 
+/** "Alice Hill 12": what Entra and the export call the person. */
+function displayNameOf(index: number): string {
+  const first = FIRST_NAMES[index % FIRST_NAMES.length] ?? 'user';
+  return `${first.charAt(0).toUpperCase()}${first.slice(1)} Hill ${String(index)}`;
+}
+
 function outcomeOf(index: number): (typeof MIX)[number] {
   let slot = (index * 37) % 100;
   for (const entry of MIX) {
@@ -102,7 +108,7 @@ function syntheticUser(index: number): SyntheticUser {
   }
   if (outcome.plan === 'planned' || outcome.plan === 'conflict' || outcome.plan === 'unchanged') {
     before = {
-      user: { id: `5d8e6a2b-1c3f-4e9a-8b7d-${index.toString(16).padStart(12, '0')}`, userPrincipalName: username, displayName: username, accountEnabled: true, matchedBy: 'userPrincipalName' },
+      user: { id: `5d8e6a2b-1c3f-4e9a-8b7d-${index.toString(16).padStart(12, '0')}`, userPrincipalName: username, displayName: displayNameOf(index), accountEnabled: true, matchedBy: 'userPrincipalName' },
       phones: [{ id: '3179e48a-750b-4051-897c-87b9720928f7', phoneType: 'mobile', phoneNumber: outcome.plan === 'unchanged' ? mobile : held, smsSignInState: 'notSupported' }],
       authenticators: devices.length > 0 && devices[0]?.registration === 'present' ? [{ id: `auth-${index}`, displayName: 'iPhone 15', deviceTag: null, phoneAppVersion: '6.8.1', createdDateTime: null }] : [],
       softwareOath: [],
@@ -111,7 +117,7 @@ function syntheticUser(index: number): SyntheticUser {
     };
   }
   const desired = {
-    username, upn: username, file: 'users.csv', line, status: outcome.plan === 'skipped' || outcome.plan === 'rejected' ? outcome.plan : 'ready' as const,
+    username, upn: username, displayName: displayNameOf(index), file: 'users.csv', line, status: outcome.plan === 'skipped' || outcome.plan === 'rejected' ? outcome.plan : 'ready' as const,
     phones: { mobile, alternateMobile: null, office }, requestedDefaultMethod: 'voiceMobile' as const, defaultMethod: 'voiceMobile' as const,
     devices, hardwareTokens: [], matchKeys: { samAccountName: null, email: username, sid: null, objectGuid: null }, issues: [],
   };

@@ -93,6 +93,7 @@ interface RunMeasurement {
   readonly jsonBytes: number;
   readonly issuesBytes: number;
   readonly htmlBytes: number;
+  readonly xlsxBytes: number;
   readonly loadMs: number;
   readonly loadWallMs: number;
   readonly navigation: NavigationTimes;
@@ -203,6 +204,7 @@ async function measureSize(browser: Browser, buildApplyRun: (journal: Journal, u
           jsonBytes: statSync(written.paths.reconciliationJson).size,
           issuesBytes: statSync(written.paths.issuesCsv).size,
           htmlBytes: statSync(written.paths.html).size,
+          xlsxBytes: statSync(written.paths.xlsx).size,
           ...opened,
           searchMs: search.pageMs,
           searchWallMs: search.wallMs,
@@ -243,7 +245,7 @@ async function writeReports(journalPath: string, runId: string, out: string): Pr
     const written = await writeRunReports(journal, runId, { dir: out, unmask: false });
     const writeMs = performance.now() - started;
     const paths: ReportPaths = {
-      dir: written.dir, reconciliationCsv: written.reconciliationCsv, reconciliationJson: written.reconciliationJson, issuesCsv: written.issuesCsv, html: written.html,
+      dir: written.dir, reconciliationCsv: written.reconciliationCsv, reconciliationJson: written.reconciliationJson, issuesCsv: written.issuesCsv, html: written.html, xlsx: written.xlsx,
     };
     // maxRSS is in KiB (getrusage(2)).
     return { writeMs, rssBeforeBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024, reportedUsers: written.summary.users, paths };
@@ -316,7 +318,7 @@ async function searchUser(page: Page, username: string): Promise<{ readonly page
       const timeout = setTimeout(() => reject(new Error('the table did not show ' + ${JSON.stringify(username)} + ' alone within ${String(PAGE_TIMEOUT_MS)} ms')), ${String(PAGE_TIMEOUT_MS)});
       const observer = new MutationObserver(() => {
         const shown = rows.querySelectorAll('tr');
-        if (typedAt === null || shown.length !== 1 || shown[0].cells[1].textContent !== ${JSON.stringify(username)}) return;
+        if (typedAt === null || shown.length !== 1 || shown[0].cells[2].textContent !== ${JSON.stringify(username)}) return;
         const elapsed = performance.now() - typedAt;
         observer.disconnect();
         clearTimeout(timeout);
@@ -332,7 +334,7 @@ async function searchUser(page: Page, username: string): Promise<{ readonly page
 }
 
 const MEASURED_FIGURES: readonly MeasuredFigure[] = [
-  'writeMs', 'writerRssBeforeBytes', 'writerPeakRssBytes', 'csvBytes', 'jsonBytes', 'issuesBytes', 'htmlBytes',
+  'writeMs', 'writerRssBeforeBytes', 'writerPeakRssBytes', 'csvBytes', 'jsonBytes', 'issuesBytes', 'htmlBytes', 'xlsxBytes',
   'loadMs', 'loadWallMs', 'pageHeapBytes', 'searchMs', 'searchWallMs', 'searchAgainMs', 'searchAgainWallMs',
 ];
 
@@ -348,10 +350,10 @@ function mediansOf(runs: readonly RunMeasurement[]): Record<MeasuredFigure, numb
 }
 
 function printTable(results: readonly SizeResult[]): void {
-  const header = ['users', 'write s', 'writer peak RSS MiB', 'CSV MiB', 'JSON MiB', 'issues MiB', 'HTML MiB', 'load s', 'page heap MiB', 'search ms', 'search again ms'];
+  const header = ['users', 'write s', 'writer peak RSS MiB', 'CSV MiB', 'JSON MiB', 'issues MiB', 'HTML MiB', 'xlsx MiB', 'load s', 'page heap MiB', 'search ms', 'search again ms'];
   const lines = results.map(({ users, median }) => [
     users.toLocaleString('en-US'), seconds(median.writeMs), mebibytes(median.writerPeakRssBytes, 0),
-    mebibytes(median.csvBytes, 1), mebibytes(median.jsonBytes, 1), mebibytes(median.issuesBytes, 1), mebibytes(median.htmlBytes, 1),
+    mebibytes(median.csvBytes, 1), mebibytes(median.jsonBytes, 1), mebibytes(median.issuesBytes, 1), mebibytes(median.htmlBytes, 1), mebibytes(median.xlsxBytes, 1),
     seconds(median.loadMs), mebibytes(median.pageHeapBytes, 0), median.searchMs.toFixed(0), median.searchAgainMs.toFixed(0),
   ]);
   process.stdout.write(formatTable(header, lines, 'markdown'));

@@ -181,7 +181,7 @@ export const ERRORS = {
   REPORT_WRITE_FAILED: {
     exitCode: ExitCode.input,
     cause: 'A report file or its folder under `--reports` cannot be written: disk full, no permission, read-only file system, or a file where the run\'s folder must go. The journal was not changed.',
-    remedy: 'Fix the folder, then `mfa-migrate report --run RUN --state FILE` writes the reports again from the journal (the message has the exact command).',
+    remedy: 'Fix the folder, then `mfa-migrate report --run RUN --state FILE` writes the reports again from the journal (the message has the exact command); for validate, run validate again.',
   },
   PLAN_STALE: {
     exitCode: ExitCode.input,

@@ -28,8 +28,8 @@ export interface CommandSession {
   readonly graph: GraphGateway;
   /** `mfa-migrate` and the arguments this command was given: what resumes it. */
   readonly resumeCommand: string;
-  /** Writes the run's reports (phone numbers masked) from the journal; returns the line naming report.html. */
-  readonly writeReports: (runId: string) => Promise<string>;
+  /** Writes the run's reports (phone numbers masked) from the journal; returns report.html's path and the line naming it. */
+  readonly writeReports: (runId: string) => Promise<{ readonly html: string; readonly line: string }>;
   /** The error an interrupted step ends the command with: exit 6, and the command that resumes it. */
   readonly interrupted: (code: ErrorCodeWithExit<typeof ExitCode.interrupted>, message: string) => MigrateError;
 }
@@ -77,7 +77,7 @@ export async function runCommandSession<T>(context: CommandContext, settings: Se
           resumeCommand,
           writeReports: async (runId) => {
             const reports = await writeRunReports(journal, runId, { dir: options.reports, unmask: false, clock: deps.clock });
-            return `Reports (phone numbers masked): ${reports.html}\n`;
+            return { html: reports.html, line: `Reports (phone numbers masked): ${reports.html}\n` };
           },
           interrupted: (code, message) => new MigrateError({ code, message, remedy: `Resume it with: ${resumeCommand}` }),
         });

@@ -106,6 +106,29 @@ export function addSourceOptions(command: Command, users: { readonly required: b
     );
 }
 
+/** `--unmask`: phone numbers in full where the command prints them (terminal and --json). */
+export interface UnmaskOption {
+  readonly unmask: boolean;
+}
+
+/**
+ * Phone numbers are masked everywhere a person or a log could read them, the terminal and every
+ * `--json` document included, as in the reports; `--unmask` shows them in full for support.
+ * @param where what else it unmasks, for the help text
+ */
+export function addUnmaskOption(command: Command, where = 'on the terminal and in --json'): Command {
+  return command.option('--unmask', `show phone numbers in full ${where} (for support; handle the output as confidential)`, false);
+}
+
+/** `--quiet`: the summary only, no line per user. */
+export interface QuietOption {
+  readonly quiet: boolean;
+}
+
+export function addQuietOption(command: Command): Command {
+  return command.option('--quiet', 'print only the summary, not a line per user (--json is unchanged)', false);
+}
+
 /** What plan and apply do where Entra already holds something (DESIGN §5 policy options). */
 export interface PolicyOptions {
   readonly phoneConflict: PhoneConflictPolicy;

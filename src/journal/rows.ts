@@ -126,6 +126,7 @@ function storedDesired(desired: DesiredState, seedFingerprint: (seed: Secret) =>
   return {
     username: desired.username,
     upn: desired.upn,
+    displayName: desired.displayName,
     file: desired.file,
     line: desired.line,
     status: desired.status,
@@ -280,6 +281,8 @@ function desiredState(read: RowReader, value: unknown, at: string): StoredDesire
   return {
     username: read.string(state['username'], `${at}.username`),
     upn: read.nullableString(state['upn'], `${at}.upn`),
+    // Journals written before the reports showed names hold none.
+    displayName: state['displayName'] === undefined ? null : read.nullableString(state['displayName'], `${at}.displayName`),
     file: read.string(state['file'], `${at}.file`),
     line: read.integer(state['line'], `${at}.line`),
     status: read.oneOf(state['status'], MAPPING_STATUSES, `${at}.status`),

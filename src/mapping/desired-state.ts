@@ -64,6 +64,8 @@ export interface DesiredState {
   readonly username: string;
   /** Resolved UPN (R14), lower-cased for comparison elsewhere but kept as written here; null when unresolvable. */
   readonly upn: string | null;
+  /** The export's first and last name, as the reports show the person when Entra's display name is not known; null when both are empty. */
+  readonly displayName: string | null;
   readonly file: string;
   readonly line: number;
   readonly status: UserStatus;

@@ -142,6 +142,12 @@ function unavailableBecause(requested: DefaultMethod, disabledByPolicy: Readonly
   }
 }
 
+/** "First Last" from the export, as people are addressed; null when the export names neither. */
+export function exportDisplayName(user: Pick<SourceUser, 'firstName' | 'lastName'>): string | null {
+  const name = [user.firstName, user.lastName].map((part) => part?.trim() ?? '').filter((part) => part !== '').join(' ');
+  return name === '' ? null : name;
+}
+
 function matchKeysOf(user: SourceUser, samAccountName: string | null): MatchKeys {
   return { samAccountName, email: user.email, sid: user.sid, objectGuid: user.objectGuid };
 }
@@ -150,6 +156,7 @@ function notMigrated(user: SourceUser, upn: string | null, samAccountName: strin
   return {
     username: user.username,
     upn,
+    displayName: exportDisplayName(user),
     file: user.file,
     line: user.line,
     status,
@@ -277,6 +284,7 @@ export function mapUser(user: SourceUser, context: UserContext, options: Mapping
   return {
     username: user.username,
     upn,
+    displayName: exportDisplayName(user),
     file,
     line,
     status: 'ready',

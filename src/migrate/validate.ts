@@ -162,6 +162,7 @@ function unreadableRow(issue: Finding): DesiredState {
   return {
     username: '',
     upn: null,
+    displayName: null,
     file: issue.file,
     line: issue.line,
     status: 'rejected',

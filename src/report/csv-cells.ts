@@ -1,7 +1,9 @@
 /**
- * CSV as Excel opens it cleanly (DESIGN §8): UTF-8 with a byte-order mark (without it Excel reads
+ * CSV for scripts, safe in a spreadsheet: UTF-8 with a byte-order mark (without it Excel reads
  * UTF-8 as the ANSI code page and garbles `•` and accented names), CRLF line ends, and RFC 4180
- * quoting (a field holding a comma, a quote or a line break is quoted, quotes doubled).
+ * quoting (a field holding a comma, a quote or a line break is quoted, quotes doubled). People
+ * open reconciliation.xlsx instead (xlsx-report.ts): Excel splits a CSV on the Windows list
+ * separator, which is `;` in much of Europe, and shows the guard below.
  *
  * Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that begins with `=`, `+`,
  * `-` or `@` (tab and carriage return can hide such a start) as a formula, and usernames and

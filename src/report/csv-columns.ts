@@ -1,12 +1,17 @@
 /**
  * The columns of reconciliation.csv (one row per user) and issues.csv (one row per user × issue
- * needing action). The header names are part of the public surface (STYLE §13): the same names as
- * the fields of reconciliation.json, flattened (`mobileBefore` is `phones.mobile.before`).
+ * needing action). The header names are part of the public surface, pinned by the report tests:
+ * the same names as the fields of reconciliation.json, flattened (`mobileBefore` is
+ * `phones.mobile.before`).
  *
- * Empty cell: no value (no number, not matched). `changed` names what differs between before and
- * after, compared before masking (two masked numbers can look alike). Several values in one cell are joined with
- * LIST_SEPARATOR. `status` is the final status when `statusSource` is `final`, else the plan's
- * status; the `…After` columns are planned writes when `afterBasis` is `planned` (a plan run).
+ * Empty cell: no value (no number, not matched, no plan status in validate's report). `changed`
+ * names what differs between before and after, compared before masking (two masked numbers can
+ * look alike). Several values in one cell are joined with LIST_SEPARATOR. `status` is the final
+ * status when `statusSource` is `final`, the plan's when `plan`, the exports' when `exports`
+ * (validate), the rollback's own when `undo`. The `…After` columns are planned writes when
+ * `afterBasis` is `planned` (a plan run) and what the exports ask for when it is `exports`.
+ * `adminMustAct` / `userMustAct`: the user has an issue an admin / the user must act on;
+ * issues.csv's `whoMustAct` says which, row by row.
  */
 import { LIST_SEPARATOR } from './csv-cells.js';
 import { ISSUE_CATALOGUE } from './issue-catalogue.js';
@@ -29,12 +34,13 @@ export function hardwareTokenCell(token: HardwareTokenChange): string {
 export const RECONCILIATION_COLUMNS: readonly Column<ReportUser>[] = [
   { header: 'line', value: (user) => text(user.line) },
   { header: 'username', value: (user) => user.username },
+  { header: 'displayName', value: (user) => text(user.displayName) },
   { header: 'upn', value: (user) => text(user.upn) },
   { header: 'entraUserId', value: (user) => text(user.entraUserId) },
   { header: 'matchedBy', value: (user) => text(user.matchedBy) },
   { header: 'status', value: (user) => user.status },
   { header: 'statusSource', value: (user) => user.statusSource },
-  { header: 'planStatus', value: (user) => user.planStatus },
+  { header: 'planStatus', value: (user) => text(user.planStatus) },
   { header: 'afterBasis', value: (user) => user.afterBasis },
   { header: 'mobileBefore', value: (user) => text(user.phones.mobile.before) },
   { header: 'mobileAfter', value: (user) => text(user.phones.mobile.after) },
@@ -51,7 +57,8 @@ export const RECONCILIATION_COLUMNS: readonly Column<ReportUser>[] = [
   { header: 'devicesNotChecked', value: (user) => list(user.devices.notChecked) },
   { header: 'hardwareTokens', value: (user) => list(user.hardwareTokens.map(hardwareTokenCell)) },
   { header: 'issueCodes', value: (user) => list([...new Set(user.issues.map((issue) => issue.code))]) },
-  { header: 'actionNeeded', value: (user) => (user.actionNeeded ? 'yes' : 'no') },
+  { header: 'adminMustAct', value: (user) => (user.adminMustAct ? 'yes' : 'no') },
+  { header: 'userMustAct', value: (user) => (user.userMustAct ? 'yes' : 'no') },
   { header: 'failedRequestIds', value: (user) => list(user.failedRequestIds) },
 ];
 
@@ -63,9 +70,11 @@ export interface IssueRow {
 export const ISSUE_COLUMNS: readonly Column<IssueRow>[] = [
   { header: 'line', value: ({ user }) => text(user.line) },
   { header: 'username', value: ({ user }) => user.username },
+  { header: 'displayName', value: ({ user }) => text(user.displayName) },
   { header: 'upn', value: ({ user }) => text(user.upn) },
   { header: 'entraUserId', value: ({ user }) => text(user.entraUserId) },
   { header: 'status', value: ({ user }) => user.status },
+  { header: 'whoMustAct', value: ({ issue }) => text(issue.whoMustAct) },
   { header: 'code', value: ({ issue }) => issue.code },
   { header: 'severity', value: ({ issue }) => issue.severity },
   { header: 'source', value: ({ issue }) => issue.source },

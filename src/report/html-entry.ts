@@ -15,13 +15,15 @@
 export interface HtmlUserFields {
   readonly line: number;
   readonly username: string;
+  /** Entra's display name, else the export's first and last name; "" when neither is known. */
+  readonly displayName: string;
   readonly upn: string;
   readonly entraUserId: string;
   /** Index into `statuses`. */
   readonly status: number;
-  /** 1 when the status is final (apply or verify set it), 0 when it is the plan's. */
+  /** 1 when the status is final (apply or verify set it, or validate and rollback, whose status is their own), 0 when it is the plan's. */
   readonly statusIsFinal: 0 | 1;
-  /** Index into `planStatuses`. */
+  /** Index into `planStatuses`; -1 when there is none (validate). */
   readonly planStatus: number;
   /** Mobile before, after; alternate mobile before, after; office before, after. */
   readonly phones: readonly [string, string, string, string, string, string];
@@ -54,6 +56,7 @@ export const USER_ENTRY = {
   issues: 11,
   operations: 12,
   changed: 13,
+  displayName: 14,
 } as const satisfies Readonly<Record<keyof HtmlUserFields, number>>;
 
 /** A user's tuple as the script reads it: `user[entry.phones]` is the phones. */
@@ -74,7 +77,8 @@ export interface HtmlIssueCode {
   readonly severity: 'error' | 'warning' | 'notice';
   readonly cause: string;
   readonly remedy: string;
-  readonly actionNeeded: boolean;
+  /** Who must act on it; null when nobody must. */
+  readonly whoMustAct: 'admin' | 'user' | null;
 }
 
 /** The page's metadata: the lists the tuples index into, and the tables above. */
@@ -82,12 +86,20 @@ export interface HtmlReportMeta {
   readonly statuses: readonly string[];
   readonly planStatuses: readonly string[];
   readonly kinds: readonly string[];
+  /** Plain words for each kind ("add phone"), in the order of `kinds`. */
+  readonly kindWords: readonly string[];
   readonly operationStatuses: readonly string[];
+  /** Plain words for each operation status in this run ("undone" in a rollback), in the order of `operationStatuses`. */
+  readonly operationStatusWords: readonly string[];
+  /** Phone types and default methods in plain words, by Graph's name. */
+  readonly targetWords: Readonly<Record<string, string>>;
   /** Words for each device outcome. */
   readonly deviceOutcomes: readonly string[];
   readonly codes: readonly HtmlIssueCode[];
-  /** `planned`: nothing was written, "after" is what apply would write. */
-  readonly afterBasis: 'planned' | 'applied';
+  /** `planned`: nothing was written, "after" is what apply would write; `exports`: validate, Entra not read. */
+  readonly afterBasis: 'planned' | 'applied' | 'exports';
+  /** The run's command: a rollback's writes are undo steps. */
+  readonly command: 'validate' | 'plan' | 'apply' | 'verify' | 'rollback';
   readonly entry: typeof USER_ENTRY;
   readonly changed: typeof CHANGED_BITS;
 }

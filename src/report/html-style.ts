@@ -42,6 +42,7 @@ td.num, th.num { text-align: right; }
 .s-migrated { background: var(--migrated); } .s-planned { background: var(--planned); } .s-unchanged { background: var(--unchanged); }
 .s-partial { background: var(--partial); } .s-conflict { background: var(--conflict); } .s-skipped { background: var(--skipped); color: var(--ink); }
 .s-unmatched { background: var(--unmatched); } .s-rejected { background: var(--rejected); } .s-failed { background: var(--failed); }
+.s-ready { background: var(--planned); } .s-restored { background: var(--migrated); } .s-kept { background: var(--partial); } .s-pending { background: var(--unchanged); }
 button { font: inherit; cursor: pointer; border: 1px solid var(--line); background: #fff; border-radius: 5px; padding: 2px 10px; }
 button:disabled { cursor: default; opacity: 0.45; }
 button.link { border: 0; background: none; color: var(--accent); padding: 0; }
@@ -76,6 +77,9 @@ table.writes tr.answer td { border-top: 0; color: var(--muted); font-size: 11.5p
 table.writes td.op-failed { color: var(--failed); font-weight: 600; }
 table.writes td.op-done { color: var(--migrated); }
 .empty { color: var(--muted); }
+code.api { color: var(--muted); font-size: 11.5px; }
+a.code { color: inherit; text-decoration: underline dotted; }
+.issues tr:target td { background: #fff8c5; }
 ul.plain { margin: 0; padding-left: 18px; }
 ul.plain.changed li { font-weight: 600; color: var(--migrated); }
 .issue { border-top: 1px solid var(--line); padding: 6px 0; }

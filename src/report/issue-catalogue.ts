@@ -38,68 +38,104 @@ export const OPERATION_ISSUES = {
   },
 } as const satisfies Record<string, IssueCatalogueEntry>;
 
-export type OperationIssueCode = keyof typeof OPERATION_ISSUES;
+/**
+ * A rollback run's undo steps that did not end `done`. A rollback report shows only these: the
+ * findings of the migration it undoes are that migration's report's business.
+ */
+export const UNDO_ISSUES = {
+  UNDO_KEPT: {
+    severity: 'warning',
+    cause: 'rollback left a change of the apply run in place: Entra changed it since the run (no longer ours to undo), or Graph cannot undo it (a default sign-in method cannot be unset, the phone that is the default cannot be deleted, a number read masked cannot be put back). The message gives the reason.',
+    remedy: 'Where Entra changed since the run, nothing to do. Otherwise decide with the user whether to change it by hand in Entra (Users > Authentication methods): have them choose another default first, then delete the number.',
+  },
+  UNDO_FAILED: {
+    severity: 'error',
+    cause: 'Graph refused an undo step, or kept failing until the retries ran out; the message holds Graph\'s error code and the row its request-id.',
+    remedy: 'Look up the Graph code in docs/troubleshooting.md, fix the cause, then run the same rollback with --execute again: it resumes and sends only what is not undone yet. If Graph\'s answer is unclear, give the request-id to Microsoft support.',
+  },
+  UNDO_PENDING: {
+    severity: 'warning',
+    cause: 'The rollback stopped before this undo step was sent, or before Graph\'s answer to it was recorded.',
+    remedy: 'Run the same rollback with --execute again: it checks in Entra what was sent, then sends only what is missing.',
+  },
+} as const satisfies Record<string, IssueCatalogueEntry>;
+
+export type OperationIssueCode = keyof typeof OPERATION_ISSUES | keyof typeof UNDO_ISSUES;
 export type ReportIssueCode = FindingCode | OperationIssueCode;
 
 /** Every code a report can show, with its catalogue entry: findings first, in catalogue order. */
-export const ISSUE_CATALOGUE: Readonly<Record<ReportIssueCode, IssueCatalogueEntry>> = { ...FINDINGS, ...OPERATION_ISSUES };
+export const ISSUE_CATALOGUE: Readonly<Record<ReportIssueCode, IssueCatalogueEntry>> = { ...FINDINGS, ...OPERATION_ISSUES, ...UNDO_ISSUES };
+
+/** Who must act on an occurrence of a code: an admin (fix an export, a tenant setting, a failed write) or the user themself. */
+export type WhoMustAct = 'admin' | 'user';
 
 /**
- * Whether an occurrence of the code needs someone to act (a row in issues.csv). Every error does.
- * A warning does when its remedy is a task (fix the export, ask for an opt-in, re-register a
- * device); not when the tool already did the right thing and the remedy is "none needed" or a
- * tenant-wide setting the summary already names (PIN modes). Notices never do.
+ * Who must act on an occurrence of the code — a row of issues.csv — or null when nobody must.
+ * Every error needs someone. A warning does when its remedy is a task (fix the export, ask for an
+ * opt-in, re-register a device); not when the tool already did the right thing and the remedy is
+ * "none needed" or a tenant-wide setting the summary already names (PIN modes). Notices never do.
+ *
+ * `user`: only the user can do it, at https://aka.ms/mysecurityinfo — register Microsoft
+ * Authenticator again (Graph cannot create its registrations: microsoftauthenticatorauthenticationmethod.md
+ * lists no create), or register any method at all. Admins hand these users a Temporary Access Pass
+ * and a date, not a fix; counting them with the admin's work made "need action" meaningless.
  */
-export const ACTION_NEEDED: Readonly<Record<ReportIssueCode, boolean>> = {
-  PHONE_INVALID: true,
-  PHONE_EXCEL_DAMAGED: true,
-  EXTENSION_UNSUPPORTED: true,
-  EXTENSION_DROPPED: false,
-  BACKUP_PHONE_SKIPPED: true,
-  BACKUP_PROMOTED_TO_MOBILE: false,
-  DUPLICATE_PHONE: false,
-  PHONE_REGION_OPT_IN: true,
-  DEFAULT_METHOD_FALLBACK: false,
-  METHOD_DISABLED_BY_POLICY: true,
-  PIN_MODE_NOT_MIGRATED: false,
-  USER_DISABLED: false,
-  DEVICE_LIMIT: true,
-  DEVICE_REREGISTRATION_REQUIRED: true,
-  ORPHAN_DEVICE: true,
-  TOKEN_SEED_MISSING: true,
-  TOKEN_SEED_INVALID: true,
-  TOKEN_SERIAL_CONFLICT: true,
-  TOKEN_UNCLAIMED: false,
-  USERNAME_UNRESOLVABLE: true,
-  USER_NOT_FOUND: true,
-  USER_AMBIGUOUS: true,
-  USER_READ_FAILED: true,
-  DUPLICATE_USER: true,
-  ROW_INVALID: true,
-  NOTHING_TO_MIGRATE: true,
-  PHONE_CONFLICT: true,
-  PHONE_REPLACED: false,
-  PHONE_MASKED_UNVERIFIED: false,
-  ALTERNATE_MOBILE_NEEDS_MOBILE: true,
-  PREFERRED_METHOD_KEPT: false,
-  PREFERRED_METHOD_UNREAD: true,
-  POLICY_GROUP_NOT_FOUND: false,
-  TOKEN_ASSIGNED_ELSEWHERE: true,
-  METHOD_DRIFTED: true,
-  METHOD_MISSING: true,
-  VALUE_UNKNOWN: true,
-  DATE_INVALID: false,
-  BYTES_UNDECODABLE: true,
-  COLUMN_COUNT: true,
-  UNKNOWN_COLUMNS: false,
-  LANGUAGE_NOT_MIGRATED: false,
-  FILE_FORMAT_DETECTED: false,
-  FILE_EMPTY: true,
-  OPERATION_FAILED: true,
-  OPERATION_SKIPPED: true,
-  OPERATION_UNCONFIRMED: true,
-  OPERATION_PENDING: true,
+export const WHO_MUST_ACT: Readonly<Record<ReportIssueCode, WhoMustAct | null>> = {
+  PHONE_INVALID: 'admin',
+  PHONE_EXCEL_DAMAGED: 'admin',
+  EXTENSION_UNSUPPORTED: 'admin',
+  EXTENSION_DROPPED: null,
+  BACKUP_PHONE_SKIPPED: 'admin',
+  BACKUP_PROMOTED_TO_MOBILE: null,
+  DUPLICATE_PHONE: null,
+  PHONE_REGION_OPT_IN: 'admin',
+  DEFAULT_METHOD_FALLBACK: null,
+  METHOD_DISABLED_BY_POLICY: 'admin',
+  PIN_MODE_NOT_MIGRATED: null,
+  USER_DISABLED: null,
+  DEVICE_LIMIT: 'user',
+  DEVICE_REREGISTRATION_REQUIRED: 'user',
+  ORPHAN_DEVICE: 'admin',
+  TOKEN_SEED_MISSING: 'admin',
+  TOKEN_SEED_INVALID: 'admin',
+  TOKEN_SERIAL_CONFLICT: 'admin',
+  TOKEN_UNCLAIMED: null,
+  USERNAME_UNRESOLVABLE: 'admin',
+  USER_NOT_FOUND: 'admin',
+  USER_AMBIGUOUS: 'admin',
+  USER_READ_FAILED: 'admin',
+  DUPLICATE_USER: 'admin',
+  ROW_INVALID: 'admin',
+  NOTHING_TO_MIGRATE: 'user',
+  PHONE_CONFLICT: 'admin',
+  PHONE_REPLACED: null,
+  PHONE_MASKED_UNVERIFIED: null,
+  ALTERNATE_MOBILE_NEEDS_MOBILE: 'admin',
+  PREFERRED_METHOD_KEPT: null,
+  PREFERRED_METHOD_UNREAD: 'admin',
+  POLICY_GROUP_NOT_FOUND: null,
+  TOKEN_ASSIGNED_ELSEWHERE: 'admin',
+  METHOD_DRIFTED: 'admin',
+  METHOD_MISSING: 'admin',
+  VALUE_UNKNOWN: 'admin',
+  DATE_INVALID: null,
+  BYTES_UNDECODABLE: 'admin',
+  COLUMN_COUNT: 'admin',
+  UNKNOWN_COLUMNS: null,
+  LANGUAGE_NOT_MIGRATED: null,
+  FILE_FORMAT_DETECTED: null,
+  FILE_EMPTY: 'admin',
+  OPERATION_FAILED: 'admin',
+  OPERATION_SKIPPED: 'admin',
+  OPERATION_UNCONFIRMED: 'admin',
+  OPERATION_PENDING: 'admin',
+  UNDO_KEPT: 'admin',
+  UNDO_FAILED: 'admin',
+  UNDO_PENDING: 'admin',
 };
+
+/** Words for who must act, as the reports show them. */
+export const WHO_MUST_ACT_WORDS: Readonly<Record<WhoMustAct, string>> = { admin: 'admin must act', user: 'user must act' };
 
 /** The codes in catalogue order: the reports number them by this list. */
 export const ISSUE_CODES = Object.keys(ISSUE_CATALOGUE) as readonly ReportIssueCode[];

@@ -55,6 +55,23 @@ const PHONE_IN_TEXT = /(?<![\p{L}\p{N}_+.•-])\+?\(?\d[\d ().-]*\d(?:\s?(?:ext(
 /** Shapes of digit runs that are not phone numbers although long enough: a date, a GUID of digits only. */
 const NOT_A_PHONE_NUMBER = [/^\d{4}-\d{2}-\d{2}$/u, /^\d{8}-\d{4}-\d{4}-\d{4}-\d{12}$/u];
 
+/** How one output shows phone numbers: masked (the default everywhere) or in full (`--unmask`). */
+export interface PhoneView {
+  readonly unmasked: boolean;
+  /** One phone number. */
+  readonly phone: (phoneNumber: string) => string;
+  /** Free text that may quote phone numbers (finding messages, Graph's error messages). */
+  readonly text: (text: string) => string;
+}
+
+const MASKED_VIEW: PhoneView = { unmasked: false, phone: (value) => maskPhoneNumber(value), text: (value) => maskPhoneNumbersInText(value) };
+const UNMASKED_VIEW: PhoneView = { unmasked: true, phone: (value) => value, text: (value) => value };
+
+/** The view of `--unmask` (true) or of everything else (false). */
+export function phoneView(unmask: boolean): PhoneView {
+  return unmask ? UNMASKED_VIEW : MASKED_VIEW;
+}
+
 /** The masked form of one phone number (see the module comment). */
 export function maskPhoneNumber(phoneNumber: string): string {
   let prefix = '';

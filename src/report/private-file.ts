@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, lstat, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 
 export const PRIVATE_FOLDER_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
@@ -81,6 +82,24 @@ export class PrivateFile {
     this.#buffer.push(text);
     this.#buffered += text.length;
     return this.#buffered >= WRITE_BUFFER_CHARS ? this.#flush() : undefined;
+  }
+
+  /**
+   * The file as a stream, for a library that writes streams (exceljs). Do not mix it with write();
+   * end it (and wait for its 'finish') before commit.
+   */
+  writableStream(): Writable {
+    // Not the handle's own createWriteStream, which closes the handle when it ends: commit must fsync it first.
+    return new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        // Discarded: what the library still sends is dropped, not written to a closed handle.
+        if (this.#closed) {
+          done();
+          return;
+        }
+        this.#handle.write(chunk).then(() => { done(); }, done);
+      },
+    });
   }
 
   /** Appends the bytes of another file (a spool). */

@@ -1,18 +1,17 @@
 /**
- * Errors of the reports (STYLE §6): each names the file or run and says what to do. Reports are
- * rebuilt from the journal at any time, so every remedy ends in the command that does it.
+ * Errors of the reports: each names the file or run and says what to do. Reports are rebuilt
+ * from the journal at any time, so every remedy ends in the command that does it.
  */
 import { inputError, usageError, type MigrateError } from '../errors.js';
 import { shellQuote } from '../shell-quote.js';
 
-export function reportWriteFailed(path: string, runId: string, journalPath: string, cause: unknown): MigrateError {
+/** @param journalPath the journal the run is in; null for validate, whose reports come from the exports. */
+export function reportWriteFailed(path: string, runId: string, journalPath: string | null, cause: unknown): MigrateError {
   const reason = cause instanceof Error && 'code' in cause && typeof cause.code === 'string' ? describeFileError(cause.code) : String(cause);
-  return inputError(
-    'REPORT_WRITE_FAILED',
-    `report ${path} cannot be written: ${reason}`,
-    `Free disk space or fix the permissions of the --reports folder, then run \`mfa-migrate report --run ${runId} --state ${shellQuote(journalPath)}\`: reports are rebuilt from the journal, which is unchanged.`,
-    { file: path, cause },
-  );
+  const remedy = journalPath === null
+    ? 'Free disk space or fix the permissions of the --reports folder, then run validate again (or give --reports another folder).'
+    : `Free disk space or fix the permissions of the --reports folder, then run \`mfa-migrate report --run ${runId} --state ${shellQuote(journalPath)}\`: reports are rebuilt from the journal, which is unchanged.`;
+  return inputError('REPORT_WRITE_FAILED', `report ${path} cannot be written: ${reason}`, remedy, { file: path, cause });
 }
 
 function describeFileError(code: string): string {

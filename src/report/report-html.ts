@@ -1,8 +1,10 @@
 /**
- * report.html (DESIGN §8): one self-contained file — the run's summary, a chart of statuses, the
- * issues grouped by code with cause and remedy, and a searchable, sortable user table with each
- * user's before → after. No network: CSS and script are inline and allowed by hash alone
- * (Content-Security-Policy `default-src 'none'`), the users are embedded as JSON.
+ * report.html: one self-contained file — the run's summary (who must act: an admin, the user), a
+ * chart of statuses, the issues grouped by code with cause and remedy (the anchors every code in
+ * the page links to), and a searchable, sortable user table with each user's before → after and
+ * writes in plain words. No network: CSS and script are inline and allowed by hash alone
+ * (Content-Security-Policy `default-src 'none'`), the users are embedded as JSON. A rollback's
+ * page speaks of undo steps; validate's lists the users the exports say something about.
  *
  * The summary, chart and issue groups are rendered here, so they read without the script; the
  * user table is rendered by the script (browser/report-page.ts, embedded as html-script.ts) a page
@@ -10,13 +12,13 @@
  */
 import { createHash } from 'node:crypto';
 import { FINDINGS } from '../findings.js';
-import type { RunRecord } from '../run-records.js';
 import { OPERATION_KINDS, OPERATION_STATUSES, PLAN_STATUSES } from '../plan/operations.js';
 import { CHANGED_BITS, htmlEntryOf, USER_ENTRY, type HtmlReportMeta } from './html-entry.js';
 import { REPORT_SCRIPT } from './html-script.js';
 import { REPORT_STYLE } from './html-style.js';
-import { ACTION_NEEDED, ISSUE_CATALOGUE, ISSUE_CODES, type ReportIssueCode } from './issue-catalogue.js';
-import type { ReportApp, ReportSummary } from './report-summary.js';
+import { ISSUE_CATALOGUE, ISSUE_CODES, WHO_MUST_ACT, WHO_MUST_ACT_WORDS, type ReportIssueCode } from './issue-catalogue.js';
+import { DEFAULT_METHOD_WORDS, OPERATION_STATUS_WORDS, OPERATION_WORDS, PHONE_TYPE_WORDS, UNDO_STATUS_WORDS } from './plain-words.js';
+import type { ReportApp, ReportRun, ReportSummary } from './report-summary.js';
 import { REPORT_STATUSES, type ChangedMethod, type ReportDevices, type ReportStatus, type ReportUser } from './report-user.js';
 import type { AfterBasis } from './user-changes.js';
 
@@ -32,8 +34,25 @@ const DEVICE_OUTCOME_WORDS: Readonly<Record<keyof ReportDevices, string>> = {
 
 /** Colours of the chart, the same as the badges of the stylesheet. */
 const STATUS_COLOURS: Readonly<Record<ReportStatus, string>> = {
-  migrated: '#1a7f37', planned: '#0969da', unchanged: '#818b98', partial: '#bf8700', conflict: '#d1631f',
-  skipped: '#afb8c1', unmatched: '#8250df', rejected: '#a40e26', failed: '#cf222e',
+  migrated: '#1a7f37', planned: '#0969da', ready: '#0969da', restored: '#1a7f37', unchanged: '#818b98', partial: '#bf8700', kept: '#bf8700',
+  conflict: '#d1631f', skipped: '#afb8c1', unmatched: '#8250df', rejected: '#a40e26', failed: '#cf222e', pending: '#6e7781',
+};
+
+/** What each status means, as the chart's tooltips say it. */
+const STATUS_WORDS: Readonly<Record<ReportStatus, string>> = {
+  migrated: 'every write done',
+  planned: 'writes to send',
+  ready: 'the exports give methods to migrate',
+  restored: 'every undo step done',
+  unchanged: 'Entra already holds everything',
+  partial: 'some writes failed',
+  kept: 'a change of the migration was left in place (reason given)',
+  conflict: 'Entra holds a different value, kept',
+  skipped: 'not migrated (disabled)',
+  unmatched: 'no Entra user found',
+  rejected: 'the export row cannot be used',
+  failed: 'Graph refused a write, or the user could not be read',
+  pending: 'undo steps not sent yet',
 };
 
 /** One user in the embedded array: the tuple of html-entry.ts (USER_ENTRY says where each field sits). */
@@ -47,11 +66,12 @@ export function htmlUserEntry(user: ReportUser): string {
   return scriptSafeJson(htmlEntryOf({
     line: user.line,
     username: user.username,
+    displayName: value(user.displayName),
     upn: value(user.upn),
     entraUserId: value(user.entraUserId),
     status: REPORT_STATUSES.indexOf(user.status),
-    statusIsFinal: user.statusSource === 'final' ? 1 : 0,
-    planStatus: PLAN_STATUSES.indexOf(user.planStatus),
+    statusIsFinal: user.statusSource === 'plan' ? 0 : 1,
+    planStatus: user.planStatus === null ? -1 : PLAN_STATUSES.indexOf(user.planStatus),
     phones: [value(mobile.before), value(mobile.after), value(alternateMobile.before), value(alternateMobile.after), value(office.before), value(office.after)],
     preferredMethod: [value(user.preferredMethod.before), value(user.preferredMethod.after)],
     devices,
@@ -70,7 +90,9 @@ export function htmlUserEntry(user: ReportUser): string {
  * nor `<!--` can appear in the data, whatever a username holds.
  */
 export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replaceAll('<', '\\u003c');
+  const json = JSON.stringify(value);
+  // Most entries hold no `<`: the test spares a copy of each (a million users, a million copies).
+  return json.includes('<') ? json.replaceAll('<', '\\u003c') : json;
 }
 
 /** Text for HTML element content and double-quoted attribute values. */
@@ -86,15 +108,19 @@ function hashSource(text: string): string {
 const CONTENT_SECURITY_POLICY = `default-src 'none'; style-src ${hashSource(REPORT_STYLE)}; script-src ${hashSource(REPORT_SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'`;
 
 export interface HtmlPageFacts {
-  readonly run: RunRecord;
+  readonly run: ReportRun;
   readonly summary: ReportSummary;
   /** The apps the run's requests went out as; listed under the run line. */
   readonly apps: readonly ReportApp[];
   readonly afterBasis: AfterBasis;
   readonly unmask: boolean;
   readonly generatedAt: Date;
-  readonly journalPath: string;
+  /** The journal the report was read from; null for validate, which reads the exports alone. */
+  readonly journalPath: string | null;
 }
+
+/** How the after column is titled, by what "after" means. */
+const AFTER_TITLES: Readonly<Record<AfterBasis, string>> = { planned: 'After (planned)', applied: 'After', exports: 'Exports ask for' };
 
 /**
  * The page around the users array: `head` comes before the array's JSON, `tail` after it. The
@@ -102,18 +128,27 @@ export interface HtmlPageFacts {
  */
 export function htmlPage(facts: HtmlPageFacts): { readonly head: string; readonly tail: string } {
   const { run, summary } = facts;
+  const undo = run.command === 'rollback';
+  const statusWords = undo ? UNDO_STATUS_WORDS : OPERATION_STATUS_WORDS;
   const meta: HtmlReportMeta = {
     statuses: REPORT_STATUSES,
     planStatuses: PLAN_STATUSES,
     kinds: OPERATION_KINDS,
+    kindWords: OPERATION_KINDS.map((kind) => OPERATION_WORDS[kind]),
     operationStatuses: OPERATION_STATUSES,
+    operationStatusWords: OPERATION_STATUSES.map((status) => statusWords[status]),
+    targetWords: { ...PHONE_TYPE_WORDS, ...DEFAULT_METHOD_WORDS },
     deviceOutcomes: DEVICE_OUTCOMES.map((outcome) => DEVICE_OUTCOME_WORDS[outcome]),
-    codes: ISSUE_CODES.map((code) => ({ code, severity: ISSUE_CATALOGUE[code].severity, cause: ISSUE_CATALOGUE[code].cause, remedy: ISSUE_CATALOGUE[code].remedy, actionNeeded: ACTION_NEEDED[code] })),
+    codes: ISSUE_CODES.map((code) => ({ code, severity: ISSUE_CATALOGUE[code].severity, cause: ISSUE_CATALOGUE[code].cause, remedy: ISSUE_CATALOGUE[code].remedy, whoMustAct: WHO_MUST_ACT[code] })),
     afterBasis: facts.afterBasis,
+    command: run.command,
     entry: USER_ENTRY,
     changed: CHANGED_BITS,
   };
   const title = `mfa-migrate ${run.command} ${run.id}`;
+  const heading = undo ? `Rollback report — rollback run <code>${escapeHtml(run.id)}</code>` : `Reconciliation report — ${escapeHtml(run.command)} run <code>${escapeHtml(run.id)}</code>`;
+  const actors = ([['admin', summary.usersAdminMustAct], ['user', summary.usersUserMustAct]] as const)
+    .map(([who, n]) => `<option value="${who}">${WHO_MUST_ACT_WORDS[who]} (${count(n)})</option>`).join('');
   const head = `<!doctype html>
 <html lang="en">
 <head>
@@ -121,19 +156,19 @@ export function htmlPage(facts: HtmlPageFacts): { readonly head: string; readonl
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
 <meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title)} — reconciliation report</title>
+<title>${escapeHtml(title)} — ${undo ? 'rollback' : 'reconciliation'} report</title>
 <style>${REPORT_STYLE}</style>
 </head>
 <body>
 <header>
-<h1>Reconciliation report — ${escapeHtml(run.command)} run <code>${escapeHtml(run.id)}</code></h1>
+<h1>${heading}</h1>
 <p class="sub">${escapeHtml(runLine(facts))}</p>${appsLine(facts.apps)}
 ${banners(facts)}
 </header>
 <main>
 <section id="summary">
 <h2>Summary</h2>
-${cards(summary)}
+${cards(summary, undo)}
 </section>
 <div class="overview">
 <section id="chart">
@@ -142,24 +177,25 @@ ${statusChart(summary)}
 <p class="sub">Dashed badges in the table: no final status yet, the status is the plan's.</p>
 </section>
 <section id="operations">
-<h2>Writes</h2>
-${operationsTable(summary, facts.afterBasis)}
+<h2>${undo ? 'Undo steps' : 'Writes'}</h2>
+${operationsTable(summary, facts.afterBasis, undo)}
 </section>
 </div>
 <section id="issues">
 <h2>Issues by code</h2>
+<p class="sub">Each code's cause and what to do, as docs/troubleshooting.md gives them; every code in the user table links here.</p>
 ${issuesTable(summary)}
 </section>
 <section id="users">
 <h2>Users</h2>
 <div class="controls">
-<label>Search <input id="search" type="search" placeholder="username, UPN or Entra object id" autocomplete="off" spellcheck="false"></label>
+<label>Search <input id="search" type="search" placeholder="name, username, UPN or Entra object id" autocomplete="off" spellcheck="false"></label>
 <label>Status <select id="status-filter"><option value="">all</option>${REPORT_STATUSES.map((status, index) => (summary.byStatus[status] === 0 ? '' : `<option value="${index}">${status} (${count(summary.byStatus[status])})</option>`)).join('')}</select></label>
 <label>Issue <select id="code-filter"><option value="">any</option>${ISSUE_CODES.map((code, index) => {
     const users = summary.usersByIssue[code];
     return users === undefined ? '' : `<option value="${index}">${code} (${count(users)})</option>`;
   }).join('')}</select></label>
-<label><input id="action-filter" type="checkbox"> needing action only</label>
+<label>Who must act <select id="action-filter"><option value="">anyone or no one</option>${actors}</select></label>
 </div>
 <p id="count" aria-live="polite"></p>
 <p class="sub">Click a user to see their before → after.</p>
@@ -167,19 +203,19 @@ ${issuesTable(summary)}
 <div>
 <div class="table-wrap">
 <table id="user-table">
-<thead><tr>${[['line', 'Line'], ['username', 'Username'], ['upn', 'UPN'], ['status', 'Status'], ['mobile', facts.afterBasis === 'planned' ? 'Mobile (planned)' : 'Mobile'], ['preferred', 'Default method'], ['issues', 'Issues']]
+<thead><tr>${[['line', 'Line'], ['name', 'Name'], ['username', 'Username'], ['upn', 'UPN'], ['status', 'Status'], ['mobile', facts.afterBasis === 'applied' ? 'Mobile' : `Mobile (${AFTER_TITLES[facts.afterBasis].toLowerCase()})`], ['preferred', 'Default sign-in method'], ['issues', 'Issues']]
     .map(([key = '', label = '']) => `<th data-sort="${key}" aria-sort="none"><button type="button">${label}</button></th>`).join('')}</tr></thead>
 <tbody id="user-rows"></tbody>
 </table>
 </div>
-<noscript><p>The user table needs JavaScript. The same facts are in reconciliation.csv and reconciliation.json beside this file.</p></noscript>
+<noscript><p>The user table needs JavaScript. The same facts are in reconciliation.xlsx, reconciliation.csv and reconciliation.json beside this file.</p></noscript>
 <div class="pager"><button type="button" id="first">« First</button><button type="button" id="previous">‹ Previous</button><span id="page"></span><button type="button" id="next">Next ›</button><button type="button" id="last">Last »</button></div>
 </div>
 <aside id="detail" aria-live="polite" hidden></aside>
 </div>
 </section>
 </main>
-<footer>Written by mfa-migrate from the journal ${escapeHtml(facts.journalPath)} at ${facts.generatedAt.toISOString()}; Graph was not asked. Regenerate with <code>mfa-migrate report --run ${escapeHtml(run.id)}</code>.</footer>
+<footer>${footer(facts)}</footer>
 <script type="application/json" id="report-meta">${scriptSafeJson(meta)}</script>
 <script type="application/json" id="report-users">`;
   const tail = `</script>
@@ -188,6 +224,15 @@ ${issuesTable(summary)}
 </html>
 `;
   return { head, tail };
+}
+
+function footer(facts: HtmlPageFacts): string {
+  if (facts.journalPath === null) {
+    return `Written by mfa-migrate validate from the exports alone at ${facts.generatedAt.toISOString()}; neither Graph nor a journal was read. Beside this file: reconciliation.xlsx (the issues, for Excel) and issues.csv (for scripts); \`validate --json\` gives every user.`;
+  }
+  const files = 'Beside this file: reconciliation.xlsx (for Excel), reconciliation.csv and issues.csv (for scripts), reconciliation.json.';
+  const unmask = facts.unmask ? ' --unmask' : '';
+  return `Written by mfa-migrate from the journal ${escapeHtml(facts.journalPath)} at ${facts.generatedAt.toISOString()}; Graph was not asked. ${files} Regenerate with <code>mfa-migrate report --run ${escapeHtml(facts.run.id)}${unmask}</code>.`;
 }
 
 function count(n: number): string {
@@ -202,7 +247,7 @@ function runLine(facts: HtmlPageFacts): string {
     run.finishedAt === null ? 'not finished' : `finished ${run.finishedAt.toISOString()}`,
     run.tenantId === null ? null : `tenant ${run.tenantId}`,
     run.graphUrl === null ? null : `Graph ${run.graphUrl}`,
-    run.parentRunId === null ? null : `from run ${run.parentRunId}`,
+    run.parentRunId === null ? null : `${run.command === 'rollback' ? 'undoes apply run' : 'from run'} ${run.parentRunId}`,
   ];
   return parts.filter((part) => part !== null).join(' · ');
 }
@@ -220,27 +265,35 @@ function banners(facts: HtmlPageFacts): string {
   if (facts.afterBasis === 'planned') {
     out.push('<p class="banner">This is a plan (dry run): nothing was written to Entra. "After" shows what <code>apply</code> would write.</p>');
   }
+  if (facts.afterBasis === 'exports') {
+    const unlisted = facts.summary.users - facts.summary.listed;
+    out.push(`<p class="banner">This is <code>validate</code>: the exports read offline. Entra was not read and nothing was written; "Exports ask for" shows what the exports give each user. The table lists the ${count(facts.summary.listed)} users the exports say something about${unlisted === 0 ? '' : `; the other ${count(unlisted)} have no finding and are counted in the summary only`}. <code>mfa-migrate plan</code> compares every user with Entra.</p>`);
+  }
+  if (facts.run.command === 'rollback') {
+    out.push(`<p class="banner">This rollback undoes apply run <code>${escapeHtml(facts.run.parentRunId ?? '')}</code>. It lists only the users that run wrote to, each undo step and what became of it: undone, kept (with the reason) or failed. "Before" is what Entra held when the rollback read the user, "after" what it holds after the undo. The findings about the exports are in the apply run's report.</p>`);
+  }
   if (facts.run.status !== 'finished') {
     out.push(`<p class="banner warn">The run is ${escapeHtml(facts.run.status)}: this report shows it as far as the journal recorded it.</p>`);
   }
   out.push(facts.unmask
     ? '<p class="banner warn">Phone numbers are shown in full (<code>--unmask</code>): handle this file as confidential.</p>'
-    : '<p class="banner">Phone numbers are masked (country code and last four digits). <code>mfa-migrate report --unmask</code> shows them in full.</p>');
+    : '<p class="banner">Phone numbers are masked (country code and last four digits). <code>mfa-migrate report --unmask</code> writes a copy with them in full, in a folder of its own.</p>');
   return out.join('\n');
 }
 
-function cards(summary: ReportSummary): string {
+function cards(summary: ReportSummary, undo: boolean): string {
   const operations = Object.values(summary.operations).reduce((sum, byStatus) => sum + Object.values(byStatus).reduce((inner, n) => inner + n, 0), 0);
   const issues = Object.values(summary.issues).reduce((sum, n) => sum + n, 0);
-  const items: [string, number][] = [
-    ['users', summary.users],
-    ['need action', summary.usersNeedingAction],
-    ['rows in issues.csv', summary.issueRows],
-    ['issues', issues],
-    ['writes', operations],
+  const items: [label: string, n: number, title: string][] = [
+    ['users', summary.users, ''],
+    ['admin must act', summary.usersAdminMustAct, 'Users with an issue an admin must fix: an export, a tenant setting, a failed write.'],
+    ['user must act', summary.usersUserMustAct, 'Users who must act themselves at https://aka.ms/mysecurityinfo, such as register Microsoft Authenticator again.'],
+    ['rows in issues.csv', summary.issueRows, ''],
+    ['issues', issues, ''],
+    [undo ? 'undo steps' : 'writes', operations, ''],
   ];
-  if (summary.fileIssues !== null) items.push(['findings about whole files', summary.fileIssues]);
-  return `<div class="cards">${items.map(([label, n]) => `<div class="card"><div class="n">${count(n)}</div><div class="l">${escapeHtml(label)}</div></div>`).join('')}</div>`;
+  if (summary.fileIssues !== null) items.push(['findings about whole files', summary.fileIssues, '']);
+  return `<div class="cards">${items.map(([label, n, title]) => `<div class="card"${title === '' ? '' : ` title="${escapeHtml(title)}"`}><div class="n">${count(n)}</div><div class="l">${escapeHtml(label)}</div></div>`).join('')}</div>`;
 }
 
 /** SVG geometry of the status chart, in CSS pixels. */
@@ -259,7 +312,7 @@ function statusChart(summary: ReportSummary): string {
     const width = Math.max(1, Math.round((n / most) * barSpace));
     const percent = ((n / summary.users) * 100).toFixed(n === summary.users ? 0 : 1);
     const middle = y + CHART.barHeight / 2 + 4;
-    return `<g class="bar" data-status-index="${REPORT_STATUSES.indexOf(status)}" role="button" tabindex="0"><title>Show the ${status} users</title>`
+    return `<g class="bar" data-status-index="${REPORT_STATUSES.indexOf(status)}" role="button" tabindex="0"><title>Show the ${status} users: ${STATUS_WORDS[status]}</title>`
       + `<text x="0" y="${middle}">${status}</text>`
       + `<rect x="${CHART.labelWidth}" y="${y}" width="${barSpace}" height="${CHART.barHeight}" fill="#f6f8fa"></rect>`
       + `<rect class="fill" x="${CHART.labelWidth}" y="${y}" width="${width}" height="${CHART.barHeight}" rx="3" fill="${STATUS_COLOURS[status]}"></rect>`
@@ -268,31 +321,38 @@ function statusChart(summary: ReportSummary): string {
   return `<svg class="chart" role="img" aria-label="Users by status" width="${CHART.width}" height="${height}" viewBox="0 0 ${CHART.width} ${height}">${bars.join('')}</svg>`;
 }
 
-function operationsTable(summary: ReportSummary, basis: AfterBasis): string {
+function operationsTable(summary: ReportSummary, basis: AfterBasis, undo: boolean): string {
   const kinds = OPERATION_KINDS.filter((kind) => summary.operations[kind] !== undefined);
-  if (kinds.length === 0) return `<p class="empty">No ${basis === 'planned' ? 'planned ' : ''}writes.</p>`;
+  if (kinds.length === 0) {
+    if (basis === 'exports') return '<p class="empty">None: validate reads the exports only. <code>mfa-migrate plan</code> shows the writes.</p>';
+    return `<p class="empty">No ${basis === 'planned' ? 'planned ' : ''}${undo ? 'undo steps' : 'writes'}.</p>`;
+  }
+  const words = undo ? UNDO_STATUS_WORDS : OPERATION_STATUS_WORDS;
   const statuses = OPERATION_STATUSES.filter((status) => kinds.some((kind) => (summary.operations[kind]?.[status] ?? 0) > 0));
-  const header = `<tr><th>write</th>${statuses.map((status) => `<th class="num">${status}</th>`).join('')}</tr>`;
-  const rows = kinds.map((kind) => `<tr><td>${kind}</td>${statuses.map((status) => `<td class="num">${count(summary.operations[kind]?.[status] ?? 0)}</td>`).join('')}</tr>`);
+  // Two statuses can share words (planned and skipped are both "not sent"): the status stays in the title.
+  const header = `<tr><th>${undo ? 'undo step' : 'write'}</th>${statuses.map((status) => `<th class="num" title="${status}">${escapeHtml(words[status])}</th>`).join('')}</tr>`;
+  const rows = kinds.map((kind) => `<tr><td>${escapeHtml(OPERATION_WORDS[kind])} <code class="api">${kind}</code></td>${statuses.map((status) => `<td class="num">${count(summary.operations[kind]?.[status] ?? 0)}</td>`).join('')}</tr>`);
   return `<table>${header}${rows.join('')}</table>`;
 }
 
 function issuesTable(summary: ReportSummary): string {
   const present = ISSUE_CODES.filter((code) => summary.issues[code] !== undefined);
   if (present.length === 0) return '<p class="empty">No issues.</p>';
-  // Codes that need action first, then by severity, then the most frequent.
+  // Codes an admin must act on first, then the user's, then by severity, then the most frequent.
+  const actorRank = (code: ReportIssueCode): number => (WHO_MUST_ACT[code] === 'admin' ? 0 : WHO_MUST_ACT[code] === 'user' ? 1 : 2);
   const rank = { error: 0, warning: 1, notice: 2 } as const;
-  const ordered = [...present].sort((a, b) => Number(ACTION_NEEDED[b]) - Number(ACTION_NEEDED[a])
+  const ordered = [...present].sort((a, b) => actorRank(a) - actorRank(b)
     || rank[ISSUE_CATALOGUE[a].severity] - rank[ISSUE_CATALOGUE[b].severity]
     || (summary.issues[b] ?? 0) - (summary.issues[a] ?? 0));
   const rows = ordered.map((code: ReportIssueCode) => {
     const entry = ISSUE_CATALOGUE[code];
     const where = code in FINDINGS ? 'finding' : 'write';
-    return `<tr><td><code>${code}</code><br><span class="sev ${entry.severity}">${entry.severity}</span> <span class="sub">${where}</span></td>`
+    const who = WHO_MUST_ACT[code];
+    return `<tr id="code-${code}"><td><a class="code" href="#code-${code}"><code>${code}</code></a><br><span class="sev ${entry.severity}">${entry.severity}</span> <span class="sub">${where}</span></td>`
       + `<td class="num">${count(summary.issues[code] ?? 0)}</td><td class="num">${count(summary.usersByIssue[code] ?? 0)}</td>`
-      + `<td>${ACTION_NEEDED[code] ? '<span class="action">yes</span>' : 'no'}</td>`
+      + `<td>${who === null ? 'no one' : `<span class="action">${WHO_MUST_ACT_WORDS[who]}</span>`}</td>`
       + `<td class="text">${escapeHtml(entry.cause)}</td><td class="text">${escapeHtml(entry.remedy)}</td>`
       + `<td><button type="button" class="link" data-code-index="${ISSUE_CODES.indexOf(code)}">Show users</button></td></tr>`;
   });
-  return `<table class="issues"><tr><th>code</th><th class="num">times</th><th class="num">users</th><th>action</th><th>cause</th><th>what to do</th><th></th></tr>${rows.join('')}</table>`;
+  return `<table class="issues"><tr><th>code</th><th class="num">times</th><th class="num">users</th><th>who must act</th><th>cause</th><th>what to do</th><th></th></tr>${rows.join('')}</table>`;
 }

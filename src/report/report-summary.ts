@@ -2,18 +2,47 @@
  * The counts every report shows, gathered while the users stream past (nothing is kept per user),
  * and the run facts the JSON and HTML start with.
  */
-import type { RunRecord } from '../run-records.js';
+import type { InputFingerprint, JsonObject, RunCommand, RunStatus } from '../run-records.js';
 import { PLAN_STATUSES, type OperationKind, type OperationStatus, type PlanStatus } from '../plan/operations.js';
-import { ACTION_NEEDED, ISSUE_CATALOGUE, ISSUE_CODES, type ReportIssueCode } from './issue-catalogue.js';
+import { ISSUE_CATALOGUE, ISSUE_CODES, WHO_MUST_ACT, type ReportIssueCode, type WhoMustAct } from './issue-catalogue.js';
 import { REPORT_STATUSES, type ReportStatus, type ReportUser } from './report-user.js';
+
+/** What a report is about: a run of the journal (a RunRecord), or a validate run, which the journal does not hold. */
+export type ReportCommand = RunCommand | 'validate';
+
+export interface ReportRun {
+  /** A run id of the journal; for validate one of the same shape, which names no run of a journal. */
+  readonly id: string;
+  readonly command: ReportCommand;
+  readonly status: RunStatus;
+  readonly parentRunId: string | null;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+  readonly tenantId: string | null;
+  readonly graphUrl: string | null;
+  readonly options: JsonObject;
+  readonly inputs: InputFingerprint;
+  /** What the run recorded when it finished (fileIssues is read from it). */
+  readonly summary: JsonObject | null;
+}
 
 export interface ReportSummary {
   readonly users: number;
+  /**
+   * Users the report lists, one entry each (users.length of the JSON, rows of the table); the
+   * same as `users` except in validate's report, which lists only the users with a finding.
+   */
+  readonly listed: number;
   /** Every status, zeros included, so the shape never changes. */
   readonly byStatus: Readonly<Record<ReportStatus, number>>;
+  /** Users by plan status; validate's users have none and are not counted. */
   readonly byPlanStatus: Readonly<Record<PlanStatus, number>>;
   /** Users with at least one issue needing action: the users of issues.csv. */
   readonly usersNeedingAction: number;
+  /** Users with an issue an admin must act on (fix an export, a setting, a failed write). */
+  readonly usersAdminMustAct: number;
+  /** Users with an issue only they can act on (register Authenticator again, register a method). */
+  readonly usersUserMustAct: number;
   /** Rows of issues.csv. */
   readonly issueRows: number;
   /** kind → status → count; only what occurs. */
@@ -40,7 +69,10 @@ function zeros<Key extends string>(keys: readonly Key[]): Record<Key, number> {
 
 export class SummaryCounter {
   #users = 0;
+  #listed = 0;
   #usersNeedingAction = 0;
+  #usersAdminMustAct = 0;
+  #usersUserMustAct = 0;
   #issueRows = 0;
   readonly #byStatus = zeros(REPORT_STATUSES);
   readonly #byPlanStatus = zeros(PLAN_STATUSES);
@@ -51,9 +83,12 @@ export class SummaryCounter {
 
   add(user: ReportUser): void {
     this.#users += 1;
+    this.#listed += 1;
     this.#byStatus[user.status] += 1;
-    this.#byPlanStatus[user.planStatus] += 1;
+    if (user.planStatus !== null) this.#byPlanStatus[user.planStatus] += 1;
     if (user.actionNeeded) this.#usersNeedingAction += 1;
+    if (user.adminMustAct) this.#usersAdminMustAct += 1;
+    if (user.userMustAct) this.#usersUserMustAct += 1;
     for (const operation of user.operations) {
       if (operation.appId !== null) this.#operationsByApp.set(operation.appId, (this.#operationsByApp.get(operation.appId) ?? 0) + 1);
       const byStatus = (this.#operations[operation.kind] ??= {});
@@ -76,13 +111,23 @@ export class SummaryCounter {
     return [...this.#operationsByApp.keys()];
   }
 
-  summary(run: RunRecord): ReportSummary {
+
+  /** Users counted by status but not listed: nothing else about them is to report. */
+  addUnlisted(status: ReportStatus, users = 1): void {
+    this.#users += users;
+    this.#byStatus[status] += users;
+  }
+
+  summary(run: Pick<ReportRun, 'summary'>): ReportSummary {
     const recordedFileIssues = run.summary?.['fileIssues'];
     return {
       users: this.#users,
+      listed: this.#listed,
       byStatus: { ...this.#byStatus },
       byPlanStatus: { ...this.#byPlanStatus },
       usersNeedingAction: this.#usersNeedingAction,
+      usersAdminMustAct: this.#usersAdminMustAct,
+      usersUserMustAct: this.#usersUserMustAct,
       issueRows: this.#issueRows,
       operations: structuredClone(this.#operations),
       issues: inCatalogueOrder(this.#issues),
@@ -96,7 +141,7 @@ export class SummaryCounter {
  * The run's apps: those it recorded (`options.apps`, in their order, with their pool names) and any
  * other an operation went out as (a run resumed with another pool), with the operations each sent.
  */
-export function runApps(run: RunRecord, counter: SummaryCounter): ReportApp[] {
+export function runApps(run: Pick<ReportRun, 'options'>, counter: SummaryCounter): ReportApp[] {
   const recorded = Array.isArray(run.options['apps']) ? run.options['apps'] : [];
   const apps: ReportApp[] = [];
   for (const entry of recorded) {
@@ -122,6 +167,7 @@ export interface CatalogueJson {
   readonly severity: string;
   readonly cause: string;
   readonly remedy: string;
+  readonly whoMustAct: WhoMustAct | null;
   readonly actionNeeded: boolean;
 }
 
@@ -131,12 +177,13 @@ export function catalogueOf(summary: ReportSummary): Record<string, CatalogueJso
     severity: ISSUE_CATALOGUE[code].severity,
     cause: ISSUE_CATALOGUE[code].cause,
     remedy: ISSUE_CATALOGUE[code].remedy,
-    actionNeeded: ACTION_NEEDED[code],
+    whoMustAct: WHO_MUST_ACT[code],
+    actionNeeded: WHO_MUST_ACT[code] !== null,
   }]));
 }
 
-/** The run as the reports show it, with the apps its requests went out as. Options are recorded without secrets (NewRun.options). */
-export function runJson(run: RunRecord, journalPath: string, apps: readonly ReportApp[]): Record<string, unknown> {
+/** The run as the reports show it, with the apps its requests went out as (none for validate). Options are recorded without secrets (NewRun.options). `journalPath` is null for validate. */
+export function runJson(run: ReportRun, journalPath: string | null, apps: readonly ReportApp[]): Record<string, unknown> {
   return {
     id: run.id,
     command: run.command,

@@ -13,8 +13,11 @@ import type { PhoneType } from '../mapping/desired-state.js';
 import type { HardwareTokenStatus } from '../plan/entra-state.js';
 import type { Operation, OperationStatus } from '../plan/operations.js';
 
-/** `planned`: after shows what apply would write (a plan run); `applied`: what was written. */
-export type AfterBasis = 'planned' | 'applied';
+/**
+ * `planned`: after shows what apply would write (a plan run); `applied`: what was written;
+ * `exports`: what the exports ask Entra to hold (validate, which reads no Entra and has no before).
+ */
+export type AfterBasis = 'planned' | 'applied' | 'exports';
 
 export interface ValueChange {
   readonly before: string | null;
@@ -39,11 +42,11 @@ export interface UserChanges {
 export { PHONE_TYPES } from '../mapping/desired-state.js';
 
 /** A plan writes nothing: its after is what would be written. Every other run reports what it wrote. */
-export function afterBasisOf(command: RunCommand): AfterBasis {
+export function afterBasisOf(command: RunCommand): Exclude<AfterBasis, 'exports'> {
   return command === 'plan' ? 'planned' : 'applied';
 }
 
-const COUNTED: Readonly<Record<AfterBasis, ReadonlySet<OperationStatus>>> = {
+const COUNTED: Readonly<Record<Exclude<AfterBasis, 'exports'>, ReadonlySet<OperationStatus>>> = {
   // A plan's operations are `planned` (or `conflict`, which writes nothing).
   planned: new Set<OperationStatus>(['planned', 'done']),
   // `sent` is not counted: whether Graph applied it is unknown until apply reconciles it.
@@ -60,7 +63,7 @@ const TOKEN_STEP_STATUS = {
 /** Later steps win over earlier ones, whatever order the operations are listed in. */
 const TOKEN_STEP_ORDER: readonly HardwareTokenStatus[] = ['available', 'assigned', 'activated'];
 
-export function userChanges(user: Pick<StoredUser, 'before' | 'operations' | 'desired'>, basis: AfterBasis): UserChanges {
+export function userChanges(user: Pick<StoredUser, 'before' | 'operations' | 'desired'>, basis: Exclude<AfterBasis, 'exports'>): UserChanges {
   const held = (phoneType: PhoneType): { before: string | null; after: string | null } => {
     const number = user.before?.phones.find((phone) => phone.phoneType === phoneType)?.phoneNumber ?? null;
     return { before: number, after: number };

@@ -15,7 +15,7 @@ import { writeRunReports } from '../../src/report/write-reports.js';
 import { manualClock } from '../support/clock.js';
 import { aPlanRun, aUserRecord } from '../support/journal-builders.js';
 import { tempDir } from '../support/temp-dir.js';
-import { buildReportJournal, SCRIPT_USERNAME, type ReportJournal } from '../integration/report/report-journal.js';
+import { buildReportJournal, ENTRA_DISPLAY_NAME, EXPORT_DISPLAY_NAME, SCRIPT_USERNAME, type ReportJournal } from '../integration/report/report-journal.js';
 
 const chromiumMissing = !existsSync(CHROMIUM_PATH);
 if (chromiumMissing) {
@@ -30,12 +30,14 @@ let fixture: ReportJournal;
 let browser: Browser;
 let reportUrl: string;
 let pagingUrl: string;
+let rollbackUrl: string;
 
 beforeAll(async () => {
   if (chromiumMissing) return;
   temp = tempDir();
   fixture = buildReportJournal(temp.dir);
   reportUrl = pathToFileURL((await writeRunReports(fixture.journal, fixture.applyRunId, { dir: join(temp.dir, 'reports'), unmask: false })).html).href;
+  rollbackUrl = pathToFileURL((await writeRunReports(fixture.journal, fixture.rollbackRunId, { dir: join(temp.dir, 'reports'), unmask: false })).html).href;
   const paging = openJournal(join(temp.dir, 'paging.db'), { clock: manualClock() });
   try {
     const run = paging.createRun(aPlanRun());
@@ -86,13 +88,13 @@ describe.skipIf(chromiumMissing)('report.html in Chromium', () => {
       await page.locator('#search').fill('user3@');
       await expect.poll(() => page.locator('#user-rows tr').count()).toBe(1);
       const row = page.locator('#user-rows tr').first();
-      expect(await row.locator('td').nth(1).textContent()).toBe('user3@contoso.com');
+      expect(await row.locator('td').nth(2).textContent()).toBe('user3@contoso.com');
       expect(await row.locator('.badge').textContent()).toBe('partial');
 
       await row.click();
       const detail = page.locator('#detail');
       await detail.locator('table.changes').waitFor();
-      expect(await detail.locator('h2').textContent()).toBe('user3@contoso.com');
+      expect(await detail.locator('h2').textContent()).toBe('Export Name 3 — user3@contoso.com');
       const mobile = detail.locator('table.changes tr', { hasText: 'Mobile' }).first();
       // Before and after differ in hidden digits only: the row is still marked as changed.
       expect(await mobile.locator('td.before').textContent()).toBe('+1 ••••••0103');
@@ -116,9 +118,9 @@ describe.skipIf(chromiumMissing)('report.html in Chromium', () => {
       await page.locator('#search').fill('<script>');
       await expect.poll(() => page.locator('#user-rows tr').count()).toBe(1);
       const row = page.locator('#user-rows tr').first();
-      expect(await row.locator('td').nth(1).textContent()).toBe(SCRIPT_USERNAME);
+      expect(await row.locator('td').nth(2).textContent()).toBe(SCRIPT_USERNAME);
       await row.click();
-      expect(await page.locator('#detail h2').textContent()).toBe(SCRIPT_USERNAME);
+      expect(await page.locator('#detail h2').textContent()).toBe(`Export Name 12 — ${SCRIPT_USERNAME}`);
       expect(dialogs).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
@@ -135,7 +137,7 @@ describe.skipIf(chromiumMissing)('report.html in Chromium', () => {
       const tokens = page.locator('#detail ul', { hasText: 'TOTP0012' });
       expect(await tokens.getAttribute('class')).toBe('plain changed');
       expect(await tokens.textContent()).toBe('TOTP0012: none → activated');
-      expect(await page.locator('#detail table.writes').textContent()).toContain('activateHardwareToken TOTP0012');
+      expect(await page.locator('#detail table.writes').textContent()).toContain('activate hardware token TOTP0012 (activateHardwareToken TOTP0012)');
       expect(errors).toEqual([]);
     } finally {
       await page.close();
@@ -152,9 +154,80 @@ describe.skipIf(chromiumMissing)('report.html in Chromium', () => {
       expect(await page.locator('#count').textContent()).toContain('filtered from 12');
       await page.locator('#code-filter').selectOption('');
       await page.locator('th[data-sort="username"] button').click();
-      const names = await page.locator('#user-rows tr td:nth-child(2)').allTextContents();
+      const names = await page.locator('#user-rows tr td:nth-child(3)').allTextContents();
       expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base', numeric: true })));
       expect(await page.locator('th[data-sort="username"]').getAttribute('aria-sort')).toBe('ascending');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('finds a person by name as people type it: "lukasz hill" finds Łukasz Hill, words in any order', async () => {
+    const { page, errors } = await open(reportUrl);
+    try {
+      const names = (): Promise<string[]> => page.locator('#user-rows tr td:nth-child(2)').allTextContents();
+      for (const [query, name] of [['lukasz hill', ENTRA_DISPLAY_NAME], ['zoe angstrom', EXPORT_DISPLAY_NAME], ['HILL Łukasz', ENTRA_DISPLAY_NAME]] as const) {
+        await page.locator('#search').fill(query);
+        await expect.poll(names, { message: query }).toEqual([name]);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('keeps what the admin must do apart from what the user must do: tiles and a filter each', async () => {
+    const { page } = await open(reportUrl);
+    try {
+      const tiles = await page.locator('.card .l').allTextContents();
+      expect(tiles).toEqual(expect.arrayContaining(['admin must act', 'user must act']));
+      expect(tiles).not.toContain('need action');
+      await page.locator('#action-filter').selectOption('user');
+      await expect.poll(() => page.locator('#count').textContent()).toMatch(/of \d+ \(filtered/);
+      for (const row of await page.locator('#user-rows tr').all()) {
+        await row.click();
+        expect(await page.locator('#detail .action').allTextContents()).toContain('user must act');
+      }
+      await page.locator('#action-filter').selectOption('admin');
+      await page.locator('#user-rows tr').first().click();
+      expect(await page.locator('#detail .action').allTextContents()).toContain('admin must act');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('links each issue code to its cause and remedy embedded in the page, and names writes in plain words', async () => {
+    const { page, requests } = await open(reportUrl);
+    try {
+      await page.locator('#search').fill('user3@');
+      await expect.poll(() => page.locator('#user-rows tr').count()).toBe(1);
+      await page.locator('#user-rows tr').first().click();
+      const writes = await page.locator('#detail table.writes').textContent();
+      expect(writes).toContain('set default sign-in method phone call to mobile (setPreferredMethod voiceMobile)');
+      expect(writes).toContain('skipped, not sent');
+      const link = page.locator('#detail a.code', { hasText: 'OPERATION_FAILED' });
+      expect(await link.getAttribute('href')).toBe('#code-OPERATION_FAILED');
+      await link.click();
+      await expect.poll(() => page.url()).toMatch(/#code-OPERATION_FAILED$/);
+      const target = page.locator('#code-OPERATION_FAILED');
+      expect(await target.textContent()).toContain('Look up the Graph code');
+      expect(requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a rollback\'s report shows its own statuses and each undo step with what became of it', async () => {
+    const { page, errors } = await open(rollbackUrl);
+    try {
+      expect(await page.locator('#user-rows tr .badge').allTextContents()).toEqual(['kept', 'failed', 'restored']);
+      await page.locator('#user-rows tr').first().click();
+      const writes = page.locator('#detail table.writes');
+      expect(await writes.textContent()).toContain('delete phone office phone (deletePhone office)');
+      expect(await writes.locator('td.op-done').allTextContents()).toEqual(['undone', 'undone']);
+      expect(await writes.locator('td.op-skipped').allTextContents()).toEqual(['kept']);
+      expect(await page.locator('#detail').textContent()).toContain('Entra cannot unset one');
+      expect(errors).toEqual([]);
     } finally {
       await page.close();
     }

@@ -22,6 +22,8 @@ let reports: string;
 let planRunId: string;
 let planStderr: string;
 
+const REPORT_FILES = ['report.html', 'reconciliation.csv', 'reconciliation.json', 'issues.csv', 'reconciliation.xlsx'] as const;
+
 const source = ['--users', 'fixtures/users.csv', '--devices', 'fixtures/devices.csv', '--tokens', 'fixtures/tokens.csv', '--upn-suffix', 'contoso.com'];
 
 beforeAll(async () => {
@@ -43,7 +45,7 @@ describe('reports', () => {
   it('plan writes its reports when it finishes and prints the path of report.html', async () => {
     const html = join(reports, planRunId, 'report.html');
     expect(planStderr).toContain(`Reports (phone numbers masked): ${html}`);
-    for (const name of ['report.html', 'reconciliation.csv', 'reconciliation.json', 'issues.csv']) expect(existsSync(join(reports, planRunId, name)), name).toBe(true);
+    for (const name of REPORT_FILES) expect(existsSync(join(reports, planRunId, name)), name).toBe(true);
     expect((await stat(join(reports, planRunId))).mode & 0o777).toBe(0o700);
   });
 
@@ -67,12 +69,20 @@ describe('reports', () => {
     expect(result.stderr).toContain('phone numbers masked');
   });
 
-  it('--unmask writes phone numbers in full', async () => {
-    const unmasked = join(dir, 'unmasked');
-    const result = await runCli(['report', '--run', planRunId, '--state', state, '--reports', unmasked, '--unmask', '--json']);
-    expect(result.code).toBe(0);
-    expect(jsonDocument('report', result.stdout).phoneNumbers).toBe('unmasked');
-    expect(await readFile(join(unmasked, planRunId, 'reconciliation.json'), 'utf8')).toContain('"+1 4255550100"');
+  it('--unmask writes phone numbers in full into <run>-unmasked/, and never over the masked reports already shared', async () => {
+    const masked = join(reports, planRunId);
+    const before = new Map(await Promise.all(REPORT_FILES.map(async (name) => [name, await readFile(join(masked, name))] as const)));
+    const result = await runCli(['report', '--run', planRunId, '--state', state, '--reports', reports, '--unmask', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const document = jsonDocument('report', result.stdout);
+    expect(document).toMatchObject({ phoneNumbers: 'unmasked', reports: { dir: join(reports, `${planRunId}-unmasked`), xlsx: join(reports, `${planRunId}-unmasked`, 'reconciliation.xlsx') } });
+    expect(await readFile(join(reports, `${planRunId}-unmasked`, 'reconciliation.json'), 'utf8')).toContain('"+1 4255550100"');
+    for (const name of REPORT_FILES) expect((await readFile(join(masked, name))).equals(before.get(name) ?? Buffer.alloc(0)), name).toBe(true);
+    expect(await readFile(join(masked, 'reconciliation.json'), 'utf8')).not.toContain('4255550100');
+    expect(result.stderr).toContain('in a folder of their own');
+    // Masked again afterwards: the masked folder, never the unmasked one.
+    const again = await runCli(['report', '--run', planRunId, '--state', state, '--reports', reports, '--json']);
+    expect(jsonDocument('report', again.stdout).reports.dir).toBe(masked);
   });
 
   it('exits 2 with RUN_NOT_FOUND for a run the journal does not hold', async () => {

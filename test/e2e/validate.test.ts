@@ -17,7 +17,8 @@ function codes(user: UserEntry | undefined): string[] {
 
 describe('mfa-migrate validate (built CLI)', () => {
   it('prints the validate document for the sample exports and exits 0 with rejected rows', async () => {
-    const result = await runCli(['validate', ...fixtures, '--upn-suffix', 'contoso.com', '--json']);
+    // --unmask: these are the numbers mapping made (a test of the masking is in reports-and-terminal.test.ts).
+    const result = await runCli(['validate', ...fixtures, '--upn-suffix', 'contoso.com', '--json', '--unmask']);
     expect(result.code).toBe(0);
     const document = jsonDocument('validate', result.stdout);
     expect(Object.keys(document)).toEqual(['summary', 'users', 'fileIssues']);
@@ -118,7 +119,7 @@ describe('mfa-migrate validate (built CLI)', () => {
   });
 
   it('reads a UTF-16LE export with CRLF and other header aliases', async () => {
-    const result = await runCli(['validate', '--users', 'fixtures/users-utf16le.csv', '--upn-suffix', 'contoso.com', '--json']);
+    const result = await runCli(['validate', '--users', 'fixtures/users-utf16le.csv', '--upn-suffix', 'contoso.com', '--json', '--unmask']);
     expect(result.code).toBe(0);
     const document = jsonDocument('validate', result.stdout);
     expect(document.users.map((user) => user.upn)).toEqual(['jose.munoz@contoso.com', 'bjorn@contoso.com', 'francois.dupre@contoso.com']);

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { sampleSeed, tenantFixturePath } from '../support/emulator.js';
@@ -19,6 +20,7 @@ import { jsonDocument } from '../support/json-documents.js';
 import { projectRoot, runCli, type CliResult } from '../support/run-cli.js';
 import { soak } from './run-budget.js';
 import { encodeBase32 } from '../../src/base32.js';
+import { unzipText } from '../support/xlsx.js';
 import { hex, seedShownIn, written } from './seed-forms.js';
 
 /**
@@ -42,7 +44,7 @@ let dir: string;
 let emulator: RunningEmulator;
 let source: string[];
 let env: NodeJS.ProcessEnv;
-const scanned = { outputs: 0, files: 0, bytes: 0 };
+const scanned = { outputs: 0, files: 0, bytes: 0, workbooks: 0 };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mfa-migrate-secrets-'));
@@ -127,11 +129,18 @@ async function filesBelow(folder: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** A file's bytes as every text a secret could be read in from it. */
+/**
+ * A file's bytes as every text a secret could be read in from it. A workbook is a zip of XML
+ * parts, compressed: its parts are scanned unzipped.
+ */
 async function texts(path: string): Promise<string> {
   const bytes = await readFile(path);
   scanned.files += 1;
   scanned.bytes += bytes.length;
+  if (path.endsWith('.xlsx')) {
+    scanned.workbooks += 1;
+    return [...(await unzipText(path)).values()].join('\n');
+  }
   return [bytes.toString('utf8'), bytes.toString('latin1'), bytes.toString('utf16le')].join('\n');
 }
 
@@ -159,6 +168,15 @@ describe('no secret in any output, journal or report', () => {
     const names = shown.map((text) => leaks(text, ['Abc123!xyz9']));
     expect(names.map((found) => found.length > 0)).toEqual(shown.map(() => true));
     expect(leaks('a 30 s TOTP token, +1 ••••••0100, run 20261201-031500-a1b2', [])).toEqual([]);
+  });
+
+  it('the scan reads the cells of a workbook, which are compressed on disk', async () => {
+    const path = join(dir, 'planted.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('users').addRow(['user', clientSecret]);
+    await workbook.xlsx.writeFile(path);
+    expect((await readFile(path)).includes(clientSecret)).toBe(false);
+    expect(leaks(await texts(path), [])).toEqual(['client secret']);
   });
 
   it.each(LOG_LEVELS.flatMap((level) => OUTPUT_MODES.map((json) => ({ level, json }))))(
@@ -204,6 +222,8 @@ describe('no secret in any output, journal or report', () => {
       outputs.push({ where: tapFile, text: (await texts(tapFile)).split(/\r?\n/).filter((line) => !passes.some((pass) => line.includes(pass))).join('\n') });
       const found = outputs.flatMap(({ where, text }) => leaks(text, passes).map((leak) => `${leak} in ${where}`));
       expect(found).toEqual([]);
+      // validate, plan, apply, verify and the rollback each left a workbook, and each was read.
+      expect(files.filter((file) => file.endsWith('.xlsx')).length).toBeGreaterThanOrEqual(4);
 
       // Private files in private folders.
       expect((await stat(state)).mode & 0o777).toBe(0o600);
@@ -236,7 +256,7 @@ describe('no secret in any output, journal or report', () => {
 
   afterAll(() => {
     console.log(
-      `secret scan: ${String(1 + Object.keys(tokenSeeds).length + deviceSeeds.length)} seeded secrets, every Temporary Access Pass and every access token, in ${String(scanned.outputs)} outputs and ${String(scanned.files)} files (${(scanned.bytes / 1e6).toFixed(1)} MB)`,
+      `secret scan: ${String(1 + Object.keys(tokenSeeds).length + deviceSeeds.length)} seeded secrets, every Temporary Access Pass and every access token, in ${String(scanned.outputs)} outputs and ${String(scanned.files)} files (${(scanned.bytes / 1e6).toFixed(1)} MB; ${String(scanned.workbooks)} workbooks unzipped)`,
     );
   });
 });

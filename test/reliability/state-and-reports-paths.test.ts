@@ -20,7 +20,7 @@ const PRIVATE_FILE_MODE = 0o600;
 const PRIVATE_FOLDER_MODE = 0o700;
 const PERMISSION_BITS = 0o777;
 const RUN_ID = /^\d{8}-\d{6}-[0-9a-f]{4}$/;
-const REPORT_FILES = ['issues.csv', 'reconciliation.csv', 'reconciliation.json', 'report.html'];
+const REPORT_FILES = ['issues.csv', 'reconciliation.csv', 'reconciliation.json', 'reconciliation.xlsx', 'report.html'];
 const isRoot = process.getuid?.() === 0;
 const hasSysfs = process.platform === 'linux' && existsSync('/sys/kernel');
 const hasProcfs = process.platform === 'linux' && existsSync('/proc/self');

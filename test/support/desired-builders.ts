@@ -21,6 +21,7 @@ export function aDesiredState(overrides: Partial<DesiredState> = {}): DesiredSta
   return {
     username: 'alice@contoso.com',
     upn: 'alice@contoso.com',
+    displayName: null,
     file: 'users.csv',
     line: 7,
     status: 'ready',

@@ -23,6 +23,7 @@ export function storedDesired(desired: DesiredState): StoredDesiredState {
   return {
     username: desired.username,
     upn: desired.upn,
+    displayName: desired.displayName,
     file: desired.file,
     line: desired.line,
     status: desired.status,

@@ -7,22 +7,27 @@ import { commandLine } from '../../shell-quote.js';
 import { recordedDeciding, recordedFiles, recordedRun, recordedTarget, type OptionGiven } from '../recorded-run.js';
 import { applyExitCode, runApply } from '../../migrate/apply.js';
 import { runCommandSession } from '../command-session.js';
+import { phoneView } from '../../report/phone-mask.js';
 import { JsonArraySpool } from '../json-document.js';
 import {
   addCommonOptions,
   addPolicyOptions,
+  addQuietOption,
   addSourceOptions,
   mappingOptionsFrom,
+  addUnmaskOption,
   type CommonOptions,
   type PolicyOptions,
+  type QuietOption,
   type SourceOptions,
+  type UnmaskOption,
 } from '../options.js';
 import { applyDocument, applySummaryText, applyUserJson, applyUserLine } from '../render/apply-output.js';
 import { addTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
 import { givenOn, planInputFrom } from './plan.js';
 
-type ApplyOptions = Omit<SourceOptions, 'users'> & TenantOptions & PolicyOptions & CommonOptions & {
+type ApplyOptions = Omit<SourceOptions, 'users'> & TenantOptions & PolicyOptions & CommonOptions & UnmaskOption & QuietOption & {
   /** Not needed with --plan or --resume: the run recorded its exports. */
   readonly users?: string;
   readonly plan?: string;
@@ -116,10 +121,13 @@ export function registerApplyCommand(program: Command, context: CommandContext):
   addSourceOptions(command, { required: false, description: 'MFA Server users export (File > Export Users), CSV; not needed with --plan or --resume, which take the exports the run recorded' });
   addTenantOptions(command);
   addPolicyOptions(command);
+  addUnmaskOption(command);
+  addQuietOption(command);
   addCommonOptions(command);
   command.action(async (given: ApplyOptions) => {
     const isGiven = givenOn(command);
     const { options, planRunId } = effectiveOptions(given, isGiven, context);
+    const view = phoneView(options.unmask);
     const tenant = tenantSettingsFrom(options, context.io.env);
     const input = await planInputFrom(options, tenant, isGiven);
     if (options.tapForReregistration !== undefined && existsSync(options.tapForReregistration)) {
@@ -138,7 +146,7 @@ export function registerApplyCommand(program: Command, context: CommandContext):
       );
       const summaryText = applySummaryText(result, { state: options.state, seconds: (deps.clock.now() - startedAt) / 1000, resumeCommand: resumeCommandOf(result.run.id, options) });
       // Every run leaves its report, an interrupted one too, written from the journal alone.
-      const reportLine = await session.writeReports(result.run.id);
+      const reportLine = (await session.writeReports(result.run.id)).line;
       if (result.interrupted) {
         context.io.stderr.write(summaryText + reportLine);
         throw new MigrateError({
@@ -151,17 +159,17 @@ export function registerApplyCommand(program: Command, context: CommandContext):
         const spool = await JsonArraySpool.create();
         try {
           for (const user of journal.iterateUsers(result.run.id)) {
-            const pending = spool.add(applyUserJson(user));
+            const pending = spool.add(applyUserJson(user, view));
             if (pending !== undefined) await pending;
           }
           context.io.stderr.write(summaryText + reportLine);
-          await spool.writeDocument(context.io.stdout, applyDocument(result, journal.runSummary(result.run.id)));
+          await spool.writeDocument(context.io.stdout, applyDocument(result, journal.runSummary(result.run.id), view));
         } finally {
           await spool.discard();
         }
       } else {
-        for (const user of journal.iterateUsers(result.run.id)) {
-          const line = applyUserLine(user);
+        for (const user of options.quiet ? [] : journal.iterateUsers(result.run.id)) {
+          const line = applyUserLine(user, view);
           if (line !== null) context.io.stdout.write(`${line}\n`);
         }
         context.io.stderr.write(summaryText + reportLine);

@@ -3,17 +3,22 @@ import type { JsonObject } from '../../run-records.js';
 import { DECIDING_OPTION_NAMES, type PlanDecidingOptions } from '../../migrate/deciding-options.js';
 import { runPlan, type PlanInput } from '../../migrate/plan.js';
 import { runCommandSession } from '../command-session.js';
+import { phoneView } from '../../report/phone-mask.js';
 import { loadColumnMap } from '../../source/column-map.js';
 import { readOnlyList } from '../../source/only-list.js';
 import { JsonArraySpool } from '../json-document.js';
 import {
   addCommonOptions,
   addPolicyOptions,
+  addQuietOption,
   addSourceOptions,
+  addUnmaskOption,
   mappingOptionsFrom,
   type CommonOptions,
   type PolicyOptions,
+  type QuietOption,
   type SourceOptions,
+  type UnmaskOption,
 } from '../options.js';
 import { planDocument, planSummaryText, planUserJson, planUserLine } from '../render/plan-output.js';
 import { addReadTenantOptions, tenantSettingsFrom, type TenantOptions, type TenantSettings } from '../tenant-options.js';
@@ -29,8 +34,11 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
   addSourceOptions(command);
   addReadTenantOptions(command);
   addPolicyOptions(command);
+  addUnmaskOption(command);
+  addQuietOption(command);
   addCommonOptions(command);
-  command.action(async (options: PlanOptions) => {
+  command.action(async (options: PlanOptions & UnmaskOption & QuietOption) => {
+    const view = phoneView(options.unmask);
     const tenant = tenantSettingsFrom(options, context.io.env);
     const input = await planInputFrom(options, tenant, givenOn(command));
     await runCommandSession(context, { options, graph: tenant.graph, lock: null, journalMustExist: false }, async ({ deps, graph, journal, writeReports }) => {
@@ -41,23 +49,23 @@ export function registerPlanCommand(program: Command, context: CommandContext): 
         const spool = await JsonArraySpool.create();
         try {
           for (const user of journal.iterateUsers(result.run.id)) {
-            const pending = spool.add(planUserJson(user));
+            const pending = spool.add(planUserJson(user, view));
             if (pending !== undefined) await pending;
           }
           context.io.stderr.write(summaryText);
-          await spool.writeDocument(context.io.stdout, planDocument(result));
+          await spool.writeDocument(context.io.stdout, planDocument(result, view));
         } finally {
           await spool.discard();
         }
       } else {
-        for (const user of journal.iterateUsers(result.run.id)) {
-          const line = planUserLine(user);
+        for (const user of options.quiet ? [] : journal.iterateUsers(result.run.id)) {
+          const line = planUserLine(user, view);
           if (line !== null) context.io.stdout.write(`${line}\n`);
         }
         context.io.stderr.write(summaryText);
       }
       // Every run leaves a reconciliation report, written from the journal it just filled.
-      context.io.stderr.write(await writeReports(result.run.id));
+      context.io.stderr.write((await writeReports(result.run.id)).line);
     });
   });
 }

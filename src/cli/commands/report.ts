@@ -14,9 +14,9 @@ interface ReportCommandOptions extends CommonOptions {
 export function registerReportCommand(program: Command, context: CommandContext): void {
   const command = program
     .command('report')
-    .description('(re)write the CSV, JSON and HTML reports of the latest run (or --run) from the journal; never asks Graph')
+    .description('(re)write the HTML, Excel, CSV and JSON reports of the latest run (or --run) from the journal; never asks Graph')
     .option('--run <id>', 'the run to report (default: the latest)')
-    .option('--unmask', 'show phone numbers in full (for support; handle the files as confidential)', false);
+    .option('--unmask', 'write the reports with phone numbers in full into <run>-unmasked/, beside the masked ones, never over them (for support; handle them as confidential)', false);
   addCommonOptions(command);
   addIgnoredTenantOptions(command);
   command.action(async (options: ReportCommandOptions) => {

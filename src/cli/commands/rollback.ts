@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { runRollback } from '../../migrate/rollback.js';
 import { runCommandSession } from '../command-session.js';
-import { addCommonOptions, type CommonOptions } from '../options.js';
+import { phoneView } from '../../report/phone-mask.js';
+import { addCommonOptions, addUnmaskOption, type CommonOptions, type UnmaskOption } from '../options.js';
 import { rollbackJson, rollbackText } from '../render/rollback-output.js';
 import { addUndoTenantOptions, tenantSettingsFrom, type TenantOptions } from '../tenant-options.js';
 import { openJournal } from '../../journal/journal.js';
@@ -10,7 +11,7 @@ import { recordedRun, recordedTarget } from '../recorded-run.js';
 import type { CommandContext } from './context.js';
 import { givenOn } from './plan.js';
 
-type RollbackOptions = TenantOptions & CommonOptions & { readonly run: string; readonly execute: boolean };
+type RollbackOptions = TenantOptions & CommonOptions & UnmaskOption & { readonly run: string; readonly execute: boolean };
 
 export function registerRollbackCommand(program: Command, context: CommandContext): void {
   const command = program
@@ -19,6 +20,7 @@ export function registerRollbackCommand(program: Command, context: CommandContex
     .requiredOption('--run <id>', 'the apply run to undo')
     .option('--execute', 'send the undo to Entra (without it nothing is written)', false);
   addUndoTenantOptions(command);
+  addUnmaskOption(command);
   addCommonOptions(command);
   command.action(async (given: RollbackOptions) => {
     // The Graph the apply run wrote to, for every sign-in option not given: pasted after a
@@ -35,12 +37,12 @@ export function registerRollbackCommand(program: Command, context: CommandContex
     const settings = { options, graph: tenant.graph, lock: options.execute ? 'rollback' : null, journalMustExist: true };
     await runCommandSession(context, settings, async (session) => {
       const result = await runRollback({ applyRunId: options.run, execute: options.execute, tenant: { graphUrl: tenant.graph.graphRoot, tenantId: options.tenantId ?? null } }, { ...session.deps, graph: session.graph, journal: session.journal });
-      if (result.run !== null) context.io.stderr.write(await session.writeReports(result.run.id));
+      if (result.run !== null) context.io.stderr.write((await session.writeReports(result.run.id)).line);
       if (result.interrupted) {
         throw session.interrupted('ROLLBACK_INTERRUPTED', `rollback run ${result.run?.id ?? ''} stopped on request with work left; every write sent so far is recorded`);
       }
-      if (options.json) context.io.stdout.write(`${JSON.stringify(rollbackJson(result))}\n`);
-      else context.io.stdout.write(rollbackText(result, { args: context.args }));
+      if (options.json) context.io.stdout.write(`${JSON.stringify(rollbackJson(result, phoneView(options.unmask)))}\n`);
+      else context.io.stdout.write(rollbackText(result, { args: context.args, view: phoneView(options.unmask) }));
       if ((result.usersByFinalStatus.failed ?? 0) + (result.usersByFinalStatus.partial ?? 0) > 0) context.setExitCode(ExitCode.failedUsers);
     });
   });

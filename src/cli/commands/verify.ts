@@ -2,14 +2,15 @@ import type { Command } from 'commander';
 import { ExitCode, usageError } from '../../errors.js';
 import { runVerify, runVerifyExports } from '../../migrate/verify.js';
 import { runCommandSession } from '../command-session.js';
-import { addCommonOptions, addPolicyOptions, addSourceOptions } from '../options.js';
+import { phoneView } from '../../report/phone-mask.js';
+import { addCommonOptions, addPolicyOptions, addSourceOptions, addUnmaskOption, type UnmaskOption } from '../options.js';
 import { verifyJson, verifyText } from '../render/verify-output.js';
 import { addReadTenantOptions, tenantSettingsFrom } from '../tenant-options.js';
 import type { CommandContext } from './context.js';
 import { givenOn, planInputFrom, type PlanOptions } from './plan.js';
 
 /** `--users` and the other source options are optional here: given, every user of the exports is verified. */
-type VerifyOptions = Omit<PlanOptions, 'users'> & { readonly users?: string; readonly run?: string };
+type VerifyOptions = Omit<PlanOptions, 'users'> & UnmaskOption & { readonly users?: string; readonly run?: string };
 
 export function registerVerifyCommand(program: Command, context: CommandContext): void {
   const command = program
@@ -19,6 +20,7 @@ export function registerVerifyCommand(program: Command, context: CommandContext)
   addSourceOptions(command, { required: false, description: 'verify every user of this users export (with --devices, --tokens… as for plan) instead of an apply run\'s users' });
   addReadTenantOptions(command);
   addPolicyOptions(command);
+  addUnmaskOption(command);
   addCommonOptions(command);
   command.action(async (options: VerifyOptions) => {
     const tenant = tenantSettingsFrom(options, context.io.env);
@@ -32,12 +34,13 @@ export function registerVerifyCommand(program: Command, context: CommandContext)
         ? await runVerify({ runId: options.run ?? null }, { ...deps, graph, journal })
         : await runVerifyExports(input, { ...deps, graph, journal });
       const verified = [...journal.iterateUsers(result.run.id)];
+      const reports = await writeReports(result.run.id);
       if (options.json) {
-        context.io.stdout.write(`${JSON.stringify(verifyJson(result, verified))}\n`);
+        context.io.stdout.write(`${JSON.stringify(verifyJson(result, verified, phoneView(options.unmask)))}\n`);
       } else {
-        context.io.stdout.write(verifyText(result, verified));
+        context.io.stdout.write(verifyText(result, verified, { view: phoneView(options.unmask), reportPath: reports.html }));
       }
-      context.io.stderr.write(await writeReports(result.run.id));
+      context.io.stderr.write(reports.line);
       const failing = (result.usersByStatus.failed ?? 0) + (result.usersByStatus.partial ?? 0) + result.drifted;
       if (failing > 0) context.setExitCode(ExitCode.failedUsers);
     });

@@ -6,28 +6,29 @@
 import { commandLine } from '../../shell-quote.js';
 import type { RunSummary, StoredUser } from '../../run-records.js';
 import type { ApplyResult } from '../../migrate/apply.js';
+import type { PhoneView } from '../../report/phone-mask.js';
 import type { SpooledDocument } from '../json-document.js';
 import type { ApplyDocument, ApplyUserJson } from './json-documents.js';
 import { describeOperation, operationJson, planUserJson } from './plan-output.js';
 import { findingJson } from './validate-output.js';
 
-export function applyUserJson(user: StoredUser): ApplyUserJson {
+export function applyUserJson(user: StoredUser, view: PhoneView): ApplyUserJson {
   return {
-    ...planUserJson(user),
+    ...planUserJson(user, view),
     status: user.finalStatus ?? user.planStatus,
     planStatus: user.planStatus,
     operations: user.operations.map((operation) => ({
-      ...operationJson(operation),
+      ...operationJson(operation, view),
       attempts: operation.attempts,
       requestId: operation.requestId,
       graphCode: operation.graphCode,
-      error: operation.errorMessage,
+      error: operation.errorMessage === null ? null : view.text(operation.errorMessage),
     })),
   };
 }
 
 /** `apply --json` around its users: the run's summary from the journal and what this call did. */
-export function applyDocument(result: ApplyResult, runSummary: RunSummary): SpooledDocument<ApplyDocument, 'users', 'runId' | 'planRunId' | 'start' | 'summary'> {
+export function applyDocument(result: ApplyResult, runSummary: RunSummary, view: PhoneView): SpooledDocument<ApplyDocument, 'users', 'runId' | 'planRunId' | 'start' | 'summary'> {
   return {
     head: {
       runId: result.run.id,
@@ -45,20 +46,20 @@ export function applyDocument(result: ApplyResult, runSummary: RunSummary): Spoo
       },
     },
     key: 'users',
-    tail: { fileIssues: result.fileIssues.map(findingJson) },
+    tail: { fileIssues: result.fileIssues.map((issue) => findingJson(issue, view)) },
   };
 }
 
 /** A line for users whose migration needs attention: failed, partial, conflict, unmatched. */
-export function applyUserLine(user: StoredUser): string | null {
+export function applyUserLine(user: StoredUser, view: PhoneView): string | null {
   const status = user.finalStatus ?? user.planStatus;
   if (status !== 'failed' && status !== 'partial' && status !== 'conflict' && status !== 'unmatched') return null;
   const who = user.upn ?? user.username;
   const what = user.operations
     .filter((operation) => operation.status === 'failed' || operation.status === 'skipped' || operation.status === 'conflict')
     .map((operation) => {
-      const why = operation.graphCode ?? operation.errorMessage ?? operation.status;
-      return `${describeOperation(operation)} → ${operation.status} (${why}${operation.requestId === null ? '' : `, request-id ${operation.requestId}`})`;
+      const why = operation.graphCode ?? (operation.errorMessage === null ? operation.status : view.text(operation.errorMessage));
+      return `${describeOperation(operation, view)} → ${operation.status} (${why}${operation.requestId === null ? '' : `, request-id ${operation.requestId}`})`;
     });
   if (what.length === 0) what.push(...user.issues.filter((issue) => issue.severity === 'error').map((issue) => issue.code));
   return `line ${String(user.line)}  ${who}  ${status}: ${what.join('; ')}`;

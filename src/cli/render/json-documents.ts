@@ -56,7 +56,7 @@ const finding = object({
   severity,
   file: text('The export file, as named on the command line.'),
   line: integer({ minimum: 0, description: 'Line in that file; 0 for a finding about the whole file.' }),
-  message: text('What happened, to what, and what to do next. Never a secret.'),
+  message: text('What happened, to what, and what to do next. Never a secret; phone numbers in it are masked unless --unmask.'),
 });
 
 const phones = object(
@@ -65,7 +65,7 @@ const phones = object(
     alternateMobile: nullable(text()),
     office: nullable(text()),
   },
-  { description: 'The numbers to hold, as Graph wants them: "+1 4255550100", "+1 4255550101x123".' },
+  { description: 'The numbers to hold, as Graph wants them ("+1 4255550100", "+1 4255550101x123"), masked as the reports mask them ("+1 ••••••0100", "+1 ••••••0101x•••") unless --unmask.' },
 );
 
 const hardwareTokens = array(object({ serialNumber: text() }), { description: 'Hardware OATH tokens planned for the user (never their seeds).' });
@@ -110,7 +110,7 @@ const entraState = object(
       accountEnabled: nullable(boolean()),
       matchedBy: enumOf(MATCH_ATTRIBUTES),
     }),
-    phones: array(object({ id: text(), phoneType, phoneNumber: text('As Graph returned it: masked for delegated admins.'), smsSignInState: nullable(text()) })),
+    phones: array(object({ id: text(), phoneType, phoneNumber: text('As Graph returned it (which masks numbers for delegated admins), then masked unless --unmask.'), smsSignInState: nullable(text()) })),
     authenticators: array(object({ id: text(), displayName: nullable(text()), deviceTag: nullable(text()), phoneAppVersion: nullable(text()), createdDateTime: nullable(text()) })),
     softwareOath: array(object({ id: text() })),
     hardwareOath: array(object({ id: text(), serialNumber: nullable(text()), status: nullable(text()) })),
@@ -304,14 +304,17 @@ export const reportDocument = object({
   runId: runId('The run reported.'),
   phoneNumbers: enumOf(['masked', 'unmasked']),
   reports: object({
-    dir: text('The folder holding the four files.'),
+    dir: text('The folder holding the five files: <reports>/<run>, or <reports>/<run>-unmasked with --unmask.'),
     html: text(),
+    xlsx: text('reconciliation.xlsx: users, issues and writes as Excel opens them.'),
     reconciliationCsv: text(),
     reconciliationJson: text('Its format: schemas/reconciliation.schema.json.'),
     issuesCsv: text(),
   }),
   users: count(),
-  usersNeedingAction: count(),
+  usersNeedingAction: count('Users someone must act on: an admin, the user, or both.'),
+  usersAdminMustAct: count('Users with an issue an admin must act on.'),
+  usersUserMustAct: count('Users with an issue only they can act on (register Authenticator again, register a method).'),
   issueRows: count('Rows of issues.csv.'),
 });
 

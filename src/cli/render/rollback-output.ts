@@ -1,11 +1,12 @@
 /** What `rollback` shows: the undo per user (dry run) or what became of it (--execute). */
 import type { RollbackResult } from '../../migrate/rollback.js';
+import type { PhoneView } from '../../report/phone-mask.js';
 import { commandLine } from '../../shell-quote.js';
 import type { RollbackDocument } from './json-documents.js';
 import { describeOperation, operationJson } from './plan-output.js';
 
 /** `rollback --json` (schemas/rollback.schema.json). */
-export function rollbackJson(result: RollbackResult): RollbackDocument {
+export function rollbackJson(result: RollbackResult, view: PhoneView): RollbackDocument {
   return {
     applyRunId: result.applyRun.id,
     runId: result.run?.id ?? null,
@@ -17,17 +18,17 @@ export function rollbackJson(result: RollbackResult): RollbackDocument {
       line: user.line,
       username: user.username,
       upn: user.upn,
-      steps: user.steps.map(operationJson),
-      kept: user.kept.map((kept) => ({ ...operationJson(kept.operation), reason: kept.reason })),
+      steps: user.steps.map((step) => operationJson(step, view)),
+      kept: user.kept.map((kept) => ({ ...operationJson(kept.operation, view), reason: kept.reason })),
     })),
   };
 }
 
-export function rollbackText(result: RollbackResult, context: { readonly args: readonly string[] }): string {
+export function rollbackText(result: RollbackResult, context: { readonly args: readonly string[]; readonly view: PhoneView }): string {
   const out: string[] = [];
   for (const user of result.users) {
     const parts = [
-      ...user.steps.map(describeOperation),
+      ...user.steps.map((step) => describeOperation(step, context.view)),
       ...user.kept.map((kept) => `keep ${kept.operation.target} (${kept.reason})`),
     ];
     out.push(`line ${String(user.line)}  ${user.upn ?? user.username}: ${parts.join('; ')}`);

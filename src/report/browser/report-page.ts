@@ -15,10 +15,23 @@ const PAGE_SIZE = 100;
 /** Typing pauses this long before the array is filtered again. */
 const SEARCH_DELAY_MS = 150;
 
-type SortKey = 'line' | 'username' | 'upn' | 'status' | 'mobile' | 'preferred' | 'issues';
+type SortKey = 'line' | 'name' | 'username' | 'upn' | 'status' | 'mobile' | 'preferred' | 'issues';
 
 function isSortKey(value: string | undefined): value is SortKey {
-  return value === 'line' || value === 'username' || value === 'upn' || value === 'status' || value === 'mobile' || value === 'preferred' || value === 'issues';
+  return value === 'line' || value === 'name' || value === 'username' || value === 'upn' || value === 'status' || value === 'mobile' || value === 'preferred' || value === 'issues';
+}
+
+/**
+ * Letters that Unicode does not decompose into a base letter and a mark, as people type them
+ * without the keyboard for them: "lukasz" finds "Łukasz", "oyvind" finds "Øyvind".
+ */
+const LETTERS_WITHOUT_DECOMPOSITION: Readonly<Record<string, string>> = {
+  ł: 'l', đ: 'd', ð: 'd', ø: 'o', ħ: 'h', ı: 'i', ŀ: 'l', ŧ: 't', ß: 'ss', æ: 'ae', œ: 'oe', þ: 'th',
+};
+
+/** Text as search compares it: lower case, accents and marks removed, the letters above spelled out. */
+function fold(text: string): string {
+  return text.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/[łđðøħıŀŧßæœþ]/gu, (letter) => LETTERS_WITHOUT_DECOMPOSITION[letter] ?? letter);
 }
 
 /** An element the page must have, of the type the script needs. */
@@ -45,14 +58,26 @@ function main(): void {
   const { codes, entry: E, changed: CHANGED } = meta;
   const numberFormat = new Intl.NumberFormat('en-US');
   const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
-  const needsAction = (user: HtmlUserEntry): boolean => user[E.issues].some(([code]) => codes[code]?.actionNeeded === true);
+  const mustAct = (user: HtmlUserEntry, who: string): boolean => user[E.issues].some(([code]) => codes[code]?.whoMustAct === who);
+  const targetWords = (target: string): string => meta.targetWords[target] ?? target;
+  /** "text message (sms)": a default method in words beside Graph's name. */
+  const methodInWords = (method: string): string => (method === '' ? '' : meta.targetWords[method] === undefined ? method : `${targetWords(method)} (${method})`);
+  const codeLink = (codeIndex: number): HTMLElement => {
+    const code = codes[codeIndex]?.code ?? '';
+    const link = element('a', 'code');
+    link.href = `#code-${code}`;
+    link.title = codes[codeIndex]?.cause ?? '';
+    link.append(element('code', null, code));
+    return link;
+  };
 
-  const state = { query: '', status: -1, code: -1, actionOnly: false, sortKey: 'line' as SortKey, sortDirection: 1, page: 0, selected: -1 };
+  const state = { query: '', status: -1, code: -1, actor: '', sortKey: 'line' as SortKey, sortDirection: 1, page: 0, selected: -1 };
   let view: number[] = [];
   let haystack: string[] | null = null;
 
   const sortKeys: Readonly<Record<SortKey, (user: HtmlUserEntry) => string | number>> = {
     line: (user) => user[E.line],
+    name: (user) => user[E.displayName],
     username: (user) => user[E.username],
     upn: (user) => user[E.upn],
     status: (user) => user[E.status],
@@ -62,16 +87,18 @@ function main(): void {
   };
 
   function filter(): void {
-    const query = state.query.trim().toLowerCase();
-    if (query !== '' && haystack === null) {
-      haystack = users.map((user) => `${user[E.username]}\n${user[E.upn]}\n${user[E.entraUserId]}`.toLowerCase());
+    // Every word typed must be found: "lukasz hill" finds "Łukasz Hill" and lukasz.hill1@contoso.com.
+    const terms = fold(state.query).split(/\s+/u).filter((term) => term !== '');
+    if (terms.length > 0 && haystack === null) {
+      haystack = users.map((user) => fold(`${user[E.displayName]}\n${user[E.username]}\n${user[E.upn]}\n${user[E.entraUserId]}`));
     }
     const shown: number[] = [];
     users.forEach((user, index) => {
       if (state.status >= 0 && user[E.status] !== state.status) return;
       if (state.code >= 0 && !user[E.issues].some(([code]) => code === state.code)) return;
-      if (state.actionOnly && !needsAction(user)) return;
-      if (query !== '' && haystack?.[index]?.includes(query) !== true) return;
+      if (state.actor !== '' && !mustAct(user, state.actor)) return;
+      const text = haystack?.[index] ?? '';
+      if (!terms.every((term) => text.includes(term))) return;
       shown.push(index);
     });
     const key = sortKeys[state.sortKey];
@@ -92,7 +119,7 @@ function main(): void {
     const name = meta.statuses[user[E.status]] ?? '';
     const final = user[E.statusIsFinal] === 1;
     const badge = element('span', `badge s-${name}${final ? '' : ' from-plan'}`, name);
-    badge.title = final ? 'final status (apply or verify)' : 'plan status (no final status recorded)';
+    badge.title = final ? 'status of this run' : 'plan status (no final status recorded)';
     return badge;
   }
 
@@ -110,13 +137,17 @@ function main(): void {
       row.dataset['index'] = String(index);
       row.tabIndex = 0;
       if (index === state.selected) row.className = 'selected';
-      row.append(element('td', 'num', user[E.line]), element('td', null, user[E.username]), element('td', null, orDash(user[E.upn])));
+      row.append(element('td', 'num', user[E.line]), element('td', null, orDash(user[E.displayName])), element('td', null, user[E.username]), element('td', null, orDash(user[E.upn])));
       const status = element('td');
       status.append(statusBadge(user));
-      const issueCodes = [...new Set(user[E.issues].map(([code]) => codes[code]?.code ?? ''))];
-      const issues = element('td', null, issueCodes.length === 0 ? '—' : issueCodes.join(', '));
-      issues.title = issueCodes.join('\n');
-      row.append(status, element('td', 'mono', orDash(user[E.phones][1])), element('td', null, orDash(user[E.preferredMethod][1])), issues);
+      const issueCodes = [...new Set(user[E.issues].map(([code]) => code))];
+      const issues = element('td', null, issueCodes.length === 0 ? '—' : null);
+      issueCodes.forEach((code, at) => {
+        if (at > 0) issues.append(document.createTextNode(', '));
+        issues.append(codeLink(code));
+      });
+      issues.title = issueCodes.map((code) => codes[code]?.code ?? '').join('\n');
+      row.append(status, element('td', 'mono', orDash(user[E.phones][1])), element('td', null, orDash(methodInWords(user[E.preferredMethod][1]))), issues);
       fragment.append(row);
     }
     rows.replaceChildren(fragment);
@@ -162,16 +193,19 @@ function main(): void {
     const status = element('dd');
     status.append(statusBadge(user), document.createTextNode(user[E.statusIsFinal] === 1 ? '' : ' (from the plan)'));
     const identity = facts([
+      ['Name', user[E.displayName]],
       ['UPN', user[E.upn]],
       ['Entra object id', user[E.entraUserId]],
       ['Users file line', user[E.line]],
       ['Plan status', meta.planStatuses[user[E.planStatus]] ?? ''],
+      ['Who must act', ['admin', 'user'].filter((who) => mustAct(user, who)).map((who) => `${who} must act`).join(', ')],
     ]);
     identity.prepend(element('dt', null, 'Status'), status);
 
     const changes = element('table', 'changes');
     const head = element('tr');
-    head.append(element('th', null, ''), element('th', null, 'Before'), element('th', null, ''), element('th', null, meta.afterBasis === 'planned' ? 'After (planned)' : 'After'));
+    const afterTitle = meta.afterBasis === 'planned' ? 'After (planned)' : meta.afterBasis === 'exports' ? 'Exports ask for' : 'After';
+    head.append(element('th', null, ''), element('th', null, meta.afterBasis === 'exports' ? 'Before (not read)' : 'Before'), element('th', null, ''), element('th', null, afterTitle));
     changes.append(head);
     const phones = user[E.phones];
     const preferred = user[E.preferredMethod];
@@ -179,7 +213,7 @@ function main(): void {
       ['Mobile', phones[0], phones[1], CHANGED.mobile],
       ['Alternate mobile', phones[2], phones[3], CHANGED.alternateMobile],
       ['Office', phones[4], phones[5], CHANGED.office],
-      ['Default sign-in method', preferred[0], preferred[1], CHANGED.preferredMethod],
+      ['Default sign-in method', methodInWords(preferred[0]), methodInWords(preferred[1]), CHANGED.preferredMethod],
     ];
     for (const [label, before, after, bit] of changeRows) {
       const row = element('tr', (user[E.changed] & bit) === 0 ? '' : 'changed');
@@ -195,13 +229,18 @@ function main(): void {
 
     const operations = element('table', 'writes');
     const operationHead = element('tr');
-    for (const title of ['Write', 'Status', 'Number']) operationHead.append(element('th', null, title));
+    for (const title of [meta.command === 'rollback' ? 'Undo step' : 'Write', 'Outcome', 'Number']) operationHead.append(element('th', null, title));
     operations.append(operationHead);
     for (const [kind, target, operationStatus, phone, requestId, graphCode, error] of user[E.operations]) {
       const answer = [graphCode === '' ? '' : `Graph code ${graphCode}`, error, requestId === '' ? '' : `request-id ${requestId}`].filter((part) => part !== '').join(' · ');
       const statusName = meta.operationStatuses[operationStatus] ?? '';
       const row = element('tr', answer === '' ? '' : 'has-answer');
-      row.append(element('td', null, `${meta.kinds[kind] ?? ''} ${target}`), element('td', `op-${statusName}`, statusName), element('td', 'mono', orDash(phone)));
+      // Plain words first, Graph's in brackets: "add phone mobile (createPhone mobile)".
+      const write = element('td', null, `${meta.kindWords[kind] ?? ''} ${targetWords(target)} `);
+      write.append(element('code', 'api', `(${meta.kinds[kind] ?? ''} ${target})`));
+      const outcome = element('td', `op-${statusName}`, meta.operationStatusWords[operationStatus] ?? statusName);
+      outcome.title = statusName;
+      row.append(write, outcome, element('td', 'mono', orDash(phone)));
       operations.append(row);
       // Graph's answer on a line of its own: request-ids are long, and support copies them whole.
       if (answer !== '') {
@@ -219,8 +258,8 @@ function main(): void {
       if (entry === undefined) continue;
       const issue = element('div', 'issue');
       const title = element('div');
-      title.append(element('span', `sev ${entry.severity}`, entry.severity), document.createTextNode(' '), element('code', null, entry.code));
-      if (entry.actionNeeded) title.append(document.createTextNode(' '), element('span', 'action', 'action needed'));
+      title.append(element('span', `sev ${entry.severity}`, entry.severity), document.createTextNode(' '), codeLink(codeIndex));
+      if (entry.whoMustAct !== null) title.append(document.createTextNode(' '), element('span', 'action', `${entry.whoMustAct} must act`));
       issue.append(title, element('div', null, message), element('div', 'remedy', `What to do: ${entry.remedy}`));
       issues.append(issue);
     }
@@ -230,13 +269,13 @@ function main(): void {
     byId('users-layout', HTMLDivElement).classList.add('with-detail');
     panel.replaceChildren(
       close,
-      element('h2', null, user[E.username]),
+      element('h2', null, user[E.displayName] === '' ? user[E.username] : `${user[E.displayName]} — ${user[E.username]}`),
       identity,
-      element('h3', null, meta.afterBasis === 'planned' ? 'Before → after (planned: nothing was written)' : 'Before → after'),
+      element('h3', null, meta.afterBasis === 'planned' ? 'Before → after (planned: nothing was written)' : meta.afterBasis === 'exports' ? 'What the exports ask for (Entra was not read)' : 'Before → after'),
       changes,
       ...section('Authenticator devices', devices, user[E.devices].length === 0),
       ...section('Hardware tokens', tokens, user[E.hardwareTokens].length === 0),
-      ...section('Writes', operations, user[E.operations].length === 0),
+      ...section(meta.command === 'rollback' ? 'Undo steps' : 'Writes', operations, user[E.operations].length === 0),
       ...section('Issues', issues, user[E.issues].length === 0),
     );
   }
@@ -249,7 +288,7 @@ function main(): void {
   const search = byId('search', HTMLInputElement);
   const statusFilter = byId('status-filter', HTMLSelectElement);
   const codeFilter = byId('code-filter', HTMLSelectElement);
-  const actionFilter = byId('action-filter', HTMLInputElement);
+  const actionFilter = byId('action-filter', HTMLSelectElement);
   let searchTimer = 0;
   search.addEventListener('input', () => {
     clearTimeout(searchTimer);
@@ -267,7 +306,7 @@ function main(): void {
     filter();
   });
   actionFilter.addEventListener('change', () => {
-    state.actionOnly = actionFilter.checked;
+    state.actor = actionFilter.value;
     filter();
   });
   byId('first', HTMLButtonElement).addEventListener('click', () => { showPage(0); });

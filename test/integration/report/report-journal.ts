@@ -18,6 +18,10 @@ import { aDesiredToken } from '../../support/desired-builders.js';
 import { aPlanRun, aRecordedDesiredState, aRecordedEntraState } from '../../support/journal-builders.js';
 
 export const FORMULA_USERNAME = "=cmd|' /C calc'!A0";
+/** Entra's display name of the user on line 2: search must find it typed without the Polish letter. */
+export const ENTRA_DISPLAY_NAME = 'Łukasz Hill';
+/** The export's first and last name of the unmatched user on line 8 (Entra's name is not known). */
+export const EXPORT_DISPLAY_NAME = 'Zoë Ångström';
 export const SCRIPT_USERNAME = '<script>alert("report")</script>@contoso.com';
 
 type Outcome = Extract<OperationStatus, 'done' | 'failed' | 'skipped' | 'sent' | 'planned' | 'conflict'>;
@@ -103,6 +107,14 @@ export interface ReportJournal {
   readonly applyRunId: string;
   /** A verify run of the apply run, as src/migrate/verify.ts records one (users, no operations). */
   readonly verifyRunId: string;
+  /**
+   * A rollback run of the apply run, as src/migrate/rollback.ts records one: line 2 restored but
+   * its default method kept (Entra cannot unset one), line 3's undo failed, line 12's token
+   * unassigned and deleted. The other users have no undo step.
+   */
+  readonly rollbackRunId: string;
+  /** Request-id of line 3's failed undo step. */
+  readonly failedUndoRequestId: string;
   /** Every phone number the journal holds, as Graph writes them and as exports wrote them. */
   readonly phoneNumbers: readonly string[];
   /** Request-ids of the failed operations. */
@@ -129,6 +141,7 @@ export function buildReportJournal(dir: string): ReportJournal {
     const desired = aRecordedDesiredState({
       line: spec.line,
       username,
+      displayName: spec.line === 8 ? EXPORT_DISPLAY_NAME : `Export Name ${String(spec.line)}`,
       upn: spec.username === undefined ? username : `user${spec.line}@contoso.com`,
       phones: { mobile: mobileOf(spec.line), alternateMobile: alternateOf(spec.line), office: officeOf(spec.line) },
       devices: spec.devices ?? [],
@@ -139,7 +152,7 @@ export function buildReportJournal(dir: string): ReportJournal {
     let before: EntraState | null = null;
     if (spec.matched) {
       before = aRecordedEntraState({
-        user: { id: `a1b2c3d4-0000-4000-8000-${String(spec.line).padStart(12, '0')}`, userPrincipalName: desired.upn ?? username, displayName: null, accountEnabled: true, matchedBy: 'userPrincipalName' },
+        user: { id: `a1b2c3d4-0000-4000-8000-${String(spec.line).padStart(12, '0')}`, userPrincipalName: desired.upn ?? username, displayName: spec.line === 2 ? ENTRA_DISPLAY_NAME : null, accountEnabled: true, matchedBy: 'userPrincipalName' },
         phones: [{ id: '3179e48a-750b-4051-897c-87b9720928f7', phoneType: 'mobile', phoneNumber: heldMobileOf(spec.line), smsSignInState: 'notSupported' }],
       });
       phoneNumbers.push(heldMobileOf(spec.line));
@@ -188,12 +201,48 @@ export function buildReportJournal(dir: string): ReportJournal {
     { line: 3, status: 'partial', addedIssues: [finding('METHOD_MISSING', 'users.csv', 3, 'users.csv line 3: user3@contoso.com: the office phone +1 4255550203x3 is not in Entra and was not written.')] },
   ]);
   journal.finishRun(verifyRun.id, 'finished', null);
+
+  clock.advance(60_000);
+  const rollbackRun = journal.createRun(aPlanRun({ command: 'rollback', parentRunId: applyRun.id }));
+  const applied = new Map(users.map((user) => [user.line, user.operations]));
+  const doneOf = (line: number, kind: Operation['kind']): number => {
+    const found = applied.get(line)?.find((operation) => operation.kind === kind);
+    if (found === undefined) throw new Error(`line ${String(line)} has no ${kind} to undo`);
+    return found.id;
+  };
+  const kept = 'the user had no default method before the run and Entra cannot unset one; voiceMobile stays the default';
+  journal.recordRevertOperations(applyRun.id, rollbackRun.id, [
+    { line: 2, operations: [
+      { operation: { kind: 'setPreferredMethod', target: 'voiceMobile', status: 'planned', previous: 'voiceMobile' }, revertsOperationId: doneOf(2, 'setPreferredMethod'), keptBecause: kept },
+      { operation: { kind: 'updatePhone', target: 'mobile', status: 'planned', phoneNumber: heldMobileOf(2), previousPhoneNumber: mobileOf(2) }, revertsOperationId: doneOf(2, 'updatePhone'), keptBecause: null },
+      { operation: { kind: 'deletePhone', target: 'office', status: 'planned', phoneNumber: officeOf(2), previousPhoneNumber: null }, revertsOperationId: doneOf(2, 'createPhone'), keptBecause: null },
+    ] },
+    { line: 3, operations: [
+      { operation: { kind: 'updatePhone', target: 'mobile', status: 'planned', phoneNumber: heldMobileOf(3), previousPhoneNumber: mobileOf(3) }, revertsOperationId: doneOf(3, 'updatePhone'), keptBecause: null },
+    ] },
+    { line: 12, operations: [
+      { operation: { kind: 'unassignHardwareToken', target: 'TOTP0012', status: 'planned', deviceId: null }, revertsOperationId: doneOf(12, 'assignHardwareToken'), keptBecause: null },
+      { operation: { kind: 'deleteHardwareToken', target: 'TOTP0012', status: 'planned', deviceId: null }, revertsOperationId: doneOf(12, 'createHardwareToken'), keptBecause: null },
+    ] },
+  ]);
+  const failedUndoRequestId = `${REQUEST_ID_PREFIX}${'f'.repeat(12)}`;
+  for (const user of [...journal.iterateUsers(rollbackRun.id)]) {
+    for (const operation of user.operations) {
+      if (operation.status !== 'planned') continue;
+      journal.markSent([operation.id]);
+      if (user.line === 3) journal.markFailed(operation.id, 'invalidPhoneNumber', `The phone number ${heldMobileOf(3)} is not valid for mobile.`, failedUndoRequestId);
+      else journal.markDone(operation.id, requestIdOf(user.line, 50 + operation.seq));
+    }
+  }
+  journal.finishRun(rollbackRun.id, 'finished', null);
   return {
     journal,
     statePath,
     planRunId: planRun.id,
     applyRunId: applyRun.id,
     verifyRunId: verifyRun.id,
+    rollbackRunId: rollbackRun.id,
+    failedUndoRequestId,
     phoneNumbers,
     failedRequestIds,
     seedFingerprint: journal.seedFingerprint(token.secretKey),

@@ -1,5 +1,5 @@
 /**
- * The four reports of a run written from a real journal file: the CSV and the JSON tell the same
+ * The five reports of a run written from a real journal file: the CSV and the JSON tell the same
  * facts, the JSON follows its schema, issues.csv holds exactly what needs action with its remedy,
  * no phone number leaves masked, nothing a username holds can run in Excel or the browser, and
  * the files are private.
@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINDINGS } from '../../../src/findings.js';
-import { ACTION_NEEDED, ISSUE_CATALOGUE, ISSUE_CODES, type ReportIssueCode } from '../../../src/report/issue-catalogue.js';
+import { OPERATION_KINDS } from '../../../src/plan/operations.js';
+import { ISSUE_CATALOGUE, ISSUE_CODES, WHO_MUST_ACT, type ReportIssueCode } from '../../../src/report/issue-catalogue.js';
 import { REPORT_STATUSES, type ReportUser } from '../../../src/report/report-user.js';
 import { chooseRun, writeRunReports, type WrittenReports } from '../../../src/report/write-reports.js';
 import { openMemoryJournal } from '../../../src/journal/journal.js';
@@ -17,14 +18,15 @@ import { compileSchema } from '../../../src/json-schema/validator.js';
 import { manualClock } from '../../support/clock.js';
 import { aPlanRun } from '../../support/journal-builders.js';
 import { tempDir } from '../../support/temp-dir.js';
-import { buildReportJournal, FORMULA_USERNAME, SCRIPT_USERNAME, type ReportJournal } from './report-journal.js';
+import { readWorkbook, recordsOf, unzipText } from '../../support/xlsx.js';
+import { buildReportJournal, ENTRA_DISPLAY_NAME, EXPORT_DISPLAY_NAME, FORMULA_USERNAME, SCRIPT_USERNAME, type ReportJournal } from './report-journal.js';
 
 interface ReconciliationDocument {
   schemaVersion: number;
   phoneNumbers: string;
   afterBasis: string;
   run: { id: string; command: string };
-  summary: { users: number; byStatus: Record<string, number>; usersNeedingAction: number; issueRows: number; issues: Record<string, number> };
+  summary: { users: number; byStatus: Record<string, number>; usersNeedingAction: number; usersAdminMustAct: number; usersUserMustAct: number; issueRows: number; issues: Record<string, number>; operations: Record<string, Record<string, number>> };
   catalogue: Record<string, { remedy: string }>;
   users: ReportUser[];
 }
@@ -71,12 +73,13 @@ function flattened(user: ReportUser): Record<string, string> {
   return {
     line: String(user.line),
     username: user.username,
+    displayName: text(user.displayName),
     upn: text(user.upn),
     entraUserId: text(user.entraUserId),
     matchedBy: text(user.matchedBy),
     status: user.status,
     statusSource: user.statusSource,
-    planStatus: user.planStatus,
+    planStatus: text(user.planStatus),
     afterBasis: user.afterBasis,
     mobileBefore: text(user.phones.mobile.before),
     mobileAfter: text(user.phones.mobile.after),
@@ -93,15 +96,18 @@ function flattened(user: ReportUser): Record<string, string> {
     devicesNotChecked: list(user.devices.notChecked),
     hardwareTokens: list(user.hardwareTokens.map((token) => `${token.serialNumber}: ${token.before ?? 'none'} → ${token.after ?? 'none'}`)),
     issueCodes: list([...new Set(user.issues.map((issue) => issue.code))]),
-    actionNeeded: user.actionNeeded ? 'yes' : 'no',
+    adminMustAct: user.adminMustAct ? 'yes' : 'no',
+    userMustAct: user.userMustAct ? 'yes' : 'no',
     failedRequestIds: list(user.failedRequestIds),
   };
 }
 
 describe('writeRunReports', () => {
-  it('writes the four files into <dir>/<runId>/', async () => {
+  it('writes the five files into <dir>/<runId>/, and unmasked ones into <dir>/<runId>-unmasked/', async () => {
     expect(masked.dir).toBe(join(temp.dir, 'reports', fixture.applyRunId));
-    expect((await readdir(masked.dir)).sort()).toEqual(['issues.csv', 'reconciliation.csv', 'reconciliation.json', 'report.html']);
+    expect((await readdir(masked.dir)).sort()).toEqual(['issues.csv', 'reconciliation.csv', 'reconciliation.json', 'reconciliation.xlsx', 'report.html']);
+    expect(unmasked.dir).toBe(join(temp.dir, 'unmasked', `${fixture.applyRunId}-unmasked`));
+    expect((await readdir(unmasked.dir)).sort()).toEqual(['issues.csv', 'reconciliation.csv', 'reconciliation.json', 'reconciliation.xlsx', 'report.html']);
   });
 
   it('reconciliation.json follows schemas/reconciliation.schema.json, masked and unmasked, plan and apply', async () => {
@@ -124,6 +130,7 @@ describe('writeRunReports', () => {
     const defs = schema['$defs'] as Record<string, { enum: unknown[] }>;
     expect(defs['issueCode']?.enum).toEqual([...ISSUE_CODES]);
     expect(defs['reportStatus']?.enum).toEqual([...REPORT_STATUSES]);
+    expect(defs['operationKind']?.enum).toEqual([...OPERATION_KINDS]);
   });
 
   it('covers every plan status, every final status and every finding code of the catalogue', async () => {
@@ -196,7 +203,8 @@ describe('writeRunReports', () => {
     expect(rows).toHaveLength(document.summary.issueRows);
     for (const row of rows) {
       const code = row['code'] as ReportIssueCode;
-      expect(ACTION_NEEDED[code], code).toBe(true);
+      expect(WHO_MUST_ACT[code], code).not.toBeNull();
+      expect(row['whoMustAct']).toBe(WHO_MUST_ACT[code]);
       expect(row['remedy']).toBe(ISSUE_CATALOGUE[code].remedy);
       expect(row['severity']).toBe(ISSUE_CATALOGUE[code].severity);
     }
@@ -279,6 +287,95 @@ describe('writeRunReports', () => {
     expect((await readdir(masked.dir)).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 
+  it('shows each user by name: Entra\'s display name when the run read one, else the export\'s first and last name', async () => {
+    const users = (await documentOf(masked)).users;
+    expect(users.find((user) => user.line === 2)?.displayName).toBe(ENTRA_DISPLAY_NAME);
+    expect(users.find((user) => user.line === 8)?.displayName).toBe(EXPORT_DISPLAY_NAME);
+    expect(users.find((user) => user.line === 3)?.displayName).toBe('Export Name 3');
+    const rows = await csvRecords(masked.reconciliationCsv);
+    expect(rows.find((row) => row['line'] === '2')?.['displayName']).toBe(ENTRA_DISPLAY_NAME);
+  });
+
+  it('keeps what an admin must do apart from what the user must do, in the summary, both CSVs and the JSON', async () => {
+    const document = await documentOf(masked);
+    const admin = document.users.filter((user) => user.adminMustAct).length;
+    const user = document.users.filter((candidate) => candidate.userMustAct).length;
+    expect(document.summary).toMatchObject({ usersAdminMustAct: admin, usersUserMustAct: user });
+    expect(user).toBeGreaterThan(0);
+    // Line 3 must register Authenticator again on top of its failed write: both.
+    expect(document.users.find((candidate) => candidate.line === 3)).toMatchObject({ adminMustAct: true, userMustAct: true, actionNeeded: true });
+    const rows = await csvRecords(masked.issuesCsv);
+    expect(rows.find((row) => row['code'] === 'DEVICE_REREGISTRATION_REQUIRED')?.['whoMustAct']).toBe('user');
+    expect(rows.find((row) => row['code'] === 'PHONE_INVALID')?.['whoMustAct']).toBe('admin');
+    expect(document.catalogue['DEVICE_REREGISTRATION_REQUIRED']).toMatchObject({ whoMustAct: 'user' });
+  });
+
+  it('reconciliation.xlsx: a sheet per table with typed cells, phone numbers as text, the header frozen and filters over every row', async () => {
+    const document = await documentOf(masked);
+    const sheets = await readWorkbook(masked.xlsx);
+    expect(sheets.map((sheet) => sheet.name)).toEqual(['users', 'issues', 'writes', 'codes', 'run']);
+    for (const sheet of sheets) {
+      expect(sheet.frozenRows, sheet.name).toBe(1);
+      const lastColumn = String.fromCharCode(64 + (sheet.rows[0]?.length ?? 0));
+      expect(sheet.autoFilter, sheet.name).toBe(`A1:${lastColumn}${String(sheet.rows.length)}`);
+    }
+    const [users, issues, writes, codes, run] = sheets.map(recordsOf);
+    expect(users?.map((row) => row['Line'])).toEqual(document.users.map((user) => user.line));
+    const line2 = users?.find((row) => row['Line'] === 2);
+    expect(line2).toMatchObject({ Name: ENTRA_DISPLAY_NAME, 'Mobile after': '+1 ••••••0102', 'Admin must act': expect.any(Boolean) as boolean, 'Default sign-in method after': 'phone call to mobile (voiceMobile)' });
+    // A username Excel would run is a text cell, shown as typed: no guard, no formula anywhere.
+    expect(users?.map((row) => row['Username'])).toContain(FORMULA_USERNAME);
+    for (const [name, xml] of await unzipText(masked.xlsx)) if (name.startsWith('xl/worksheets/')) expect(xml, name).not.toMatch(/<f[ >]/);
+    expect(issues).toHaveLength(document.summary.issueRows);
+    expect(issues?.find((row) => row['Code'] === 'OPERATION_FAILED')).toMatchObject({ 'Who must act': 'admin must act', 'Request-id': fixture.failedRequestIds[0] });
+    const operations = document.users.reduce((sum, user) => sum + user.operations.length, 0);
+    expect(writes).toHaveLength(operations);
+    expect(writes?.find((row) => row['Graph operation'] === 'setPreferredMethod')).toMatchObject({ Write: 'set default sign-in method', Of: 'phone call to mobile (voiceMobile)' });
+    expect(codes?.map((row) => row['Code'])).toEqual(Object.keys(document.catalogue));
+    expect(codes?.find((row) => row['Code'] === 'OPERATION_FAILED')?.['What to do']).toBe(ISSUE_CATALOGUE.OPERATION_FAILED.remedy);
+    expect(run?.find((row) => row['Fact'] === 'Started')?.['Value']).toBeInstanceOf(Date);
+  });
+
+  it('reconciliation.xlsx holds no phone number unless --unmask', async () => {
+    const nationalDigits = fixture.phoneNumbers.map((number) => number.replace(/^\+\d{1,3} /, '').replace(/x\d+$/, '').replace(/\D/g, ''));
+    const xml = [...(await unzipText(masked.xlsx)).values()].join('\n');
+    const runs = (xml.match(/\d[\d ().-]*\d/g) ?? []).map((run) => run.replace(/\D/g, ''));
+    for (const digits of nationalDigits) expect(runs.some((run) => run.includes(digits)), digits).toBe(false);
+    expect([...(await unzipText(unmasked.xlsx)).values()].join('\n')).toContain('+1 4255550102');
+  });
+
+  it('a rollback\'s report: only the users it undid, its own statuses, every undo step, no findings of the migration', async () => {
+    const reports = await writeRunReports(fixture.journal, fixture.rollbackRunId, { dir: join(temp.dir, 'reports'), unmask: false });
+    const document = await documentOf(reports);
+    expect(validateAgainstSchema(document)).toEqual([]);
+    expect(document.run.command).toBe('rollback');
+    expect(document.users.map((user) => [user.line, user.status, user.statusSource])).toEqual([[2, 'kept', 'undo'], [3, 'failed', 'undo'], [12, 'restored', 'undo']]);
+    expect(document.summary.byStatus).toMatchObject({ restored: 1, kept: 1, failed: 1, migrated: 0, conflict: 0 });
+    expect(document.summary.operations).toEqual({
+      updatePhone: { done: 1, failed: 1 }, setPreferredMethod: { skipped: 1 }, deletePhone: { done: 1 }, unassignHardwareToken: { done: 1 }, deleteHardwareToken: { done: 1 },
+    });
+    const codes = document.users.flatMap((user) => user.issues.map((issue) => issue.code));
+    expect(codes.sort()).toEqual(['UNDO_FAILED', 'UNDO_KEPT']);
+    const failed = document.users.find((user) => user.line === 3)?.issues[0];
+    expect(failed).toMatchObject({ requestId: fixture.failedUndoRequestId, graphCode: 'invalidPhoneNumber', whoMustAct: 'admin' });
+    expect(failed?.message).toContain('change phone number mobile (updatePhone mobile)');
+    const kept = document.users.find((user) => user.line === 2)?.issues[0];
+    expect(kept?.message).toContain('Entra cannot unset one');
+    // Before is what the rollback found, after what it left: line 2's mobile is back, its office gone.
+    expect(document.users.find((user) => user.line === 2)?.phones).toMatchObject({ mobile: { before: '+1 ••••••0102', after: '+1 ••••••0102' }, office: { after: null } });
+    const html = await readFile(reports.html, 'utf8');
+    expect(html).toContain('Rollback report');
+    expect(html).toMatch(/<th class="num" title="done">undone<\/th>/);
+    const issuesSection = /<section id="issues">.*?<\/section>/s.exec(html)?.[0] ?? '';
+    expect(issuesSection).toContain('UNDO_KEPT');
+    expect(issuesSection).not.toContain('PHONE_REPLACED');
+    const writes = recordsOf((await readWorkbook(reports.xlsx))[2] ?? { name: '', rows: [], frozenRows: 0, autoFilter: null });
+    expect(writes.map((row) => [row['Line'], row['Undo step'], row['Outcome']])).toEqual([
+      [2, 'set default sign-in method', 'kept'], [2, 'change phone number', 'undone'], [2, 'delete phone', 'undone'],
+      [3, 'change phone number', 'failed'], [12, 'unassign hardware token', 'undone'], [12, 'delete hardware token from the inventory', 'undone'],
+    ]);
+  });
+
   it('a run without users still gives valid reports', async () => {
     const empty = openMemoryJournal({ clock: manualClock() });
     try {
@@ -296,7 +393,7 @@ describe('writeRunReports', () => {
 
   it('RUN_NOT_FOUND for a run the journal does not hold; the latest run when none is named', async () => {
     await expect(writeRunReports(fixture.journal, '20260101-000000-0000', { dir: temp.dir, unmask: false })).rejects.toMatchObject({ code: 'RUN_NOT_FOUND', exitCode: 2 });
-    expect(chooseRun(fixture.journal, null).id).toBe(fixture.verifyRunId);
+    expect(chooseRun(fixture.journal, null).id).toBe(fixture.rollbackRunId);
     expect(() => chooseRun(fixture.journal, 'nope')).toThrow(expect.objectContaining({ code: 'RUN_NOT_FOUND' }) as Error);
   });
 

@@ -13,7 +13,7 @@ import { aStoredUser, stored } from '../../support/report-builders.js';
 
 describe('report.html user entries', () => {
   it('put each field where USER_ENTRY says', () => {
-    const user = reportUser(aStoredUser({ finalStatus: 'partial' }), { afterBasis: 'applied', unmask: false });
+    const user = reportUser(aStoredUser({ finalStatus: 'partial' }), { command: 'apply', unmask: false });
     const entry = JSON.parse(htmlUserEntry(user)) as unknown[];
     expect(entry).toHaveLength(Object.keys(USER_ENTRY).length);
     expect(entry[USER_ENTRY.line]).toBe(user.line);
@@ -24,7 +24,7 @@ describe('report.html user entries', () => {
 
   it("index rollback's operations too (deletePhone, unassign and delete a hardware token)", () => {
     const undo = stored({ kind: 'deletePhone', target: 'mobile', status: 'planned', phoneNumber: '+1 4255550100', previousPhoneNumber: null }, { seq: 1 });
-    const user = reportUser(aStoredUser({ operations: [undo] }), { afterBasis: 'applied', unmask: false });
+    const user = reportUser(aStoredUser({ operations: [undo] }), { command: 'apply', unmask: false });
     const operations = (JSON.parse(htmlUserEntry(user)) as unknown[])[USER_ENTRY.operations] as unknown[][];
     expect(operations[0]?.[0]).toBe(OPERATION_KINDS.indexOf('deletePhone'));
     expect(OPERATION_KINDS.indexOf('deletePhone')).toBeGreaterThanOrEqual(0);

@@ -95,8 +95,8 @@ describe('after-state', () => {
 
 describe('reportUser', () => {
   it('the status is the final status when apply set one, else the plan\'s, and says which', () => {
-    expect(reportUser(aStoredUser(), { afterBasis: 'planned', unmask: false })).toMatchObject({ status: 'planned', statusSource: 'plan' });
-    expect(reportUser(aStoredUser({ finalStatus: 'partial' }), { afterBasis: 'applied', unmask: false })).toMatchObject({
+    expect(reportUser(aStoredUser(), { command: 'plan', unmask: false })).toMatchObject({ status: 'planned', statusSource: 'plan' });
+    expect(reportUser(aStoredUser({ finalStatus: 'partial' }), { command: 'apply', unmask: false })).toMatchObject({
       status: 'partial', statusSource: 'final', planStatus: 'planned', finalStatus: 'partial',
     });
   });
@@ -106,10 +106,10 @@ describe('reportUser', () => {
       operations: [stored({ ...updateMobile, status: 'failed' }, { requestId: 'req-1', graphCode: 'badRequest', errorMessage: 'phone +1 4255550100 is invalid' })],
       issues: [finding('PHONE_INVALID', 'users.csv', 2, 'users.csv line 2: backup phone "(206) 555-0102" is not valid')],
     });
-    const masked = JSON.stringify(reportUser(user, { afterBasis: 'applied', unmask: false }));
+    const masked = JSON.stringify(reportUser(user, { command: 'apply', unmask: false }));
     for (const digits of ['4255550100', '4255550111', '555-0102']) expect(masked).not.toContain(digits);
     expect(masked).toContain('+1 ••••••0111');
-    const unmasked = JSON.stringify(reportUser(user, { afterBasis: 'applied', unmask: true }));
+    const unmasked = JSON.stringify(reportUser(user, { command: 'apply', unmask: true }));
     for (const digits of ['4255550100', '4255550111', '(206) 555-0102']) expect(unmasked).toContain(digits);
   });
 
@@ -122,17 +122,17 @@ describe('reportUser', () => {
         stored({ kind: 'createPhone', target: 'alternateMobile', status: 'planned', phoneNumber: '+1 4255550177', previousPhoneNumber: null }),
       ],
     });
-    const applied = reportUser(user, { afterBasis: 'applied', unmask: false });
+    const applied = reportUser(user, { command: 'apply', unmask: false });
     expect(applied.issues.map((issue) => [issue.code, issue.severity, issue.requestId])).toEqual([
       ['OPERATION_FAILED', 'error', 'req-1'],
       ['OPERATION_SKIPPED', 'warning', null],
       ['OPERATION_UNCONFIRMED', 'warning', null],
       ['OPERATION_PENDING', 'warning', null],
     ]);
-    expect(applied.issues[0]?.message).toBe('updatePhone mobile for user2@contoso.com failed (Graph code invalidPhoneNumber; Invalid phone number; request-id req-1).');
+    expect(applied.issues[0]?.message).toBe('change phone number mobile (updatePhone mobile) for user2@contoso.com failed (Graph code invalidPhoneNumber; Invalid phone number; request-id req-1).');
     expect(applied.failedRequestIds).toEqual(['req-1']);
     expect(applied.actionNeeded).toBe(true);
-    expect(reportUser(aStoredUser({ operations: [stored(updateMobile)] }), { afterBasis: 'planned', unmask: false }).issues).toEqual([]);
+    expect(reportUser(aStoredUser({ operations: [stored(updateMobile)] }), { command: 'plan', unmask: false }).issues).toEqual([]);
   });
 
   it('sorts devices into kept, to re-register, dropped and not compared', () => {
@@ -141,17 +141,17 @@ describe('reportUser', () => {
       { name: 'Pixel', status: 'kept', registration: 'reregistrationRequired', lastUsedAt: null, line: 4 },
       { name: 'Old phone', status: 'dropped', registration: 'unknown', lastUsedAt: null, line: 5 },
     ] as const;
-    expect(reportUser(aStoredUser({ plan: { defaultMethod: null, devices } }), { afterBasis: 'planned', unmask: false }).devices).toEqual({
+    expect(reportUser(aStoredUser({ plan: { defaultMethod: null, devices } }), { command: 'plan', unmask: false }).devices).toEqual({
       kept: ['iPhone'], reregistrationRequired: ['Pixel'], dropped: ['Old phone'], notChecked: [],
     });
     // Not matched: no plan decisions, mapping's devices were never compared with Entra.
     const unmatched = aStoredUser({ plan: null, before: null, planStatus: 'unmatched' });
-    expect(reportUser(unmatched, { afterBasis: 'planned', unmask: false }).devices.notChecked).toEqual(['iPhone']);
+    expect(reportUser(unmatched, { command: 'plan', unmask: false }).devices.notChecked).toEqual(['iPhone']);
   });
 
   it('never carries a seed fingerprint', () => {
     const fingerprint = 'ab'.repeat(32);
     const user = aStoredUser({ desired: { ...aStoredUser().desired, hardwareTokens: [storedToken(aDesiredToken(), fingerprint)] } });
-    expect(JSON.stringify(reportUser(user, { afterBasis: 'planned', unmask: true }))).not.toContain(fingerprint);
+    expect(JSON.stringify(reportUser(user, { command: 'plan', unmask: true }))).not.toContain(fingerprint);
   });
 });
