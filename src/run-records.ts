@@ -86,6 +86,8 @@ export interface RunFilter {
   readonly command?: RunCommand | readonly RunCommand[];
   readonly status?: RunStatus | readonly RunStatus[];
   readonly parentRunId?: string;
+  /** Only runs that recorded at least one user. */
+  readonly withUsers?: boolean;
 }
 
 /** A hardware token as stored: the seed replaced by its keyed hash. */

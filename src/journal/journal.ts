@@ -274,6 +274,7 @@ export class Journal {
         where.push('parent_run_id = ?');
         params.push(filter.parentRunId);
       }
+      if (filter.withUsers === true) where.push('EXISTS (SELECT 1 FROM users WHERE users.run_id = runs.id)');
       if (filter.status !== undefined) {
         const statuses = typeof filter.status === 'string' ? [filter.status] : filter.status;
         where.push(`status IN (${statuses.map(() => '?').join(', ') || 'NULL'})`);
@@ -511,6 +512,15 @@ export class Journal {
     return this.#stream(() => this.#statements.baselinesOf.iterate(graphUrl, tenantId), (row) => baselineFromRow(row, this.#path));
   }
 
+  /** One user's baseline in a tenant, or null when no finished apply or sync recorded them. */
+  baselineOf(scope: BaselineScope, syncKey: string): UserBaseline | null {
+    const { graphUrl, tenantId } = scopeKey(scope);
+    return this.#guard(() => {
+      const row = this.#statements.baselineByKey.get(graphUrl, tenantId, syncKey);
+      return row === undefined ? null : baselineFromRow(row, this.#path);
+    });
+  }
+
   /** Whether any apply or sync against this tenant has recorded users yet. */
   hasBaselines(scope: BaselineScope): boolean {
     const { graphUrl, tenantId } = scopeKey(scope);
@@ -572,16 +582,15 @@ export class Journal {
   }
 
   /**
-   * After a rollback of `runId`: its users are no longer known to sync (the next cycle reads and
-   * plans them again), and what it wrote is no longer ours in any user's baseline. Returns the
-   * baselines forgotten.
+   * After a rollback of `runId`: the next sync plans its users again (their fingerprint is
+   * forgotten, so they count as changed and Entra is read as it is then), and what it wrote is no
+   * longer ours — where it replaced a number or default of an earlier run of ours, which the undo
+   * puts back, that one is ours again. Returns the baselines whose fingerprint was forgotten.
    */
   forgetBaselinesOf(runId: string): number {
     return this.transaction(() => {
-      const forgotten = this.#statements.deleteBaselinesOfRun.run(runId).changes;
-      for (const path of ['$.phones.mobile', '$.phones.alternateMobile', '$.phones.office', '$.defaultMethod']) {
-        this.#statements.forgetWritten(path).run(runId);
-      }
+      const forgotten = this.#statements.forgetFingerprints.run(runId).changes;
+      for (const path of WRITTEN_PATHS) this.#statements.forgetWritten(path).run(runId);
       return forgotten;
     });
   }
@@ -693,6 +702,9 @@ export class Journal {
     yield* this.#stream(() => statement.iterate(runId), (row) => ({ line: row.user_line, operation: operationFromRow(row, this.#path) }));
   }
 }
+
+/** Where user_baselines.written keeps each number and the default (PriorWrites). */
+const WRITTEN_PATHS = ['$.phones.mobile', '$.phones.alternateMobile', '$.phones.office', '$.defaultMethod'] as const;
 
 /** A user_baselines key: the Graph root and the tenant in lower case ('' when unknown). */
 function scopeKey(scope: BaselineScope): { readonly graphUrl: string; readonly tenantId: string } {
@@ -824,6 +836,7 @@ function prepareStatements(db: Database.Database) {
     operationCounts: db.prepare<[string], { kind: string; status: string; n: number }>(
       'SELECT kind, status, count(*) AS n FROM operations WHERE run_id = ? GROUP BY kind, status'),
     baselinesOf: db.prepare<[string, string], BaselineRow>('SELECT * FROM user_baselines WHERE graph_url = ? AND tenant_id = ?'),
+    baselineByKey: db.prepare<[string, string, string], BaselineRow>('SELECT * FROM user_baselines WHERE graph_url = ? AND tenant_id = ? AND sync_key = ?'),
     anyBaseline: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM user_baselines WHERE graph_url = ? AND tenant_id = ? LIMIT 1'),
     writtenOf: db.prepare<[string, string, string], { written: string }>(
       'SELECT written FROM user_baselines WHERE graph_url = ? AND tenant_id = ? AND sync_key = ?'),
@@ -840,8 +853,10 @@ function prepareStatements(db: Database.Database) {
       FROM operations AS op JOIN users AS user ON user.id = op.user_id
       WHERE op.run_id = ? AND op.status = 'done' AND op.kind IN ('createPhone', 'updatePhone', 'setPreferredMethod') AND user.sync_key IS NOT NULL
       ORDER BY op.id`),
+    // The entry replaced is kept one deep as `previous`: a rollback of this run makes it ours again.
     setWritten: db.prepare<{ graph_url: string; tenant_id: string; sync_key: string; path: string; value: string; run_id: string }>(`
-      UPDATE user_baselines SET written = json_set(written, @path, json_object('value', @value, 'runId', @run_id))
+      UPDATE user_baselines
+      SET written = json_set(written, @path, json_object('value', @value, 'runId', @run_id, 'previous', json(json_remove(json_extract(written, @path), '$.previous'))))
       WHERE graph_url = @graph_url AND tenant_id = @tenant_id AND sync_key = @sync_key`),
     upsertOutOfScope: db.prepare<{ graph_url: string; tenant_id: string; sync_key: string; run_id: string; username: string; upn: string | null; entra_user_id: string; fingerprint: string; read_at: string }>(`
       INSERT INTO user_baselines (graph_url, tenant_id, sync_key, run_id, username, upn, entra_user_id, status, fingerprint, read_at, written, left_at)
@@ -852,9 +867,14 @@ function prepareStatements(db: Database.Database) {
       WHERE user_baselines.status = 'outOfScope'`),
     setLeftAt: db.prepare<{ graph_url: string; tenant_id: string; sync_key: string; left_at: string | null }>(
       'UPDATE user_baselines SET left_at = @left_at WHERE graph_url = @graph_url AND tenant_id = @tenant_id AND sync_key = @sync_key'),
-    deleteBaselinesOfRun: db.prepare<[string]>('DELETE FROM user_baselines WHERE run_id = ?'),
-    forgetWritten: (path: string) => db.prepare<[string]>(
-      `UPDATE user_baselines SET written = json_remove(written, '${path}') WHERE json_extract(written, '${path}.runId') = ?`),
+    forgetFingerprints: db.prepare<[string]>('UPDATE user_baselines SET fingerprint = NULL WHERE run_id = ?'),
+    // Paths are WRITTEN_PATHS, our own constants.
+    forgetWritten: (path: (typeof WRITTEN_PATHS)[number]) => db.prepare<[string]>(`
+      UPDATE user_baselines
+      SET written = CASE WHEN json_type(written, '${path}.previous') = 'object'
+                         THEN json_set(written, '${path}', json(json_extract(written, '${path}.previous')))
+                         ELSE json_remove(written, '${path}') END
+      WHERE json_extract(written, '${path}.runId') = ?`),
     // Grouped by the expression, not the alias: json_each has a column named "key" too.
     issueCounts: db.prepare<[string], CountRow>(`
       SELECT json_extract(issue.value, '$.code') AS key, count(*) AS n

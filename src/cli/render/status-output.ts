@@ -1,5 +1,6 @@
 /** What `status` shows: the run, its users by status, its operations and, for writes, the rate and time left. */
 import type { RunStatusView } from '../../migrate/status.js';
+import { isWriteRun } from '../../run-records.js';
 import type { StatusDocument } from './json-documents.js';
 import { formatDuration } from './durations.js';
 
@@ -57,7 +58,7 @@ export function statusText(view: RunStatusView, context: { readonly state: strin
 /** What to do about a run that did not finish: the exact command when the run recorded it. */
 function nextStep(view: RunStatusView, context: { readonly state: string }): string[] {
   const { run } = view;
-  const resumable = run.command === 'apply' || run.command === 'rollback';
+  const resumable = isWriteRun(run) || run.command === 'rollback';
   if (view.status === 'interrupted' && (resumable ? view.operations.remaining > 0 : run.command === 'plan')) {
     const what = resumable ? 'Interrupted. Resume it with:' : 'Stopped before it finished. Run it again with:';
     return view.resumeCommand === null

@@ -109,11 +109,29 @@ describe('user baselines', () => {
       phones: { mobile: { value: '+1 4255550100', runId: first }, office: { value: '+1 4255550199x123', runId: first } },
       defaultMethod: { value: 'sms', runId: second },
     });
-    // A rollback of the second run: its user is forgotten; of the first, what it wrote is no longer ours.
+    // A rollback of the first run: what it wrote is no longer ours; its users' baselines now belong to the second.
     expect(journal.forgetBaselinesOf(first)).toBe(0);
     expect(journal.priorWrites(scope, 'user2@contoso.com')).toEqual({ phones: {}, defaultMethod: { value: 'sms', runId: second } });
+    // Of the second: its user counts as changed (the next sync plans them), its default is no longer ours.
     expect(journal.forgetBaselinesOf(second)).toBe(1);
-    expect(journal.hasBaselines(scope)).toBe(false);
+    expect([...journal.baselines(scope)].map((baseline) => baseline.fingerprint)).toEqual([null]);
+    expect(journal.priorWrites(scope, 'user2@contoso.com')).toEqual({ phones: {}, defaultMethod: null });
+    journal.close();
+  });
+
+  it('a rollback of a run that replaced a number of an earlier run makes the earlier number ours again (it is what the undo puts back)', () => {
+    const journal = openMemoryJournal({ clock });
+    const first = finishedApply(journal, [synced(2, 'user2@contoso.com', 'f1')]);
+    journal.recordBaselines(first, scope, new Date(clock.now()));
+    const update = { kind: 'updatePhone' as const, target: 'mobile' as const, status: 'planned' as const, phoneNumber: '+1 4255550177', previousPhoneNumber: '+1 4255550100' };
+    const second = finishedApply(journal, [synced(2, 'user2@contoso.com', 'f2', { plan: aUserPlan({ operations: [update] }) })], 'sync');
+    journal.recordBaselines(second, scope, new Date(clock.now()));
+    expect(journal.priorWrites(scope, 'user2@contoso.com')?.phones.mobile).toEqual({ value: '+1 4255550177', runId: second });
+    journal.forgetBaselinesOf(second);
+    expect(journal.priorWrites(scope, 'user2@contoso.com')?.phones).toEqual({
+      mobile: { value: '+1 4255550100', runId: first },
+      office: { value: '+1 4255550199x123', runId: first },
+    });
     journal.close();
   });
 
