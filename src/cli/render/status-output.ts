@@ -3,6 +3,7 @@ import type { RunStatusView } from '../../migrate/status.js';
 import { isWriteRun } from '../../run-records.js';
 import type { StatusDocument } from './json-documents.js';
 import { formatDuration } from './durations.js';
+import { syncSummaryOf } from '../../report/report-summary.js';
 
 const BAR_WIDTH = 30;
 
@@ -40,6 +41,10 @@ export function statusText(view: RunStatusView, context: { readonly state: strin
   out.push(`  inputs: ${run.inputs.map((file) => `--${file.role} ${file.path}`).join(' ') || 'none'}`);
   const users = Object.entries(view.summary.usersByFinalStatus).length > 0 ? view.summary.usersByFinalStatus : view.summary.usersByPlanStatus;
   out.push(`  users ${String(view.summary.users)}: ${Object.entries(users).map(([status, count]) => `${status} ${String(count)}`).join('   ')}`);
+  const sync = syncSummaryOf(run);
+  if (sync !== null) {
+    out.push(`  of ${String(sync.inExport)} in the export: ${String(sync.new)} new, ${String(sync.changed)} changed, ${String(sync.retried)} retried, ${String(sync.rechecked)} rechecked; ${String(sync.unchanged)} unchanged (not read), ${String(sync.outOfScope)} out of scope; ${String(sync.left.length)} no longer in the export`);
+  }
   if (operations.total > 0) {
     const finished = operations.done + operations.failed + operations.skipped;
     const writable = operations.total - operations.conflict;
