@@ -19,7 +19,8 @@ import { journalDamaged, journalNotFound, journalTooNew, journalUnreadable, tran
 import type {
   BaselineScope, JsonObject, NewRun, OperationResult, RunFilter, RunRecord, RunStatus, RunSummary, RunWriter, StoredOperation, StoredUser, UserBaseline, UserRecord,
 } from '../run-records.js';
-import type { PriorWrites } from '../plan/prior-writes.js';
+import type { PriorWrite, PriorWrites } from '../plan/prior-writes.js';
+import { PHONE_TYPES, type DefaultMethod, type PhoneType } from '../mapping/desired-state.js';
 import type { FinalUserStatus } from '../user-status.js';
 import { newRunId } from './run-id.js';
 import {
@@ -527,12 +528,32 @@ export class Journal {
     return this.#guard(() => this.#statements.anyBaseline.get(graphUrl, tenantId) !== undefined);
   }
 
-  /** What runs of ours wrote for one user of a tenant (R17), or null when they wrote nothing the journal knows of. */
-  priorWrites(scope: BaselineScope, syncKey: string): PriorWrites | null {
+  /**
+   * What runs of ours wrote for one Entra user of a tenant (R17), or null when the journal knows of
+   * nothing. By Entra object id, not by export row: a user whose username changed in the export
+   * (another row, another key) still holds what we wrote. Per number and default the latest run's
+   * write counts (run ids sort by their start).
+   */
+  priorWrites(scope: BaselineScope, entraUserId: string): PriorWrites | null {
     const { graphUrl, tenantId } = scopeKey(scope);
     return this.#guard(() => {
-      const row = this.#statements.writtenOf.get(graphUrl, tenantId, syncKey);
-      return row === undefined ? null : priorWritesFromJson(row.written, this.#path, syncKey);
+      const rows = this.#statements.writtenOf.all(graphUrl, tenantId, entraUserId);
+      if (rows.length === 0) return null;
+      const merged: { phones: Partial<Record<PhoneType, PriorWrite<string>>>; defaultMethod: PriorWrite<DefaultMethod> | null } = { phones: {}, defaultMethod: null };
+      const later = <T extends string>(a: PriorWrite<T> | null | undefined, b: PriorWrite<T> | null | undefined): PriorWrite<T> | null => {
+        if (a == null) return b ?? null;
+        if (b == null) return a;
+        return b.runId > a.runId ? b : a;
+      };
+      for (const row of rows) {
+        const written = priorWritesFromJson(row.written, this.#path, row.sync_key);
+        for (const type of PHONE_TYPES) {
+          const entry = later(merged.phones[type], written.phones[type]);
+          if (entry !== null) merged.phones[type] = entry;
+        }
+        merged.defaultMethod = later(merged.defaultMethod, written.defaultMethod);
+      }
+      return merged;
     });
   }
 
@@ -838,8 +859,8 @@ function prepareStatements(db: Database.Database) {
     baselinesOf: db.prepare<[string, string], BaselineRow>('SELECT * FROM user_baselines WHERE graph_url = ? AND tenant_id = ?'),
     baselineByKey: db.prepare<[string, string, string], BaselineRow>('SELECT * FROM user_baselines WHERE graph_url = ? AND tenant_id = ? AND sync_key = ?'),
     anyBaseline: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM user_baselines WHERE graph_url = ? AND tenant_id = ? LIMIT 1'),
-    writtenOf: db.prepare<[string, string, string], { written: string }>(
-      'SELECT written FROM user_baselines WHERE graph_url = ? AND tenant_id = ? AND sync_key = ?'),
+    writtenOf: db.prepare<[string, string, string], { sync_key: string; written: string }>(
+      'SELECT sync_key, written FROM user_baselines WHERE graph_url = ? AND tenant_id = ? AND entra_user_id = ?'),
     upsertBaselines: db.prepare<{ graph_url: string; tenant_id: string; run_id: string; read_at: string }>(`
       INSERT INTO user_baselines (graph_url, tenant_id, sync_key, run_id, username, upn, entra_user_id, status, fingerprint, read_at, written, left_at)
       SELECT @graph_url, @tenant_id, sync_key, run_id, username, upn, entra_user_id, final_status, fingerprint,

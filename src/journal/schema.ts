@@ -162,6 +162,7 @@ const MIGRATIONS: readonly Migration[] = [
           PRIMARY KEY (graph_url, tenant_id, sync_key)
         ) STRICT, WITHOUT ROWID;
         CREATE INDEX user_baselines_by_run ON user_baselines (run_id);
+        CREATE INDEX user_baselines_by_entra_user ON user_baselines (graph_url, tenant_id, entra_user_id);
       `);
     },
   },

@@ -108,8 +108,8 @@ export type UserSelection = 'plan' | 'skip' | 'outOfScope';
 export interface PlanUsersSettings {
   /** The tenant view, read when the first user is read (or before, by plan). */
   readonly tenant: TenantOnce;
-  /** What runs of ours wrote for a user (R17), by sync key; null when the journal knows nothing for this tenant. */
-  readonly prior: ((syncKey: string) => PriorWrites | null) | null;
+  /** What runs of ours wrote for an Entra user (R17), by object id; null when the journal knows nothing for this tenant. */
+  readonly prior: ((entraUserId: string) => PriorWrites | null) | null;
   /** Told of every user of the exports, --only or not, before anything else (sync: who is still in the export). */
   readonly onEveryUser?: (user: CandidateUser) => void;
   /** Decides per user of --only before anything is read; absent: every one is planned. */
@@ -175,8 +175,8 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
 }
 
 /** R17's lookup for a tenant: null when no apply or sync against it recorded anyone yet (nothing is ours). */
-export function priorWritesOf(journal: Journal, scope: BaselineScope): ((syncKey: string) => PriorWrites | null) | null {
-  return journal.hasBaselines(scope) ? (syncKey) => journal.priorWrites(scope, syncKey) : null;
+export function priorWritesOf(journal: Journal, scope: BaselineScope): ((entraUserId: string) => PriorWrites | null) | null {
+  return journal.hasBaselines(scope) ? (entraUserId) => journal.priorWrites(scope, entraUserId) : null;
 }
 
 /**
@@ -234,13 +234,12 @@ export async function planUsers(run: RunRecord, input: PlanInput, deps: PlanDeps
   const read = (candidate: CandidateUser): void => {
     const { desired } = candidate;
     const lookup = { key: String(desired.line), upn: desired.upn, matchKeys: desired.matchKeys };
-    const prior = candidate.sync === null || settings.prior === null ? null : settings.prior(candidate.sync.key);
     const task: Promise<void> = reads(async () => {
       const tenant = await settings.tenant.get();
       const result = await graph.readUser(lookup);
       return { tenant, result };
     })
-      .then(({ tenant, result }) => { keep(candidate, { ...diffOne(desired, result, input, tenant, prior), sync: candidate.sync }, tenant); })
+      .then(({ tenant, result }) => { keep(candidate, { ...diffOne(desired, result, input, tenant, settings.prior), sync: candidate.sync }, tenant); })
       .catch((error: unknown) => {
         // Sign-in, permission, unreachable or a stop: every other user would fail the same way.
         failure.error ??= error instanceof Error ? error : new Error(String(error));
@@ -311,7 +310,7 @@ export async function readTenantView(input: PlanInput, graph: PlanGraph, log: St
   return { policy, scopeMembers, inventory };
 }
 
-function diffOne(desired: DesiredState, result: UserReadResult, input: PlanInput, tenant: TenantView, prior: PriorWrites | null): UserRecord {
+function diffOne(desired: DesiredState, result: UserReadResult, input: PlanInput, tenant: TenantView, priorOf: PlanUsersSettings['prior']): UserRecord {
   // The diff decides these now that Entra is visible; mapping's offline guesses would contradict it.
   const mappingIssues = desired.issues.filter((issue) => !CODES_DECIDED_BY_DIFF.has(issue.code));
   if (result.error !== null) {
@@ -332,7 +331,7 @@ function diffOne(desired: DesiredState, result: UserReadResult, input: PlanInput
     availability,
     inventory: (serial) => tenant.inventory.get(serialKey(serial)) ?? null,
     options: diffOptionsOf(input.options),
-    prior,
+    prior: current === null || priorOf === null ? null : priorOf(current.user.id),
   });
   return { desired, before: current, plan, issues: [...mappingIssues, ...plan.issues] };
 }

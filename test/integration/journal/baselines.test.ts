@@ -19,6 +19,8 @@ beforeEach(() => ({ dir, remove } = tempDir()));
 afterEach(() => { remove(); });
 
 const clock = manualClock();
+/** The Entra user aRecordedEntraState reads (aUserRecord's before). */
+const USER2_ENTRA_ID = 'a1b2c3d4-0000-0000-0000-000000000001';
 const scope: BaselineScope = { graphUrl: 'http://127.0.0.1:8080', tenantId: '00000000-0000-0000-0000-0000000000AA' };
 
 function synced(line: number, key: string, fingerprint: string, overrides: Partial<UserRecord> = {}): UserRecord {
@@ -86,14 +88,14 @@ describe('user baselines', () => {
     expect(baselines.get('user2@contoso.com')?.readAt?.toISOString()).toBe('2026-11-28T15:30:00.000Z');
     // Not read from Entra (rejected offline): no read time, so never due for a re-read.
     expect(baselines.get('user3@contoso.com')?.readAt).toBeNull();
-    expect(journal.priorWrites(scope, 'user2@contoso.com')).toEqual({
+    expect(journal.priorWrites(scope, USER2_ENTRA_ID)).toEqual({
       phones: { mobile: { value: '+1 4255550100', runId }, office: { value: '+1 4255550199x123', runId } },
       defaultMethod: null,
     });
     // The tenant is compared without case; another tenant or Graph has no baseline.
     expect(journal.hasBaselines({ graphUrl: scope.graphUrl, tenantId: '00000000-0000-0000-0000-0000000000aa' })).toBe(true);
     expect(journal.hasBaselines({ graphUrl: scope.graphUrl, tenantId: null })).toBe(false);
-    expect(journal.priorWrites({ graphUrl: 'https://graph.microsoft.com', tenantId: scope.tenantId }, 'user2@contoso.com')).toBeNull();
+    expect(journal.priorWrites({ graphUrl: 'https://graph.microsoft.com', tenantId: scope.tenantId }, USER2_ENTRA_ID)).toBeNull();
     journal.close();
   });
 
@@ -105,17 +107,17 @@ describe('user baselines', () => {
     const second = finishedApply(journal, [synced(5, 'user2@contoso.com', 'f2', { plan: aUserPlan({ operations: [setSms] }) })], 'sync');
     journal.recordBaselines(second, scope, new Date(clock.now()));
     expect([...journal.baselines(scope)].map((baseline) => [baseline.runId, baseline.fingerprint])).toEqual([[second, 'f2']]);
-    expect(journal.priorWrites(scope, 'user2@contoso.com')).toEqual({
+    expect(journal.priorWrites(scope, USER2_ENTRA_ID)).toEqual({
       phones: { mobile: { value: '+1 4255550100', runId: first }, office: { value: '+1 4255550199x123', runId: first } },
       defaultMethod: { value: 'sms', runId: second },
     });
     // A rollback of the first run: what it wrote is no longer ours; its users' baselines now belong to the second.
     expect(journal.forgetBaselinesOf(first)).toBe(0);
-    expect(journal.priorWrites(scope, 'user2@contoso.com')).toEqual({ phones: {}, defaultMethod: { value: 'sms', runId: second } });
+    expect(journal.priorWrites(scope, USER2_ENTRA_ID)).toEqual({ phones: {}, defaultMethod: { value: 'sms', runId: second } });
     // Of the second: its user counts as changed (the next sync plans them), its default is no longer ours.
     expect(journal.forgetBaselinesOf(second)).toBe(1);
     expect([...journal.baselines(scope)].map((baseline) => baseline.fingerprint)).toEqual([null]);
-    expect(journal.priorWrites(scope, 'user2@contoso.com')).toEqual({ phones: {}, defaultMethod: null });
+    expect(journal.priorWrites(scope, USER2_ENTRA_ID)).toEqual({ phones: {}, defaultMethod: null });
     journal.close();
   });
 
@@ -126,11 +128,26 @@ describe('user baselines', () => {
     const update = { kind: 'updatePhone' as const, target: 'mobile' as const, status: 'planned' as const, phoneNumber: '+1 4255550177', previousPhoneNumber: '+1 4255550100' };
     const second = finishedApply(journal, [synced(2, 'user2@contoso.com', 'f2', { plan: aUserPlan({ operations: [update] }) })], 'sync');
     journal.recordBaselines(second, scope, new Date(clock.now()));
-    expect(journal.priorWrites(scope, 'user2@contoso.com')?.phones.mobile).toEqual({ value: '+1 4255550177', runId: second });
+    expect(journal.priorWrites(scope, USER2_ENTRA_ID)?.phones.mobile).toEqual({ value: '+1 4255550177', runId: second });
     journal.forgetBaselinesOf(second);
-    expect(journal.priorWrites(scope, 'user2@contoso.com')?.phones).toEqual({
+    expect(journal.priorWrites(scope, USER2_ENTRA_ID)?.phones).toEqual({
       mobile: { value: '+1 4255550100', runId: first },
       office: { value: '+1 4255550199x123', runId: first },
+    });
+    journal.close();
+  });
+
+  it('what we wrote is found by Entra user: a user recorded under another username (another key) still holds it', () => {
+    const journal = openMemoryJournal({ clock });
+    const first = finishedApply(journal, [synced(2, 'user2@contoso.com', 'f1')]);
+    journal.recordBaselines(first, scope, new Date(clock.now()));
+    const setSms = { kind: 'setPreferredMethod' as const, target: 'sms' as const, status: 'planned' as const, previous: 'voiceMobile' };
+    const second = finishedApply(journal, [synced(4, 'contoso\\user2', 'f2', { plan: aUserPlan({ operations: [setSms] }) })], 'sync');
+    journal.recordBaselines(second, scope, new Date(clock.now()));
+    expect([...journal.baselines(scope)]).toHaveLength(2);
+    expect(journal.priorWrites(scope, USER2_ENTRA_ID)).toEqual({
+      phones: { mobile: { value: '+1 4255550100', runId: first }, office: { value: '+1 4255550199x123', runId: first } },
+      defaultMethod: { value: 'sms', runId: second },
     });
     journal.close();
   });
