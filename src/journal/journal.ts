@@ -860,7 +860,8 @@ function prepareStatements(db: Database.Database) {
     baselineByKey: db.prepare<[string, string, string], BaselineRow>('SELECT * FROM user_baselines WHERE graph_url = ? AND tenant_id = ? AND sync_key = ?'),
     anyBaseline: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM user_baselines WHERE graph_url = ? AND tenant_id = ? LIMIT 1'),
     writtenOf: db.prepare<[string, string, string], { sync_key: string; written: string }>(
-      'SELECT sync_key, written FROM user_baselines WHERE graph_url = ? AND tenant_id = ? AND entra_user_id = ?'),
+      // Without INDEXED BY SQLite scans the tenant's rows by the primary key's prefix instead.
+      'SELECT sync_key, written FROM user_baselines INDEXED BY user_baselines_by_entra_user WHERE graph_url = ? AND tenant_id = ? AND entra_user_id = ?'),
     upsertBaselines: db.prepare<{ graph_url: string; tenant_id: string; run_id: string; read_at: string }>(`
       INSERT INTO user_baselines (graph_url, tenant_id, sync_key, run_id, username, upn, entra_user_id, status, fingerprint, read_at, written, left_at)
       SELECT @graph_url, @tenant_id, sync_key, run_id, username, upn, entra_user_id, final_status, fingerprint,
