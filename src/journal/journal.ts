@@ -868,7 +868,8 @@ function prepareStatements(db: Database.Database) {
              CASE WHEN before IS NOT NULL THEN @read_at ELSE NULL END, '{}', NULL
       FROM users WHERE run_id = @run_id AND sync_key IS NOT NULL AND final_status IS NOT NULL
       ON CONFLICT (graph_url, tenant_id, sync_key) DO UPDATE SET
-        run_id = excluded.run_id, username = excluded.username, upn = excluded.upn, entra_user_id = excluded.entra_user_id,
+        -- A user this run did not read (skipped, rejected) is still the Entra user we wrote to: what we wrote stays findable (R17).
+        run_id = excluded.run_id, username = excluded.username, upn = excluded.upn, entra_user_id = coalesce(excluded.entra_user_id, user_baselines.entra_user_id),
         status = excluded.status, fingerprint = excluded.fingerprint, read_at = excluded.read_at, left_at = NULL`),
     writesOfRun: db.prepare<[string], { sync_key: string; kind: string; target: string; payload: string }>(`
       SELECT user.sync_key, op.kind, op.target, op.payload
