@@ -318,7 +318,7 @@ export const statusDocument = object({
 
 export const verifyDocument = object({
   runId: runId('The verify run.'),
-  verifiedRunId: runId('The apply run verified, or the plan run `verify --users` made.'),
+  verifiedRunId: runId('The apply or sync run verified, or the plan run `verify --users` made.'),
   summary: object({
     usersByStatus: mapOf(FINAL_USER_STATUSES, count()),
     drifted: count('Users whose methods are no longer what the migration left.'),
@@ -358,7 +358,7 @@ export const reportDocument = object({
 const keptOperation = operationOf({ reason: text('Why the change stays: Graph cannot undo it, or Entra changed since.') });
 
 export const rollbackDocument = object({
-  applyRunId: runId('The apply run undone.'),
+  applyRunId: runId('The apply or sync run undone.'),
   runId: nullable(runId('The rollback run; null for the dry run.')),
   executed: boolean({ description: 'False for the dry run (nothing was written).' }),
   resumed: boolean(),
@@ -428,7 +428,7 @@ export const JSON_DOCUMENT_SCHEMAS = {
   status: documentSchema('status', statusDocument, { title: 'mfa-migrate status --json', description: 'Progress of a run from the journal.' }),
   verify: documentSchema('verify', verifyDocument, { title: 'mfa-migrate verify --json', description: 'What Entra holds now against what the migration left or the exports ask for.' }),
   report: documentSchema('report', reportDocument, { title: 'mfa-migrate report --json', description: 'Where the reports of a run were written, and how many users need action.' }),
-  rollback: documentSchema('rollback', rollbackDocument, { title: 'mfa-migrate rollback --json', description: 'The undo of an apply run: decided (dry run) or sent (--execute).' }),
+  rollback: documentSchema('rollback', rollbackDocument, { title: 'mfa-migrate rollback --json', description: 'The undo of an apply run or sync cycle: decided (dry run) or sent (--execute).' }),
   demo: documentSchema('demo', demoDocument, { title: 'mfa-migrate demo --json', description: 'The runs and reports of the demo on the bundled emulator.' }),
   error: documentSchema('error', errorDocument, { title: 'mfa-migrate error (--json)', description: 'What any command prints on stdout with --json when it fails, instead of its document.' }),
 } as const satisfies Record<string, JsonSchema>;

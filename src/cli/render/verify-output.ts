@@ -34,7 +34,7 @@ export function verifyText(result: VerifyResult, users: readonly StoredUser[]): 
     for (const issue of found) out.push(`${issue.code}  ${issue.message}`);
   }
   const order = ['migrated', 'unchanged', 'partial', 'conflict', 'failed', 'unmatched', 'skipped', 'rejected'] as const;
-  const what = result.verifiedRun.command === 'plan' ? `every user of the exports (plan run ${result.verifiedRun.id}, made now)` : `apply run ${result.verifiedRun.id}`;
+  const what = result.verifiedRun.command === 'plan' ? `every user of the exports (plan run ${result.verifiedRun.id}, made now)` : `${result.verifiedRun.command} run ${result.verifiedRun.id}`;
   out.push('', `Verified ${what} against Entra (verify run ${result.run.id}): ${String(result.checked)} users read, ${String(result.drifted)} drifted.`);
   out.push(`  ${order.map((status) => `${status} ${String(result.usersByStatus[status] ?? 0)}`).join('   ')}`);
   const failing = (result.usersByStatus.failed ?? 0) + (result.usersByStatus.partial ?? 0);
