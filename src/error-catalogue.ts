@@ -173,6 +173,11 @@ export const ERRORS = {
     cause: '`apply --resume RUN` names an apply run that finished (or failed): there is nothing left to resume.',
     remedy: '`mfa-migrate status --run RUN` shows what it did; run apply again with the exports to write what is still missing (it plans anew).',
   },
+  SYNC_UNFINISHED: {
+    exitCode: ExitCode.usage,
+    cause: 'A sync cycle in this journal did not finish (Ctrl-C, Graph unreachable, a kill) and apply was started, or sync was started against another tenant than the cycle\'s; the cycle\'s planned writes would be sent after the new run had planned the same users.',
+    remedy: 'Run sync again against the cycle\'s tenant (`mfa-migrate status --run RUN` shows the command): it finishes the cycle first. Or undo it with `mfa-migrate rollback --run RUN --execute`, which also closes it.',
+  },
   RUN_WITHOUT_EXPORTS: {
     exitCode: ExitCode.usage,
     cause: '`apply --plan RUN` / `--resume RUN` without `--users`, but the run recorded no users export (a journal written by an older version).',
@@ -295,13 +300,18 @@ export const ERRORS = {
   },
   APPLY_UNFINISHED: {
     exitCode: ExitCode.usage,
-    cause: 'An earlier apply in this journal did not finish and was made from other exports, another tenant, or another `--plan`; a new apply beside it could undo or repeat its work.',
+    cause: 'An earlier apply in this journal did not finish and was made from other exports, another tenant, or another `--plan` (or sync was started beside it); a new run beside it could undo or repeat its work.',
     remedy: 'Resume it: run apply with the exports it started from (`mfa-migrate status --run RUN` lists them). Or undo it with `mfa-migrate rollback --run RUN --execute`, which also closes it.',
   },
   APPLY_INTERRUPTED: {
     exitCode: ExitCode.interrupted,
     cause: 'Ctrl-C (or SIGTERM) stopped apply: nothing more was sent, and the requests already on the wire were answered and recorded.',
     remedy: 'Run the command printed with the message (the same apply) to resume: writes that were sent are checked in Entra first, then only what is missing is sent.',
+  },
+  SYNC_INTERRUPTED: {
+    exitCode: ExitCode.interrupted,
+    cause: 'Ctrl-C (or SIGTERM) stopped a sync cycle while it wrote: nothing more was sent, and the requests already on the wire were answered and recorded.',
+    remedy: 'Run the command printed with the message (the same sync): it finishes the interrupted cycle first — writes that were sent are checked in Entra, then only what is missing is sent — and then syncs anew.',
   },
   ROLLBACK_OTHER_TENANT: {
     exitCode: ExitCode.usage,

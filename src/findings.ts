@@ -178,6 +178,11 @@ export const FINDINGS = {
     cause: 'Entra held a different number of this phone type for the user, and the run replaces existing numbers (--phone-conflict overwrite).',
     remedy: 'None needed if the MFA Server number is right. The old number is recorded as Graph showed it; rollback restores it unless Graph showed it masked.',
   },
+  PHONE_UPDATED: {
+    severity: 'notice',
+    cause: 'MFA Server now holds another number for this phone type, and Entra still holds the number an earlier run of mfa-migrate wrote there, so that number is the migration\'s to change (R17) and is updated.',
+    remedy: 'None needed. Rollback of this run puts the earlier number back; a number the user or another admin set since is never changed under --phone-conflict keep.',
+  },
   PHONE_MASKED_UNVERIFIED: {
     severity: 'notice',
     cause: 'Graph showed Entra\'s number masked (only some digits visible), and the visible digits match the MFA Server number, so it was left as it is.',
@@ -192,6 +197,11 @@ export const FINDINGS = {
     severity: 'notice',
     cause: 'Entra already has a default sign-in method for the user, and the run sets it only when none is set (--default-method if-unset or most-secure-if-unset).',
     remedy: 'None needed. Re-run with --default-method always to replace it, or the user changes it at https://aka.ms/mysecurityinfo.',
+  },
+  PREFERRED_METHOD_UPDATED: {
+    severity: 'notice',
+    cause: 'The default method an earlier run of mfa-migrate set is still the user\'s default in Entra, and the run now decides another one (the export or the methods the user holds changed), so it is the migration\'s to change (R17) and is updated.',
+    remedy: 'None needed. Rollback of this run sets the earlier default back; a default the user chose since is kept under --default-method if-unset.',
   },
   PREFERRED_METHOD_UNREAD: {
     severity: 'warning',

@@ -18,8 +18,16 @@ export interface JsonObject {
   readonly [key: string]: JsonValue;
 }
 
-export type RunCommand = 'plan' | 'apply' | 'verify' | 'rollback';
-export const RUN_COMMANDS = everyMember<RunCommand>()('plan', 'apply', 'verify', 'rollback');
+export type RunCommand = 'plan' | 'apply' | 'verify' | 'rollback' | 'sync';
+export const RUN_COMMANDS = everyMember<RunCommand>()('plan', 'apply', 'verify', 'rollback', 'sync');
+
+/** Commands whose runs write to Entra what a plan decided: an apply, or a sync cycle (which plans and applies in one run). */
+export type WriteRunCommand = Extract<RunCommand, 'apply' | 'sync'>;
+export const WRITE_RUN_COMMANDS = everyMember<WriteRunCommand>()('apply', 'sync');
+
+export function isWriteRun(run: Pick<RunRecord, 'command'>): run is Pick<RunRecord, 'command'> & { readonly command: WriteRunCommand } {
+  return run.command === 'apply' || run.command === 'sync';
+}
 
 /** `running` also describes a run whose process died: nothing finished it. */
 export type RunStatus = 'running' | 'finished' | 'interrupted' | 'failed';
@@ -75,9 +83,11 @@ export interface RunRecord extends NewRun {
 }
 
 export interface RunFilter {
-  readonly command?: RunCommand;
+  readonly command?: RunCommand | readonly RunCommand[];
   readonly status?: RunStatus | readonly RunStatus[];
   readonly parentRunId?: string;
+  /** Only runs that recorded at least one user. */
+  readonly withUsers?: boolean;
 }
 
 /** A hardware token as stored: the seed replaced by its keyed hash. */
@@ -102,8 +112,18 @@ export interface MappingOnlyOutcome {
   readonly status: PlanStatus;
 }
 
+/** How sync finds a user in the next export, and what the export said of them (docs/design.md "sync command"). */
+export interface SyncIdentity {
+  /** The R15 key: the resolved UPN in lower case, else the raw username. */
+  readonly key: string;
+  /** SHA-256 of the mapped desired state, the users-file row and the options that decide the diff (seeds as keyed hashes). */
+  readonly fingerprint: string;
+}
+
 /** One user as plan (or apply without a stored plan) records it. */
 export interface UserRecord {
+  /** Null for a row that repeats an earlier username (R15) or has none: sync never compares those. */
+  readonly sync?: SyncIdentity | null;
   readonly desired: DesiredState;
   /** What Entra held when the run read it; null when the user was not matched or not read. */
   readonly before: EntraState | null;
@@ -163,6 +183,34 @@ export interface OperationProgress {
 }
 
 export type StoredOperation = Operation & OperationProgress;
+
+/** The Graph and tenant a user baseline belongs to: a run's `graphUrl` and `tenantId`. */
+export interface BaselineScope {
+  readonly graphUrl: string | null;
+  readonly tenantId: string | null;
+}
+
+export type BaselineStatus = FinalUserStatus | 'outOfScope';
+
+/**
+ * What the last finished apply or sync against a tenant recorded for one user (table
+ * user_baselines): what sync compares the next export with. `outOfScope`: a sync saw the user
+ * outside `--group` and recorded only who they are.
+ */
+export interface UserBaseline {
+  readonly syncKey: string;
+  readonly runId: string;
+  readonly username: string;
+  readonly upn: string | null;
+  readonly entraUserId: string | null;
+  readonly status: BaselineStatus;
+  /** Null for rows recorded before fingerprints existed: such a user counts as changed. */
+  readonly fingerprint: string | null;
+  /** When Entra was last read for the user; null when it never was (skipped, rejected). */
+  readonly readAt: Date | null;
+  /** When a sync first found the user gone from the export; null while they are in it. */
+  readonly leftAt: Date | null;
+}
 
 /** Counts for `status` and the report summaries. A type alias, not an interface, so it can be given to finishRun as JSON. */
 export type RunSummary = {

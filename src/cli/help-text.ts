@@ -29,6 +29,10 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
     examples: ['mfa-migrate apply --plan RUN', `mfa-migrate apply ${S} --auth secret`, 'mfa-migrate apply --resume RUN'],
     exits: [ExitCode.ok, ExitCode.usage, ExitCode.input, ExitCode.failedUsers, ExitCode.auth, ExitCode.interrupted],
   },
+  sync: {
+    examples: [`mfa-migrate sync ${S} --auth secret`, `mfa-migrate sync ${S} --auth secret --every 15m`],
+    exits: [ExitCode.ok, ExitCode.usage, ExitCode.input, ExitCode.failedUsers, ExitCode.auth, ExitCode.interrupted],
+  },
   status: { examples: ['mfa-migrate status'], exits: [ExitCode.ok, ExitCode.usage] },
   verify: { examples: ['mfa-migrate verify --auth secret', `mfa-migrate verify ${S} --auth secret`], exits: [ExitCode.ok, ExitCode.usage, ExitCode.input, ExitCode.failedUsers, ExitCode.auth, ExitCode.interrupted] },
   report: { examples: ['mfa-migrate report --run RUN --unmask'], exits: [ExitCode.ok, ExitCode.usage] },
@@ -50,7 +54,11 @@ export function decorateHelp(program: Command): void {
   for (const command of [program, ...program.commands]) {
     command.createHelp = () => Object.assign(new MigrateHelp(), command.configureHelp());
     const help = HELP[command.name()];
-    if (help === undefined) continue;
+    if (help === undefined) {
+      // Every command has its examples and exit codes; only the program itself has none.
+      if (command !== program) throw new Error(`no help text for the command ${command.name()} (src/cli/help-text.ts)`);
+      continue;
+    }
     const exits = help.exits.map((code) => `  ${String(code)}  ${EXIT_MEANINGS[code]}`).join('\n');
     command.addHelpText('after', `\nExample${help.examples.length > 1 ? 's' : ''}:\n${help.examples.map((example) => `  ${example}`).join('\n')}\n\nExit codes:\n${exits}\n`);
   }

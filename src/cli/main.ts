@@ -12,6 +12,7 @@ import { registerRollbackCommand } from './commands/rollback.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerSyncCommand } from './commands/sync.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerReportCommand } from './commands/report.js';
@@ -67,6 +68,7 @@ export function buildProgram(io: CliIo, args: readonly string[] = [], setExitCod
   registerValidateCommand(program, context);
   registerPlanCommand(program, context);
   registerApplyCommand(program, context);
+  registerSyncCommand(program, context);
   registerStatusCommand(program, context);
   registerRollbackCommand(program, context);
   registerVerifyCommand(program, context);

@@ -16,13 +16,18 @@ import type { Finding } from '../findings.js';
 import type { Operation, OperationStatus } from '../plan/operations.js';
 import type { Secret } from '../secret.js';
 import { journalDamaged, journalNotFound, journalTooNew, journalUnreadable, translateSqliteError } from './journal-errors.js';
-import type { JsonObject, NewRun, OperationResult, RunFilter, RunRecord, RunStatus, RunSummary, RunWriter, StoredOperation, StoredUser, UserRecord } from '../run-records.js';
+import type {
+  BaselineScope, JsonObject, NewRun, OperationResult, RunFilter, RunRecord, RunStatus, RunSummary, RunWriter, StoredOperation, StoredUser, UserBaseline, UserRecord,
+} from '../run-records.js';
+import type { PriorWrite, PriorWrites } from '../plan/prior-writes.js';
+import { PHONE_TYPES, type DefaultMethod, type PhoneType } from '../mapping/desired-state.js';
 import type { FinalUserStatus } from '../user-status.js';
 import { newRunId } from './run-id.js';
 import {
-  iso, operationFromRow, operationPayload, operationsOf, runFromRow, userFromRow, userRow, type NewOperationRow, type NewUserRow,
-  type OperationRow, type RunRow, type UserRow,
+  baselineFromRow, iso, operationFromRow, operationPayload, operationsOf, priorWritesFromJson, runFromRow, userFromRow, userRow, type BaselineRow,
+  type NewOperationRow, type NewUserRow, type OperationRow, type RunRow, type UserRow,
 } from './rows.js';
+import { RowReader } from './row-reader.js';
 import { APPLICATION_ID, hasUserTables, migrate, SCHEMA_VERSION, schemaVersionOf } from './schema.js';
 
 /** How long a statement waits for another process's lock before JOURNAL_BUSY. */
@@ -138,8 +143,10 @@ function prepareSchema(db: Database.Database, path: string): void {
   if (version === 0) db.pragma(`page_size = ${PAGE_SIZE_BYTES}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
   if (version < SCHEMA_VERSION) {
+    // Off while migrating: a migration may rebuild a table (drop and rename), which with foreign
+    // keys on would delete the rows that point at it; migrate() checks every reference after.
+    db.pragma('foreign_keys = OFF');
     // IMMEDIATE takes the write lock first, so two processes opening a new file do not both migrate.
     db.transaction(() => {
       const current = schemaVersionOf(db);
@@ -149,6 +156,7 @@ function prepareSchema(db: Database.Database, path: string): void {
       }
     }).immediate();
   }
+  db.pragma('foreign_keys = ON');
 }
 
 interface CountRow {
@@ -259,13 +267,15 @@ export class Journal {
       const where: string[] = [];
       const params: string[] = [];
       if (filter.command !== undefined) {
-        where.push('command = ?');
-        params.push(filter.command);
+        const commands = typeof filter.command === 'string' ? [filter.command] : filter.command;
+        where.push(`command IN (${commands.map(() => '?').join(', ') || 'NULL'})`);
+        params.push(...commands);
       }
       if (filter.parentRunId !== undefined) {
         where.push('parent_run_id = ?');
         params.push(filter.parentRunId);
       }
+      if (filter.withUsers === true) where.push('EXISTS (SELECT 1 FROM users WHERE users.run_id = runs.id)');
       if (filter.status !== undefined) {
         const statuses = typeof filter.status === 'string' ? [filter.status] : filter.status;
         where.push(`status IN (${statuses.map(() => '?').join(', ') || 'NULL'})`);
@@ -500,6 +510,117 @@ export class Journal {
     });
   }
 
+  // ─── Baselines (sync) ─────────────────────────────────────────────────────────────────────
+
+  /** Every user baseline of a tenant, streamed: what sync compares the exports with. */
+  baselines(scope: BaselineScope): Generator<UserBaseline, void, undefined> {
+    const { graphUrl, tenantId } = scopeKey(scope);
+    return this.#stream(() => this.#statements.baselinesOf.iterate(graphUrl, tenantId), (row) => baselineFromRow(row, this.#path));
+  }
+
+  /** One user's baseline in a tenant, or null when no finished apply or sync recorded them. */
+  baselineOf(scope: BaselineScope, syncKey: string): UserBaseline | null {
+    const { graphUrl, tenantId } = scopeKey(scope);
+    return this.#guard(() => {
+      const row = this.#statements.baselineByKey.get(graphUrl, tenantId, syncKey);
+      return row === undefined ? null : baselineFromRow(row, this.#path);
+    });
+  }
+
+  /** Whether any apply or sync against this tenant has recorded users yet. */
+  hasBaselines(scope: BaselineScope): boolean {
+    const { graphUrl, tenantId } = scopeKey(scope);
+    return this.#guard(() => this.#statements.anyBaseline.get(graphUrl, tenantId) !== undefined);
+  }
+
+  /**
+   * What runs of ours wrote for one Entra user of a tenant (R17), or null when the journal knows of
+   * nothing. By Entra object id, not by export row: a user whose username changed in the export
+   * (another row, another key) still holds what we wrote. Per number and default the latest run's
+   * write counts (run ids sort by their start).
+   */
+  priorWrites(scope: BaselineScope, entraUserId: string): PriorWrites | null {
+    const { graphUrl, tenantId } = scopeKey(scope);
+    return this.#guard(() => {
+      const rows = this.#statements.writtenOf.all(graphUrl, tenantId, entraUserId);
+      if (rows.length === 0) return null;
+      const merged: { phones: Partial<Record<PhoneType, PriorWrite<string>>>; defaultMethod: PriorWrite<DefaultMethod> | null } = { phones: {}, defaultMethod: null };
+      const later = <T extends string>(a: PriorWrite<T> | null | undefined, b: PriorWrite<T> | null | undefined): PriorWrite<T> | null => {
+        if (a == null) return b ?? null;
+        if (b == null) return a;
+        return b.runId > a.runId ? b : a;
+      };
+      for (const row of rows) {
+        const written = priorWritesFromJson(row.written, this.#path, row.sync_key);
+        for (const type of PHONE_TYPES) {
+          const entry = later(merged.phones[type], written.phones[type]);
+          if (entry !== null) merged.phones[type] = entry;
+        }
+        merged.defaultMethod = later(merged.defaultMethod, written.defaultMethod);
+      }
+      return merged;
+    });
+  }
+
+  /**
+   * A finished apply or sync run becomes the baseline of its users (those with a sync key and a
+   * final status): status, fingerprint, `readAt` for the users it read from Entra, and every
+   * number and default its `done` writes wrote (R17), on top of what earlier runs wrote. A user
+   * back in the export is no longer "left". One transaction; returns the users recorded.
+   */
+  recordBaselines(runId: string, scope: BaselineScope, readAt: Date): number {
+    const key = scopeKey(scope);
+    return this.transaction(() => {
+      const recorded = this.#statements.upsertBaselines.run({ graph_url: key.graphUrl, tenant_id: key.tenantId, run_id: runId, read_at: iso(readAt.getTime()) }).changes;
+      for (const write of this.#statements.writesOfRun.all(runId)) {
+        const path = write.kind === 'setPreferredMethod' ? '$.defaultMethod' : `$.phones.${write.target}`;
+        const value = write.kind === 'setPreferredMethod' ? write.target : phoneNumberOf(write.payload, this.#path);
+        if (value === null) continue;
+        this.#statements.setWritten.run({ graph_url: key.graphUrl, tenant_id: key.tenantId, sync_key: write.sync_key, path, value, run_id: runId });
+      }
+      return recorded;
+    });
+  }
+
+  /**
+   * Users a sync found outside `--group`: who they are, so the next cycle knows without reading
+   * Entra. A user with a baseline of their own (migrated before the group changed) keeps it.
+   */
+  recordOutOfScope(runId: string, scope: BaselineScope, users: Iterable<OutOfScopeUser>, readAt: Date): void {
+    const key = scopeKey(scope);
+    this.transaction(() => {
+      for (const user of users) {
+        this.#statements.upsertOutOfScope.run({
+          graph_url: key.graphUrl, tenant_id: key.tenantId, sync_key: user.syncKey, run_id: runId, username: user.username, upn: user.upn,
+          entra_user_id: user.entraUserId, fingerprint: user.fingerprint, read_at: iso(readAt.getTime()),
+        });
+      }
+    });
+  }
+
+  /** Users of the baselines no longer in the export (`at`: when a sync first saw it), or back in it (`at` null). */
+  markBaselinesLeft(scope: BaselineScope, syncKeys: Iterable<string>, at: Date | null): void {
+    const key = scopeKey(scope);
+    this.transaction(() => {
+      const leftAt = at === null ? null : iso(at.getTime());
+      for (const syncKey of syncKeys) this.#statements.setLeftAt.run({ graph_url: key.graphUrl, tenant_id: key.tenantId, sync_key: syncKey, left_at: leftAt });
+    });
+  }
+
+  /**
+   * After a rollback of `runId`: the next sync plans its users again (their fingerprint is
+   * forgotten, so they count as changed and Entra is read as it is then), and what it wrote is no
+   * longer ours — where it replaced a number or default of an earlier run of ours, which the undo
+   * puts back, that one is ours again. Returns the baselines whose fingerprint was forgotten.
+   */
+  forgetBaselinesOf(runId: string): number {
+    return this.transaction(() => {
+      const forgotten = this.#statements.forgetFingerprints.run(runId).changes;
+      for (const path of WRITTEN_PATHS) this.#statements.forgetWritten(path).run(runId);
+      return forgotten;
+    });
+  }
+
   // ─── Summary ──────────────────────────────────────────────────────────────────────────────
 
   runSummary(runId: string): RunSummary {
@@ -608,6 +729,30 @@ export class Journal {
   }
 }
 
+/** Where user_baselines.written keeps each number and the default (PriorWrites). */
+const WRITTEN_PATHS = ['$.phones.mobile', '$.phones.alternateMobile', '$.phones.office', '$.defaultMethod'] as const;
+
+/** A user_baselines key: the Graph root and the tenant in lower case ('' when unknown). */
+function scopeKey(scope: BaselineScope): { readonly graphUrl: string; readonly tenantId: string } {
+  return { graphUrl: scope.graphUrl ?? '', tenantId: (scope.tenantId ?? '').toLowerCase() };
+}
+
+/** The number a phone operation wrote, from its payload column. */
+function phoneNumberOf(payload: string, journalPath: string): string | null {
+  const read = new RowReader(journalPath, 'operations payload');
+  const value = read.object(read.json(payload, 'payload'), 'payload')['phoneNumber'];
+  return typeof value === 'string' ? value : null;
+}
+
+/** A user sync saw outside `--group`. */
+export interface OutOfScopeUser {
+  readonly syncKey: string;
+  readonly username: string;
+  readonly upn: string | null;
+  readonly entraUserId: string;
+  readonly fingerprint: string;
+}
+
 function countsOf(rows: readonly CountRow[]): Record<string, number> {
   return Object.fromEntries(rows.map((row) => [row.key, row.n]));
 }
@@ -622,8 +767,8 @@ type Statements = ReturnType<typeof prepareStatements>;
 
 function prepareStatements(db: Database.Database) {
   const insertUser = db.prepare<NewUserRow>(`
-    INSERT INTO users (run_id, line, username, upn, entra_user_id, matched_by, mapping_status, plan_status, desired, plan, before, issues, updated_at)
-    VALUES (@run_id, @line, @username, @upn, @entra_user_id, @matched_by, @mapping_status, @plan_status, @desired, @plan, @before, @issues, @updated_at)`);
+    INSERT INTO users (run_id, line, username, upn, entra_user_id, matched_by, mapping_status, plan_status, desired, plan, before, issues, updated_at, sync_key, fingerprint)
+    VALUES (@run_id, @line, @username, @upn, @entra_user_id, @matched_by, @mapping_status, @plan_status, @desired, @plan, @before, @issues, @updated_at, @sync_key, @fingerprint)`);
   const insertOperation = db.prepare<NewOperationRow>(`
     INSERT INTO operations (run_id, user_id, seq, kind, target, payload, status)
     VALUES (@run_id, @user_id, @seq, @kind, @target, @payload, @status)`);
@@ -663,8 +808,8 @@ function prepareStatements(db: Database.Database) {
     setFinalStatus: db.prepare<{ id: number; status: string; updated_at: string }>(
       'UPDATE users SET final_status = @status, updated_at = @updated_at WHERE id = @id'),
     copyUsers: db.prepare<{ from: string; into: string; now: string }>(`
-      INSERT INTO users (run_id, line, username, upn, entra_user_id, matched_by, mapping_status, plan_status, desired, plan, before, issues, updated_at)
-      SELECT @into, line, username, upn, entra_user_id, matched_by, mapping_status, plan_status, desired, plan, before, issues, @now
+      INSERT INTO users (run_id, line, username, upn, entra_user_id, matched_by, mapping_status, plan_status, desired, plan, before, issues, updated_at, sync_key, fingerprint)
+      SELECT @into, line, username, upn, entra_user_id, matched_by, mapping_status, plan_status, desired, plan, before, issues, @now, sync_key, fingerprint
       FROM users WHERE run_id = @from ORDER BY line`),
     copyOperations: db.prepare<{ from: string; into: string }>(`
       INSERT INTO operations (run_id, user_id, seq, kind, target, payload, status)
@@ -716,6 +861,48 @@ function prepareStatements(db: Database.Database) {
       'SELECT final_status AS key, count(*) AS n FROM users WHERE run_id = ? AND final_status IS NOT NULL GROUP BY final_status'),
     operationCounts: db.prepare<[string], { kind: string; status: string; n: number }>(
       'SELECT kind, status, count(*) AS n FROM operations WHERE run_id = ? GROUP BY kind, status'),
+    baselinesOf: db.prepare<[string, string], BaselineRow>('SELECT * FROM user_baselines WHERE graph_url = ? AND tenant_id = ?'),
+    baselineByKey: db.prepare<[string, string, string], BaselineRow>('SELECT * FROM user_baselines WHERE graph_url = ? AND tenant_id = ? AND sync_key = ?'),
+    anyBaseline: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM user_baselines WHERE graph_url = ? AND tenant_id = ? LIMIT 1'),
+    writtenOf: db.prepare<[string, string, string], { sync_key: string; written: string }>(
+      // Without INDEXED BY SQLite scans the tenant's rows by the primary key's prefix instead.
+      'SELECT sync_key, written FROM user_baselines INDEXED BY user_baselines_by_entra_user WHERE graph_url = ? AND tenant_id = ? AND entra_user_id = ?'),
+    upsertBaselines: db.prepare<{ graph_url: string; tenant_id: string; run_id: string; read_at: string }>(`
+      INSERT INTO user_baselines (graph_url, tenant_id, sync_key, run_id, username, upn, entra_user_id, status, fingerprint, read_at, written, left_at)
+      SELECT @graph_url, @tenant_id, sync_key, run_id, username, upn, entra_user_id, final_status, fingerprint,
+             CASE WHEN before IS NOT NULL THEN @read_at ELSE NULL END, '{}', NULL
+      FROM users WHERE run_id = @run_id AND sync_key IS NOT NULL AND final_status IS NOT NULL
+      ON CONFLICT (graph_url, tenant_id, sync_key) DO UPDATE SET
+        -- A user this run did not read (skipped, rejected) is still the Entra user we wrote to: what we wrote stays findable (R17).
+        run_id = excluded.run_id, username = excluded.username, upn = excluded.upn, entra_user_id = coalesce(excluded.entra_user_id, user_baselines.entra_user_id),
+        status = excluded.status, fingerprint = excluded.fingerprint, read_at = excluded.read_at, left_at = NULL`),
+    writesOfRun: db.prepare<[string], { sync_key: string; kind: string; target: string; payload: string }>(`
+      SELECT user.sync_key, op.kind, op.target, op.payload
+      FROM operations AS op JOIN users AS user ON user.id = op.user_id
+      WHERE op.run_id = ? AND op.status = 'done' AND op.kind IN ('createPhone', 'updatePhone', 'setPreferredMethod') AND user.sync_key IS NOT NULL
+      ORDER BY op.id`),
+    // The entry replaced is kept one deep as `previous`: a rollback of this run makes it ours again.
+    setWritten: db.prepare<{ graph_url: string; tenant_id: string; sync_key: string; path: string; value: string; run_id: string }>(`
+      UPDATE user_baselines
+      SET written = json_set(written, @path, json_object('value', @value, 'runId', @run_id, 'previous', json(json_remove(json_extract(written, @path), '$.previous'))))
+      WHERE graph_url = @graph_url AND tenant_id = @tenant_id AND sync_key = @sync_key`),
+    upsertOutOfScope: db.prepare<{ graph_url: string; tenant_id: string; sync_key: string; run_id: string; username: string; upn: string | null; entra_user_id: string; fingerprint: string; read_at: string }>(`
+      INSERT INTO user_baselines (graph_url, tenant_id, sync_key, run_id, username, upn, entra_user_id, status, fingerprint, read_at, written, left_at)
+      VALUES (@graph_url, @tenant_id, @sync_key, @run_id, @username, @upn, @entra_user_id, 'outOfScope', @fingerprint, @read_at, '{}', NULL)
+      ON CONFLICT (graph_url, tenant_id, sync_key) DO UPDATE SET
+        run_id = excluded.run_id, username = excluded.username, upn = excluded.upn, entra_user_id = excluded.entra_user_id,
+        fingerprint = excluded.fingerprint, read_at = excluded.read_at, left_at = NULL
+      WHERE user_baselines.status = 'outOfScope'`),
+    setLeftAt: db.prepare<{ graph_url: string; tenant_id: string; sync_key: string; left_at: string | null }>(
+      'UPDATE user_baselines SET left_at = @left_at WHERE graph_url = @graph_url AND tenant_id = @tenant_id AND sync_key = @sync_key'),
+    forgetFingerprints: db.prepare<[string]>('UPDATE user_baselines SET fingerprint = NULL WHERE run_id = ?'),
+    // Paths are WRITTEN_PATHS, our own constants.
+    forgetWritten: (path: (typeof WRITTEN_PATHS)[number]) => db.prepare<[string]>(`
+      UPDATE user_baselines
+      SET written = CASE WHEN json_type(written, '${path}.previous') = 'object'
+                         THEN json_set(written, '${path}', json(json_extract(written, '${path}.previous')))
+                         ELSE json_remove(written, '${path}') END
+      WHERE json_extract(written, '${path}.runId') = ?`),
     // Grouped by the expression, not the alias: json_each has a column named "key" too.
     issueCounts: db.prepare<[string], CountRow>(`
       SELECT json_extract(issue.value, '$.code') AS key, count(*) AS n

@@ -13,13 +13,14 @@ import type {
   EntraAuthenticatorMethod, EntraHardwareOathMethod, EntraPhoneMethod, EntraSignInPreferences, EntraState, EntraUser, MatchAttribute,
 } from '../plan/entra-state.js';
 import type { Operation, OperationKind, UserPlan } from '../plan/operations.js';
+import type { PriorWrite, PriorWrites } from '../plan/prior-writes.js';
 import type {
   InputFile, InputRole, JsonObject, OperationResult, RunRecord, RunWriter, StoredDesiredState, StoredHardwareToken, StoredOperation,
-  StoredPlanDecisions, StoredUser, UserRecord,
+  StoredPlanDecisions, StoredUser, UserBaseline, UserRecord,
 } from '../run-records.js';
 import { isRecord } from '../json-value.js';
 import { RowReader } from './row-reader.js';
-import { FINAL_USER_STATUSES, MAPPING_STATUSES, OPERATION_STATUSES, PLAN_STATUSES, RUN_COMMANDS, RUN_STATUSES } from './schema.js';
+import { BASELINE_STATUSES, FINAL_USER_STATUSES, MAPPING_STATUSES, OPERATION_STATUSES, PLAN_STATUSES, RUN_COMMANDS, RUN_STATUSES } from './schema.js';
 
 // ─── Columns ──────────────────────────────────────────────────────────────────────────────────
 
@@ -55,9 +56,28 @@ export interface UserRow {
   readonly before: string | null;
   readonly issues: string;
   readonly updated_at: string;
+  /** Schema version 3: the user's key and fingerprint for sync (SyncIdentity); null on older rows and for repeated usernames. */
+  readonly sync_key?: string | null;
+  readonly fingerprint?: string | null;
 }
 
-export type NewUserRow = Omit<UserRow, 'id' | 'final_status'>;
+export type NewUserRow = Omit<UserRow, 'id' | 'final_status' | 'sync_key' | 'fingerprint'> & { readonly sync_key: string | null; readonly fingerprint: string | null };
+
+/** A user_baselines row (schema version 3). */
+export interface BaselineRow {
+  readonly graph_url: string;
+  readonly tenant_id: string;
+  readonly sync_key: string;
+  readonly run_id: string;
+  readonly username: string;
+  readonly upn: string | null;
+  readonly entra_user_id: string | null;
+  readonly status: string;
+  readonly fingerprint: string | null;
+  readonly read_at: string | null;
+  readonly written: string;
+  readonly left_at: string | null;
+}
 
 export interface OperationRow {
   readonly id: number;
@@ -169,6 +189,8 @@ export function userRow(runId: string, record: UserRecord, updatedAt: string, se
     before: before === null ? null : JSON.stringify(before),
     issues: JSON.stringify(record.issues),
     updated_at: updatedAt,
+    sync_key: record.sync?.key ?? null,
+    fingerprint: record.sync?.fingerprint ?? null,
   };
 }
 
@@ -466,4 +488,44 @@ export function operationFromRow(row: OperationRow, journalPath: string): Stored
 function operationResult(read: RowReader, value: unknown): OperationResult {
   const result = read.object(value, 'result');
   return { resourceId: read.nullableString(result['resourceId'], 'result.resourceId') };
+}
+
+export function baselineFromRow(row: BaselineRow, journalPath: string): UserBaseline {
+  const read = new RowReader(journalPath, `user_baselines row ${row.sync_key}`);
+  return {
+    syncKey: row.sync_key,
+    runId: row.run_id,
+    username: row.username,
+    upn: row.upn,
+    entraUserId: row.entra_user_id,
+    status: read.oneOf(row.status, BASELINE_STATUSES, 'status'),
+    fingerprint: row.fingerprint,
+    readAt: read.nullableDate(row.read_at, 'read_at'),
+    leftAt: read.nullableDate(row.left_at, 'left_at'),
+  };
+}
+
+/** The `written` column: `{"phones": {"mobile": {"value", "runId"}…}, "defaultMethod": {"value", "runId"}}`, each part optional. */
+export function priorWritesFromJson(text: string, journalPath: string, at: string): PriorWrites {
+  const read = new RowReader(journalPath, `user_baselines row ${at}`);
+  const written = read.object(read.json(text, 'written'), 'written');
+  const entry = (value: unknown, path: string): PriorWrite<string> => {
+    const object = read.object(value, path);
+    return { value: read.string(object['value'], `${path}.value`), runId: read.string(object['runId'], `${path}.runId`) };
+  };
+  const phonesValue = written['phones'];
+  const phones: Partial<Record<PhoneType, PriorWrite<string>>> = {};
+  if (phonesValue !== undefined) {
+    const object = read.object(phonesValue, 'written.phones');
+    for (const type of Object.keys(PHONE_TYPES) as PhoneType[]) {
+      if (object[type] !== undefined) phones[type] = entry(object[type], `written.phones.${type}`);
+    }
+  }
+  const preferred = written['defaultMethod'];
+  let defaultMethod: PriorWrites['defaultMethod'] = null;
+  if (preferred !== undefined && preferred !== null) {
+    const value = entry(preferred, 'written.defaultMethod');
+    defaultMethod = { value: read.oneOf(value.value, DEFAULT_METHODS, 'written.defaultMethod.value'), runId: value.runId };
+  }
+  return { phones, defaultMethod };
 }

@@ -17,7 +17,9 @@ import type { FinalUserStatus } from '../user-status.js';
 /** `PRAGMA application_id` of every journal ("MFAM"): tells our file from another SQLite database. */
 export const APPLICATION_ID = 0x4d46414d;
 
-export const RUN_COMMANDS: Readonly<Record<RunCommand, true>> = { plan: true, apply: true, verify: true, rollback: true };
+export const RUN_COMMANDS: Readonly<Record<RunCommand, true>> = { plan: true, apply: true, verify: true, rollback: true, sync: true };
+/** The commands schema version 1 knew: its CHECK is written from this list, so a new file is made as an old one was and migrated the same way. */
+const FIRST_RUN_COMMANDS: Readonly<Record<string, true>> = { plan: true, apply: true, verify: true, rollback: true };
 export const RUN_STATUSES: Readonly<Record<RunStatus, true>> = { running: true, finished: true, interrupted: true, failed: true };
 export const MAPPING_STATUSES: Readonly<Record<UserStatus, true>> = { ready: true, skipped: true, rejected: true };
 export const PLAN_STATUSES: Readonly<Record<PlanStatus, true>> = {
@@ -29,6 +31,9 @@ export const FINAL_USER_STATUSES: Readonly<Record<FinalUserStatus, true>> = {
 export const OPERATION_STATUSES: Readonly<Record<OperationStatus, true>> = {
   planned: true, conflict: true, sent: true, done: true, failed: true, skipped: true,
 };
+
+/** What a baseline row says of its user: the final status of its run, or `outOfScope` (seen by sync, outside --group). */
+export const BASELINE_STATUSES: Readonly<Record<FinalUserStatus | 'outOfScope', true>> = { ...FINAL_USER_STATUSES, outOfScope: true };
 
 /** `'a', 'b'` for a CHECK constraint; the values are our own identifiers, never input. */
 function sqlList(table: Readonly<Record<string, true>>): string {
@@ -52,7 +57,7 @@ const MIGRATIONS: readonly Migration[] = [
 
         CREATE TABLE runs (
           id            TEXT PRIMARY KEY,
-          command       TEXT NOT NULL CHECK (command IN (${sqlList(RUN_COMMANDS)})),
+          command       TEXT NOT NULL CHECK (command IN (${sqlList(FIRST_RUN_COMMANDS)})),
           parent_run_id TEXT REFERENCES runs (id),
           status        TEXT NOT NULL CHECK (status IN (${sqlList(RUN_STATUSES)})),
           started_at    TEXT NOT NULL,
@@ -133,7 +138,67 @@ const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE operations ADD COLUMN app_id TEXT');
     },
   },
+  {
+    // Staged migrations (`sync`): runs of command `sync`; per user of a run, the key that finds the
+    // same user in the next export and the fingerprint of what the export said; and per tenant and
+    // user, what the last finished apply or sync recorded (user_baselines), which sync compares the
+    // exports with and the diff reads to know which numbers and defaults are ours to change (R17).
+    version: 4,
+    apply: (db) => {
+      rebuildRunsCommandCheck(db);
+      db.exec(`
+        ALTER TABLE users ADD COLUMN sync_key TEXT;
+        ALTER TABLE users ADD COLUMN fingerprint TEXT;
+
+        CREATE TABLE user_baselines (
+          graph_url     TEXT NOT NULL,
+          -- Lower case; '' when the runs did not know the tenant (the emulator's development token).
+          tenant_id     TEXT NOT NULL,
+          sync_key      TEXT NOT NULL,
+          -- The last finished apply or sync run that recorded the user.
+          run_id        TEXT NOT NULL REFERENCES runs (id),
+          username      TEXT NOT NULL,
+          upn           TEXT,
+          entra_user_id TEXT,
+          status        TEXT NOT NULL CHECK (status IN (${sqlList(BASELINE_STATUSES)})),
+          fingerprint   TEXT,
+          -- When Entra was last read for the user; null when it never was (skipped, rejected).
+          read_at       TEXT,
+          -- JSON: the numbers and default method runs of ours wrote and when (PriorWrites).
+          written       TEXT NOT NULL,
+          -- When a sync first found the user gone from the export; null while they are in it.
+          left_at       TEXT,
+          PRIMARY KEY (graph_url, tenant_id, sync_key)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX user_baselines_by_run ON user_baselines (run_id);
+        CREATE INDEX user_baselines_by_entra_user ON user_baselines (graph_url, tenant_id, entra_user_id);
+      `);
+    },
+  },
 ];
+
+
+/**
+ * SQLite cannot change a CHECK constraint in place: the runs table is made again with the command
+ * list of this version and its rows copied (sqlite.org/lang_altertable.html, "Making Other Kinds
+ * Of Table Schema Changes"), foreign keys off meanwhile (prepareSchema). Built from the table's own
+ * text, so columns added by any migration before this one are kept as they are.
+ */
+function rebuildRunsCommandCheck(db: Database.Database): void {
+  const created = db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'runs'").get();
+  const check = /CHECK\s*\(\s*command\s+IN\s*\([^)]*\)\s*\)/;
+  if (created === undefined || !check.test(created.sql)) throw new Error('the runs table has no command check to widen');
+  const rebuilt = created.sql
+    .replace(check, `CHECK (command IN (${sqlList(RUN_COMMANDS)}))`)
+    .replace(/^CREATE TABLE\s+"?runs"?/, 'CREATE TABLE runs_rebuilt');
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(runs)').all().map((column) => `"${column.name}"`).join(', ');
+  const indexes = db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'runs' AND sql IS NOT NULL").all();
+  db.exec(rebuilt);
+  db.exec(`INSERT INTO runs_rebuilt (${columns}) SELECT ${columns} FROM runs`);
+  db.exec('DROP TABLE runs');
+  db.exec('ALTER TABLE runs_rebuilt RENAME TO runs');
+  for (const index of indexes) db.exec(index.sql);
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -145,13 +210,19 @@ export function schemaVersionOf(db: Database.Database): number {
   return row === undefined ? 0 : Number.parseInt(row.value, 10);
 }
 
-/** Applies the migrations after `from`; the caller holds the write transaction. */
-export function migrate(db: Database.Database, from: number): void {
+/**
+ * Applies the migrations after `from` up to `to` (tests stop early to make an older file); the caller holds the write transaction, with foreign keys
+ * off (a table rebuilt by a migration is dropped and renamed). Fails when a row no longer points
+ * at what its foreign keys name.
+ */
+export function migrate(db: Database.Database, from: number, to: number = SCHEMA_VERSION): void {
   for (const migration of MIGRATIONS) {
-    if (migration.version > from) migration.apply(db);
+    if (migration.version > from && migration.version <= to) migration.apply(db);
   }
+  const broken = db.prepare('PRAGMA foreign_key_check').all();
+  if (broken.length > 0) throw new Error(`the journal's migration left ${String(broken.length)} rows whose references are broken`);
   db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-    .run(String(SCHEMA_VERSION));
+    .run(String(to));
 }
 
 export function hasUserTables(db: Database.Database): boolean {

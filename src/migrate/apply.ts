@@ -76,6 +76,51 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
 
   const started = await startRun(input, inputs, tenant, signedIn.apps, deps);
   const { run } = started;
+  const plan = started.planRunId === run.id ? run : journal.getRun(started.planRunId);
+  const executed = await executeRun(run, { input: input.plan, options: started.options, readAt: plan?.startedAt ?? run.startedAt, summary: {} }, deps);
+  if (executed.interrupted) return result(started, executed);
+  try {
+    const request = input.temporaryAccessPass ?? null;
+    if (request !== null && deps.signal?.aborted === true) {
+      log.warn(`No Temporary Access Passes were created: stopped on request after the run finished. Run apply again with a new --tap-for-reregistration file to create them (the finished run writes nothing else).`);
+    }
+    const passes = request === null || deps.signal?.aborted === true ? null : await issueTemporaryAccessPasses(journal, run.id, graph, request, log);
+    return { ...result(started, executed), temporaryAccessPasses: passes };
+  } catch (error) {
+    // A failure after the run finished (the pass file) leaves the finished run as it is.
+    deps.progress.finish();
+    throw error;
+  }
+}
+
+/** What a run's execution came to: apply and each sync cycle report it. */
+export interface ExecutedRun {
+  /** True when Ctrl-C (the deps' signal) stopped it with work left: the run is `interrupted`. */
+  readonly interrupted: boolean;
+  readonly reconciled: { readonly done: number; readonly replanned: number };
+  readonly operations: ExecuteCounts;
+  readonly usersByFinalStatus: Partial<Record<FinalUserStatus, number>>;
+}
+
+export interface ExecutionSettings {
+  /** The exports and options the run was planned from: the tokens file is read again with them. */
+  readonly input: PlanInput;
+  readonly options: PlanDecidingOptions;
+  /** When the run's users were read from Entra: their baselines' read time. */
+  readonly readAt: Date;
+  /** Added to the run's summary when it finishes. */
+  readonly summary: JsonObject;
+}
+
+/**
+ * Executes a started apply or sync run to its end: reconciles writes left in doubt, sends what is
+ * planned, sets every user's final status, finishes the run and makes it its users' baseline
+ * (user_baselines: what the next sync compares with, what R17 counts as ours). Stopped by the
+ * deps' signal, or by an error (Graph unreachable, sign-in lost), the run is left `interrupted`
+ * and consistent: the same command resumes it.
+ */
+export async function executeRun(run: RunRecord, settings: ExecutionSettings, deps: ApplyDeps): Promise<ExecutedRun> {
+  const { graph, journal, log } = deps;
   try {
     const reconciled = await reconcileSentOperations(journal, run.id, graph);
     if (reconciled.done + reconciled.replanned > 0) {
@@ -83,7 +128,7 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
     }
 
     const entraUserIds = journal.entraUserIds(run.id);
-    const tokenOf = await seedsFor(input.plan, started.options, journal, run.id, deps);
+    const tokenOf = await seedsFor(settings.input, settings.options, journal, run.id, deps);
     // A resumed run's bar continues from what is done; time left is the write budget's (time-left.ts).
     const writes = writeCounts(journal.runSummary(run.id));
     const answers = new AnswerRate();
@@ -115,22 +160,19 @@ export async function runApply(input: ApplyInput, deps: ApplyDeps): Promise<Appl
     deps.progress.finish();
 
     if (operations.stopped) {
-      journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id), stoppedBy: 'request' });
-      return result(started, true, reconciled, operations, {});
+      journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id), ...settings.summary, stoppedBy: 'request' });
+      return { interrupted: true, reconciled, operations, usersByFinalStatus: {} };
     }
     const usersByFinalStatus = settleFinalStatuses(journal, run.id);
-    journal.finishRun(run.id, 'finished', { ...journal.runSummary(run.id) });
-    const request = input.temporaryAccessPass ?? null;
-    if (request !== null && deps.signal?.aborted === true) {
-      log.warn(`No Temporary Access Passes were created: stopped on request after the run finished. Run apply again with a new --tap-for-reregistration file to create them (the finished run writes nothing else).`);
-    }
-    const passes = request === null || deps.signal?.aborted === true ? null : await issueTemporaryAccessPasses(journal, run.id, graph, request, log);
-    return { ...result(started, false, reconciled, operations, usersByFinalStatus), temporaryAccessPasses: passes };
+    journal.transaction(() => {
+      journal.finishRun(run.id, 'finished', { ...journal.runSummary(run.id), ...settings.summary });
+      journal.recordBaselines(run.id, { graphUrl: run.graphUrl, tenantId: run.tenantId }, settings.readAt);
+    });
+    return { interrupted: false, reconciled, operations, usersByFinalStatus };
   } catch (error) {
     deps.progress.finish();
     // Whatever stopped us (Graph unreachable, sign-in lost), the journal is consistent: resumable.
-    // A failure after the run finished (the pass file) leaves the finished run as it is.
-    if (journal.getRun(run.id)?.status === 'running') journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id), error: error instanceof MigrateError ? error.code : 'INTERNAL' });
+    if (journal.getRun(run.id)?.status === 'running') journal.finishRun(run.id, 'interrupted', { ...journal.runSummary(run.id), ...settings.summary, error: error instanceof MigrateError ? error.code : 'INTERNAL' });
     throw error;
   }
 }
@@ -144,15 +186,15 @@ interface StartedRun {
   readonly options: PlanDecidingOptions;
 }
 
-function result(started: StartedRun, interrupted: boolean, reconciled: ApplyResult['reconciled'], operations: ExecuteCounts, usersByFinalStatus: ApplyResult['usersByFinalStatus']): ApplyResult {
+function result(started: StartedRun, executed: ExecutedRun): ApplyResult {
   return {
     run: started.run,
     planRunId: started.planRunId,
     start: started.start,
-    interrupted,
-    reconciled,
-    operations: { done: operations.done, failed: operations.failed, skipped: operations.skipped },
-    usersByFinalStatus,
+    interrupted: executed.interrupted,
+    reconciled: executed.reconciled,
+    operations: { done: executed.operations.done, failed: executed.operations.failed, skipped: executed.operations.skipped },
+    usersByFinalStatus: executed.usersByFinalStatus,
     fileIssues: started.fileIssues,
     temporaryAccessPasses: null,
   };
@@ -167,6 +209,7 @@ function result(started: StartedRun, interrupted: boolean, reconciled: ApplyResu
  */
 async function startRun(input: ApplyInput, inputs: InputFingerprint, tenant: TenantNow, apps: readonly SendingApp[], deps: ApplyDeps): Promise<StartedRun> {
   const { journal, log } = deps;
+  refuseBesideUnfinishedSync(journal);
   const unfinished = journal.latestRun({ command: 'apply', status: ['running', 'interrupted'] });
   if (unfinished !== null && (input.planRunId === null || unfinished.parentRunId === input.planRunId)) {
     if (!sameInputs(unfinished.inputs, inputs) || tenantDifference(unfinished, tenant) !== null) {
@@ -223,6 +266,20 @@ async function startRun(input: ApplyInput, inputs: InputFingerprint, tenant: Ten
   const copied = journal.copyPlan(plan.id, run.id);
   log.info(`Apply run ${run.id}: ${copied.users.toLocaleString('en-US')} users, ${copied.operations.toLocaleString('en-US')} operations; recording in ${journal.path}.`);
   return { run, planRunId: plan.id, start, fileIssues, options };
+}
+
+/**
+ * A sync cycle left unfinished holds planned writes decided from its own reads: an apply beside it
+ * would plan the same users again, and the sync's resume would then send writes Entra already has.
+ */
+function refuseBesideUnfinishedSync(journal: Journal): void {
+  const unfinished = journal.latestRun({ command: 'sync', status: ['running', 'interrupted'] });
+  if (unfinished === null) return;
+  throw usageError(
+    'SYNC_UNFINISHED',
+    `sync run ${unfinished.id} (started ${unfinished.startedAt.toISOString()}) is unfinished; apply cannot start beside it`,
+    `Resume it by running sync again (\`mfa-migrate status --run ${unfinished.id}\` shows the command), or undo it with \`mfa-migrate rollback --run ${unfinished.id} --execute\`.`,
+  );
 }
 
 /** The write budget the gateway keeps to, recorded with the run so `status` estimates time left as the progress bar does. */

@@ -19,17 +19,19 @@ import type { InputToFingerprint } from '../journal/inputs.js';
 import { appsJson } from './run-apps.js';
 import { fingerprintInputs } from '../journal/inputs.js';
 import type { Journal } from '../journal/journal.js';
-import type { JsonObject, RunRecord, UserRecord } from '../run-records.js';
+import type { BaselineScope, JsonObject, RunRecord, SyncIdentity, UserRecord } from '../run-records.js';
 import type { DesiredState } from '../mapping/desired-state.js';
 import { userKey } from '../mapping/usernames.js';
 import { CODES_DECIDED_BY_DIFF, diffUser } from '../plan/diff-user.js';
 import type { EntraHardwareToken } from '../plan/entra-state.js';
 import type { OperationKind, PlanStatus } from '../plan/operations.js';
+import type { PriorWrites } from '../plan/prior-writes.js';
 import type { OnlyList } from '../source/only-list.js';
 import type { StepDeps } from './deps.js';
 import { readPolicyView, type PolicyGraph, type PolicyView } from './tenant-policy.js';
 import { diffOptionsOf, mappingOptionsOf, decidingOptionsJson, type DecidingOptionName, type PlanDecidingOptions } from './deciding-options.js';
 import { runValidate, type SourceFiles, type ValidateInput } from './validate.js';
+import { SyncIdentities } from './sync-identity.js';
 import { interruptedError, MigrateError } from '../errors.js';
 
 /** Users recorded together: one journal transaction per chunk. */
@@ -88,31 +90,103 @@ export interface PlanResult {
 }
 
 /** What the plan learns once about the tenant before reading users. */
-interface TenantView {
+export interface TenantView {
   readonly policy: PolicyView;
   readonly scopeMembers: ReadonlySet<string> | null;
   readonly inventory: ReadonlyMap<string, EntraHardwareToken>;
 }
 
+/** A user of the exports as validate mapped them, with how sync recognises them (null for a repeated username or an unusable row). */
+export interface CandidateUser {
+  readonly desired: DesiredState;
+  readonly sync: SyncIdentity | null;
+}
+
+/** What becomes of a user before anything is read: planned (read and diffed), left out unchanged, or out of scope. */
+export type UserSelection = 'plan' | 'skip' | 'outOfScope';
+
+/** How planUsers reads and chooses; plan reads the tenant first and plans everyone, sync chooses and reads only when needed. */
+export interface PlanUsersSettings {
+  /** The tenant view, read when the first user is read (or before, by plan). */
+  readonly tenant: TenantOnce;
+  /** What runs of ours wrote for an Entra user (R17), by object id; null when the journal knows nothing for this tenant. */
+  readonly prior: ((entraUserId: string) => PriorWrites | null) | null;
+  /** Told of every user of the exports, --only or not, before anything else (sync: who is still in the export). */
+  readonly onEveryUser?: (user: CandidateUser) => void;
+  /** Decides per user of --only before anything is read; absent: every one is planned. */
+  readonly select?: (user: CandidateUser) => UserSelection;
+  /** A user read and found outside --group (not recorded). */
+  readonly onOutOfScope?: (user: CandidateUser, entraUserId: string) => void;
+}
+
+/** The tenant view read at most once, when first asked for: a sync cycle that reads no user reads no policy either. */
+export class TenantOnce {
+  #view: Promise<TenantView> | null = null;
+  readonly #read: () => Promise<TenantView>;
+
+  constructor(read: () => Promise<TenantView>) {
+    this.#read = read;
+  }
+
+  get(): Promise<TenantView> {
+    this.#view ??= this.#read();
+    return this.#view;
+  }
+
+  /** Whether it was asked for (its findings then belong to the run). */
+  get requested(): boolean {
+    return this.#view !== null;
+  }
+}
+
+export interface PlannedUsers {
+  readonly summary: PlanSummary;
+  readonly fileIssues: readonly Finding[];
+}
+
 export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanResult> {
   const { graph, journal, log } = deps;
-  const tokensUsed = input.files.tokens !== null && input.options.hardwareTokens !== 'off';
 
   // Sign-in and permissions first: nothing is read or recorded for a principal that cannot finish.
   const signedIn = await graph.preflight({ writes: false, group: input.options.group !== null, hardwareTokenWrites: false });
+  // The tenant the token belongs to, when it says: apply and rollback compare it.
+  const scope: BaselineScope = { graphUrl: input.run.graphUrl, tenantId: signedIn.principal.tenantId ?? input.run.tenantId };
 
-  const tenant = await readTenant(input, graph, tokensUsed, log);
+  const tenant = new TenantOnce(() => readTenantView(input, graph, log));
+  await tenant.get();
   const run = journal.createRun({
     command: 'plan',
     parentRunId: null,
-    // The tenant the token belongs to, when it says: apply and rollback compare it.
-    tenantId: signedIn.principal.tenantId ?? input.run.tenantId,
+    tenantId: scope.tenantId,
     graphUrl: input.run.graphUrl,
     options: { ...input.run.options, ...decidingOptionsJson(input.options), apps: appsJson(signedIn.apps) },
     inputs: await fingerprintInputs(planInputFiles(input)),
   });
   log.info(`Plan run ${run.id}: recording in ${journal.path}.`);
+  try {
+    const planned = await planUsers(run, input, deps, { tenant, prior: priorWritesOf(journal, scope) });
+    journal.finishRun(run.id, 'finished', planSummaryJson(planned.summary, planned.fileIssues));
+    return { run: journal.getRun(run.id) ?? run, summary: planned.summary, fileIssues: planned.fileIssues };
+  } catch (error) {
+    // The users recorded so far stay, and the run is marked so status and reports say it stopped:
+    // `interrupted` after Ctrl-C, `failed` otherwise.
+    journal.finishRun(run.id, deps.signal?.aborted === true ? 'interrupted' : 'failed', { error: error instanceof MigrateError ? error.code : 'INTERNAL' });
+    throw error;
+  }
+}
 
+/** R17's lookup for a tenant: null when no apply or sync against it recorded anyone yet (nothing is ours). */
+export function priorWritesOf(journal: Journal, scope: BaselineScope): ((entraUserId: string) => PriorWrites | null) | null {
+  return journal.hasBaselines(scope) ? (entraUserId) => journal.priorWrites(scope, entraUserId) : null;
+}
+
+/**
+ * Streams the exports through validate, reads from Graph the users `select` plans, diffs them and
+ * records them in `run`, PLAN_CHUNK_USERS per transaction. The caller finishes the run; on an
+ * error the users read so far are recorded first, then the error is thrown.
+ */
+export async function planUsers(run: RunRecord, input: PlanInput, deps: PlanDeps, settings: PlanUsersSettings): Promise<PlannedUsers> {
+  const { graph, journal } = deps;
   const summary: PlanSummary = {
     users: 0,
     byStatus: { planned: 0, unchanged: 0, conflict: 0, skipped: 0, unmatched: 0, rejected: 0, failed: 0 },
@@ -123,6 +197,7 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
   const upnSuffix = input.options.upnSuffix;
   const onlyKeys = input.only === null ? null : new Set(input.only.usernames.map((name) => userKey(name, upnSuffix)));
   const onlyKey = (desired: DesiredState): boolean => onlyKeys === null || onlyKeys.has(userKey(desired.username, upnSuffix));
+  const identities = new SyncIdentities(input.options, (seed) => journal.seedFingerprint(seed));
   const buffered: UserRecord[] = [];
 
   const flush = (): void => {
@@ -131,9 +206,10 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
     journal.recordUsers(run.id, records);
     for (const entry of records) count(summary, entry);
   };
-  const keep = (entry: UserRecord): void => {
-    if (tenant.scopeMembers !== null && entry.before !== null && !tenant.scopeMembers.has(entry.before.user.id)) {
+  const keep = (candidate: CandidateUser, entry: UserRecord, tenant: TenantView | null): void => {
+    if (tenant?.scopeMembers != null && entry.before !== null && !tenant.scopeMembers.has(entry.before.user.id)) {
       summary.outOfScope += 1;
+      settings.onOutOfScope?.(candidate, entry.before.user.id);
       return;
     }
     buffered.push(entry);
@@ -156,10 +232,15 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
     room = null;
     wake();
   };
-  const read = (desired: DesiredState): void => {
+  const read = (candidate: CandidateUser): void => {
+    const { desired } = candidate;
     const lookup = { key: String(desired.line), upn: desired.upn, matchKeys: desired.matchKeys };
-    const task: Promise<void> = reads(() => graph.readUser(lookup))
-      .then((result) => { keep(diffOne(desired, result, input, tenant)); })
+    const task: Promise<void> = reads(async () => {
+      const tenant = await settings.tenant.get();
+      const result = await graph.readUser(lookup);
+      return { tenant, result };
+    })
+      .then(({ tenant, result }) => { keep(candidate, { ...diffOne(desired, result, input, tenant, settings.prior), sync: candidate.sync }, tenant); })
       .catch((error: unknown) => {
         // Sign-in, permission, unreachable or a stop: every other user would fail the same way.
         failure.error ??= error instanceof Error ? error : new Error(String(error));
@@ -173,34 +254,37 @@ export async function runPlan(input: PlanInput, deps: PlanDeps): Promise<PlanRes
   };
 
   try {
-    const validated = await runValidate(validateInputOf(input), deps, (desired) => {
+    const validated = await runValidate(validateInputOf(input), deps, (desired, source) => {
       if (failure.error !== undefined) throw failure.error;
       if (deps.signal?.aborted === true) throw interruptedError('reading the rest of the exports');
+      const candidate: CandidateUser = { desired, sync: identities.of(desired, source) };
+      settings.onEveryUser?.(candidate);
       if (!onlyKey(desired)) {
         summary.outOfScope += 1;
         return undefined;
       }
+      const selection = settings.select?.(candidate) ?? 'plan';
+      if (selection === 'outOfScope') summary.outOfScope += 1;
+      if (selection !== 'plan') return undefined;
       if (desired.status !== 'ready') {
-        keep({ desired, before: null, plan: { status: desired.status }, issues: desired.issues });
+        keep(candidate, { desired, before: null, plan: { status: desired.status }, issues: desired.issues, sync: candidate.sync }, null);
         return undefined;
       }
-      read(desired);
+      read(candidate);
       return reading.size >= READ_AHEAD_USERS ? new Promise<void>((resolve) => { room = resolve; }) : undefined;
     });
     await Promise.all(reading);
     if (failure.error !== undefined) throw failure.error;
     flush();
-    const fileIssues = [...validated.fileIssues, ...tenant.policy.findings];
+    const policyFindings = settings.tenant.requested ? (await settings.tenant.get()).policy.findings : [];
+    const fileIssues = [...validated.fileIssues, ...policyFindings];
     for (const issue of fileIssues) summary.issues[issue.code] = (summary.issues[issue.code] ?? 0) + 1;
-    journal.finishRun(run.id, 'finished', summaryJson(summary, fileIssues));
-    return { run: journal.getRun(run.id) ?? run, summary, fileIssues };
+    return { summary, fileIssues };
   } catch (error) {
-    // Reads under way finish first; the users recorded so far stay, and the run is marked so
-    // status and reports say it stopped: `interrupted` after Ctrl-C, `failed` otherwise.
+    // Reads under way finish first; the users recorded so far stay.
     reads.clearQueue();
     await Promise.all(reading);
     flush();
-    journal.finishRun(run.id, deps.signal?.aborted === true ? 'interrupted' : 'failed', { error: error instanceof MigrateError ? error.code : 'INTERNAL' });
     throw error;
   }
 }
@@ -217,7 +301,9 @@ export function planInputFiles(input: Pick<PlanInput, 'files' | 'columnsFile' | 
   ];
 }
 
-async function readTenant(input: PlanInput, graph: PlanGraph, tokensUsed: boolean, log: StepDeps['log']): Promise<TenantView> {
+/** The tenant as a plan needs it: the policy, the --group members and the token inventory when tokens are used. */
+export async function readTenantView(input: PlanInput, graph: PlanGraph, log: StepDeps['log']): Promise<TenantView> {
+  const tokensUsed = input.files.tokens !== null && input.options.hardwareTokens !== 'off';
   const policy = await readPolicyView(graph, log);
   const scopeMembers = input.options.group === null ? null : await graph.readGroupMemberIds(input.options.group);
   if (scopeMembers !== null) log.info(`--group ${input.options.group ?? ''}: ${scopeMembers.size.toLocaleString('en-US')} members.`);
@@ -225,7 +311,7 @@ async function readTenant(input: PlanInput, graph: PlanGraph, tokensUsed: boolea
   return { policy, scopeMembers, inventory };
 }
 
-function diffOne(desired: DesiredState, result: UserReadResult, input: PlanInput, tenant: TenantView): UserRecord {
+function diffOne(desired: DesiredState, result: UserReadResult, input: PlanInput, tenant: TenantView, priorOf: PlanUsersSettings['prior']): UserRecord {
   // The diff decides these now that Entra is visible; mapping's offline guesses would contradict it.
   const mappingIssues = desired.issues.filter((issue) => !CODES_DECIDED_BY_DIFF.has(issue.code));
   if (result.error !== null) {
@@ -246,6 +332,7 @@ function diffOne(desired: DesiredState, result: UserReadResult, input: PlanInput
     availability,
     inventory: (serial) => tenant.inventory.get(serialKey(serial)) ?? null,
     options: diffOptionsOf(input.options),
+    prior: current === null || priorOf === null ? null : priorOf(current.user.id),
   });
   return { desired, before: current, plan, issues: [...mappingIssues, ...plan.issues] };
 }
@@ -262,7 +349,7 @@ function count(summary: PlanSummary, entry: UserRecord): void {
   }
 }
 
-function summaryJson(summary: PlanSummary, fileIssues: readonly Finding[]): JsonObject {
+export function planSummaryJson(summary: PlanSummary, fileIssues: readonly Finding[]): JsonObject {
   return {
     users: summary.users,
     byStatus: { ...summary.byStatus },

@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import { MigrateError, usageError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
-import type { RunRecord, StoredOperation } from '../run-records.js';
+import { isWriteRun, type RunRecord, type StoredOperation } from '../run-records.js';
 import type { FinalUserStatus } from '../user-status.js';
 import { serialKey } from '../graph/entra-json.js';
 import type { EntraHardwareToken, EntraUser } from '../plan/entra-state.js';
@@ -60,8 +60,8 @@ export interface RollbackResult {
 export async function runRollback(input: RollbackInput, deps: RollbackDeps): Promise<RollbackResult> {
   const { journal, graph, log } = deps;
   const applyRun = journal.getRun(input.applyRunId);
-  if (applyRun === null || applyRun.command !== 'apply') {
-    throw usageError('RUN_NOT_FOUND', `${journal.path} holds no apply run ${input.applyRunId}`, 'Give --run the id of an apply run (`mfa-migrate status` shows the latest) and the same --state.');
+  if (applyRun === null || !isWriteRun(applyRun)) {
+    throw usageError('RUN_NOT_FOUND', `${journal.path} holds no apply or sync run ${input.applyRunId}`, 'Give --run the id of an apply or sync run (`mfa-migrate status` shows the latest) and the same --state.');
   }
   // Before anything is read or written: undoing a run in another tenant would delete that tenant's methods.
   const remedy = `Run rollback against the tenant apply run ${applyRun.id} wrote to: ${applyRun.graphUrl ?? 'the cloud'}${applyRun.tenantId === null ? '' : `, tenant ${applyRun.tenantId}`} (--graph-url / --cloud, --tenant-id and the credentials of that tenant).`;
@@ -91,6 +91,9 @@ export async function runRollback(input: RollbackInput, deps: RollbackDeps): Pro
       ...user.kept.map((entry) => ({ operation: entry.operation, revertsOperationId: revertsOf(entry.operation), keptBecause: entry.reason })),
     ],
   })));
+  // From now on the run's users are planned again by the next sync (Entra read as it is then), and
+  // what it wrote is no longer ours (R17): the undo may change any of it, even if it stops half-way.
+  journal.forgetBaselinesOf(applyRun.id);
   if (applyRun.status === 'running' || applyRun.status === 'interrupted') {
     // An unfinished apply would otherwise be resumed over the rollback: close it for good.
     const left = journal.nextPlannedOperations(applyRun.id, Number.MAX_SAFE_INTEGER).map((operation) => operation.id);

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { usageError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import { processIsRunning } from '../journal/lock.js';
-import type { RunRecord, RunStatus, RunSummary } from '../run-records.js';
+import { isWriteRun, type RunRecord, type RunStatus, type RunSummary } from '../run-records.js';
 import type { Clock } from '../clock.js';
 import { GRAPH_WRITE_BUDGET, RATE_WINDOW_MS, secondsToWrite, type WriteBudget } from './time-left.js';
 
@@ -68,7 +68,7 @@ export function readRunStatus(journal: Journal, runId: string | null, clock: Clo
   }
   const now = clock.now();
   let writesPerMinute: number | null = null;
-  if (run.command === 'apply' || run.command === 'rollback') {
+  if (isWriteRun(run) || run.command === 'rollback') {
     const { answered, firstSentAt } = journal.answeredSince(run.id, new Date(now - RATE_WINDOW_MS));
     const end = run.finishedAt?.getTime() ?? now;
     // A run younger than the window is measured over its own life, not diluted by the empty minutes before it.
@@ -79,7 +79,7 @@ export function readRunStatus(journal: Journal, runId: string | null, clock: Clo
   const writerGone = run.status === 'running' && run.writer !== undefined && run.writer.host === processes.host && !processes.isRunning(run.writer.pid);
   const status: RunStatus = writerGone ? 'interrupted' : run.status;
   let secondsLeft: number | null = null;
-  if (remaining > 0 && status === 'running' && (run.command === 'apply' || run.command === 'rollback')) {
+  if (remaining > 0 && status === 'running' && (isWriteRun(run) || run.command === 'rollback')) {
     const budget = recordedBudget(run);
     const usedInWindow = journal.answeredSince(run.id, new Date(now - budget.windowMs)).answered;
     secondsLeft = secondsToWrite(remaining, budget, usedInWindow, writesPerMinute);

@@ -57,8 +57,11 @@ type SerialClaims = Map<string, { readonly key: string; readonly username: strin
 export async function runValidate(
   input: ValidateInput,
   deps: StepDeps,
-  /** May return a promise to apply back-pressure; undefined lets the next user go at once. */
-  onUser: (user: DesiredState) => Promise<void> | undefined,
+  /**
+   * Each user as mapped, with the users-file row it was mapped from (null for a row the reader
+   * could not use). May return a promise to apply back-pressure; undefined lets the next user go at once.
+   */
+  onUser: (user: DesiredState, source: SourceUser | null) => Promise<void> | undefined,
 ): Promise<ValidateResult> {
   const fileIssues: Finding[] = [];
   const summary: ValidateSummary = { users: 0, ready: 0, skipped: 0, rejected: 0, issues: {} };
@@ -84,7 +87,7 @@ export async function runValidate(
   for await (const item of readUsers(input.files.users, input.read, { methodColumns: true })) {
     if (item.kind === 'finding') {
       if (ROW_LEVEL_CODES.has(item.finding.code)) {
-        await emit(unreadableRow(item.finding));
+        await emit(unreadableRow(item.finding), null);
       } else {
         fileIssue(item.finding);
       }
@@ -112,7 +115,7 @@ export async function runValidate(
       },
       input.mapping,
     );
-    await emit(desired);
+    await emit(desired, user);
   }
   deps.progress.finish();
 
@@ -147,12 +150,12 @@ export async function runValidate(
   }
   return { summary, fileIssues };
 
-  async function emit(desired: DesiredState): Promise<void> {
+  async function emit(desired: DesiredState, source: SourceUser | null): Promise<void> {
     summary.users += 1;
     summary[desired.status] += 1;
     for (const issue of desired.issues) count(issue);
     deps.progress.advance(1);
-    const pending = onUser(desired);
+    const pending = onUser(desired, source);
     if (pending !== undefined) await pending;
   }
 }

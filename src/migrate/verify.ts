@@ -9,7 +9,7 @@ import pLimit from 'p-limit';
 import { usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import type { Journal } from '../journal/journal.js';
-import type { JsonValue, RunRecord, StoredUser } from '../run-records.js';
+import { isWriteRun, WRITE_RUN_COMMANDS, type JsonValue, type RunRecord, type StoredUser } from '../run-records.js';
 import type { FinalUserStatus } from '../user-status.js';
 import type { EntraState } from '../plan/entra-state.js';
 import { verifyAgainstExports, verifyUser, type VerifiedUser } from '../plan/verify-user.js';
@@ -36,12 +36,13 @@ export interface VerifyResult {
 
 export async function runVerify(input: { readonly runId: string | null }, deps: VerifyDeps): Promise<VerifyResult> {
   const { journal, graph } = deps;
-  const verifiedRun = input.runId === null ? journal.latestRun({ command: 'apply' }) : journal.getRun(input.runId);
-  if (verifiedRun === null || verifiedRun.command !== 'apply') {
+  // By default the latest apply or sync cycle that wrote to anyone: an idle sync cycle has nobody to verify.
+  const verifiedRun = input.runId === null ? journal.latestRun({ command: WRITE_RUN_COMMANDS, withUsers: true }) : journal.getRun(input.runId);
+  if (verifiedRun === null || !isWriteRun(verifiedRun)) {
     throw usageError(
       'RUN_NOT_FOUND',
-      input.runId === null ? `${journal.path} holds no apply run to verify` : `${journal.path} holds no apply run ${input.runId}`,
-      'Give --run the id of an apply run (apply prints it; `mfa-migrate status` shows the latest) and the same --state.',
+      input.runId === null ? `${journal.path} holds no apply or sync run to verify` : `${journal.path} holds no apply or sync run ${input.runId}`,
+      'Give --run the id of an apply or sync run (they print it; `mfa-migrate status` shows the latest) and the same --state.',
     );
   }
   const signedIn = await graph.preflight({ writes: false, group: false, hardwareTokenWrites: false });

@@ -12,6 +12,7 @@ import type { Operation, PlanStatus, UserPlan } from './operations.js';
 import { planPhoneOperations } from './phone-operations.js';
 import type { PhoneConflictPolicy } from './phone-operations.js';
 import { planPreferredMethod } from './preferred-method.js';
+import type { PriorWrites } from './prior-writes.js';
 
 export type { PhoneConflictPolicy } from './phone-operations.js';
 
@@ -31,6 +32,11 @@ export interface DiffContext {
   /** The tenant's hardware token inventory by serial number; null when the serial is not in it. */
   readonly inventory: (serialNumber: string) => EntraHardwareToken | null;
   readonly options: DiffOptions;
+  /**
+   * What runs of ours wrote for this user, as the journal recorded it (R17): a number or default
+   * of ours that Entra still holds follows the export. Absent or null: nothing is ours.
+   */
+  readonly prior?: PriorWrites | null;
 }
 
 /**
@@ -60,7 +66,7 @@ function userNotFound(desired: DesiredState): Finding {
 /**
  * Plans one user. `skipped` and `rejected` users pass through with no operations; a ready user
  * without an Entra account (`current` null) is `unmatched` (R14). Otherwise: phones (create,
- * replace or report a conflict; never delete), hardware tokens (R13), the default method
+ * replace or report a conflict, update what is ours (R17); never delete), hardware tokens (R13), the default method
  * (R8, R9) and device registrations (R12). Status: `planned` when anything is to be sent, else
  * `conflict` when a conflict was kept, else `unchanged`. Operations are ordered for apply: phones
  * (mobile before alternateMobile), hardware tokens, then the preferred method, which may rely on
@@ -74,7 +80,8 @@ export function diffUser(desired: DesiredState, current: EntraState | null, cont
     return { status: 'unmatched', operations: [], defaultMethod: null, devices: desired.devices, issues: [userNotFound(desired)] };
   }
   const { options } = context;
-  const phones = planPhoneOperations(desired, current, options.phoneConflict);
+  const prior = context.prior ?? null;
+  const phones = planPhoneOperations(desired, current, options.phoneConflict, prior);
   const tokens = planHardwareTokenOperations(desired, current, options.hardwareTokens, context.inventory);
   const preferred = planPreferredMethod(
     desired,
@@ -89,6 +96,7 @@ export function diffUser(desired: DesiredState, current: EntraState | null, cont
     },
     context.availability,
     options.defaultMethodPolicy,
+    prior,
   );
   const devices = decideDeviceRegistrations(desired, current);
 

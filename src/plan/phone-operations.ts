@@ -1,7 +1,9 @@
 /**
  * Phones (R3–R5 against Entra): create what Entra lacks, leave what it already holds, and for a
- * different number either replace it or report the conflict (`--phone-conflict`). A phone Entra
- * holds that mapping did not plan is never touched. Graph: authentication-post-phonemethods.md,
+ * different number either replace it or report the conflict (`--phone-conflict`). A number a run
+ * of ours wrote that Entra still holds unchanged is ours to change (docs/design.md "R17 Ours to
+ * change"): it follows the export whatever the policy. A phone Entra holds that mapping did not
+ * plan is never touched. Graph: authentication-post-phonemethods.md,
  * phoneauthenticationmethod-update.md.
  */
 import { finding } from '../findings.js';
@@ -9,6 +11,7 @@ import type { Finding } from '../findings.js';
 import type { DesiredState, PhoneType } from '../mapping/desired-state.js';
 import type { EntraState } from './entra-state.js';
 import type { PhoneOperation } from './operations.js';
+import type { PriorWrites } from './prior-writes.js';
 import { isMaskedPhoneNumber, phoneNumbersMatch } from './phone-numbers.js';
 
 export type PhoneConflictPolicy = 'keep' | 'overwrite';
@@ -33,7 +36,7 @@ export interface PhonePlan {
   readonly findings: readonly Finding[];
 }
 
-export function planPhoneOperations(desired: DesiredState, current: EntraState, policy: PhoneConflictPolicy): PhonePlan {
+export function planPhoneOperations(desired: DesiredState, current: EntraState, policy: PhoneConflictPolicy, prior: PriorWrites | null = null): PhonePlan {
   const { file, line } = desired;
   const at = `${file} line ${line}`;
   const who = desired.username;
@@ -77,6 +80,21 @@ export function planPhoneOperations(desired: DesiredState, current: EntraState, 
           file,
           line,
           `${at}: Entra shows the ${label} of ${who} masked as ${existing.phoneNumber}; its visible digits match ${phoneNumber}, so it was left as it is — run plan with an account that sees unmasked numbers to compare the full number.`,
+        ),
+      );
+      continue;
+    }
+    const ours = prior?.phones[phoneType];
+    // Only a number proven unchanged is ours: a masked read could hide the user's own new number.
+    if (ours !== undefined && phoneNumbersMatch(ours.value, existing.phoneNumber) === 'equal') {
+      operations.push({ kind: 'updatePhone', target: phoneType, status: 'planned', phoneNumber, previousPhoneNumber: existing.phoneNumber });
+      written.add(phoneType);
+      findings.push(
+        finding(
+          'PHONE_UPDATED',
+          file,
+          line,
+          `${at}: the ${label} of ${who} in Entra, ${existing.phoneNumber}, is the number mfa-migrate run ${ours.runId} wrote and is unchanged since; MFA Server now has ${phoneNumber}, so it is updated — rollback of this run puts ${existing.phoneNumber} back.`,
         ),
       );
       continue;

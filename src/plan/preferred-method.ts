@@ -13,6 +13,7 @@ import { DEFAULT_METHOD_STRENGTH } from '../mapping/desired-state.js';
 import type { DefaultMethod, DefaultMethodPolicy, DesiredState, PhoneType } from '../mapping/desired-state.js';
 import type { EntraState, MethodAvailability } from './entra-state.js';
 import type { PreferredMethodOperation } from './operations.js';
+import type { PriorWrites } from './prior-writes.js';
 
 /** What the rest of the plan leaves the user holding. */
 export interface HeldMethods {
@@ -144,6 +145,7 @@ export function planPreferredMethod(
   held: HeldMethods,
   policy: MethodAvailability,
   defaultMethodPolicy: DefaultMethodPolicy,
+  prior: PriorWrites | null = null,
 ): PreferredMethodPlan {
   const { file, line } = desired;
   const at = `${file} line ${line}`;
@@ -187,7 +189,10 @@ export function planPreferredMethod(
   const previous = preferences.userPreferredMethodForSecondaryAuthentication;
   const unset = isUnset(previous);
   const alreadySet = choice.method !== null && previous !== null && previous.trim().toLowerCase() === choice.method.toLowerCase();
-  const decides = alreadySet || unset || defaultMethodPolicy === 'always';
+  // R17: a default a run of ours set that is still the user's is ours to change, whatever the policy.
+  const ours = prior?.defaultMethod ?? null;
+  const oursStill = ours !== null && previous !== null && previous.trim().toLowerCase() === ours.value.toLowerCase();
+  const decides = alreadySet || unset || defaultMethodPolicy === 'always' || oursStill;
 
   if (decides && choice.fellBack && requested !== null) {
     const instead = choice.method === null ? 'no default method can be set' : `${choice.method} becomes the default instead`;
@@ -203,6 +208,16 @@ export function planPreferredMethod(
   if (choice.method === null) return { operation: null, defaultMethod: null, findings };
   if (alreadySet) return { operation: null, defaultMethod: choice.method, findings };
   if (decides) {
+    if (oursStill && !unset && defaultMethodPolicy !== 'always') {
+      findings.push(
+        finding(
+          'PREFERRED_METHOD_UPDATED',
+          file,
+          line,
+          `${at}: the default method of ${who} in Entra, ${previous}, is the one mfa-migrate run ${ours.runId} set and is unchanged since; the run now decides ${choice.method}, so it is updated — rollback of this run sets ${previous} back.`,
+        ),
+      );
+    }
     return { operation: { kind: 'setPreferredMethod', target: choice.method, status: 'planned', previous }, defaultMethod: choice.method, findings };
   }
   const option = mostSecureOnly ? 'most-secure-if-unset' : 'if-unset';

@@ -99,7 +99,7 @@ export interface HtmlReportMeta {
   /** `planned`: nothing was written, "after" is what apply would write; `exports`: validate, Entra not read. */
   readonly afterBasis: 'planned' | 'applied' | 'exports';
   /** The run's command: a rollback's writes are undo steps. */
-  readonly command: 'validate' | 'plan' | 'apply' | 'verify' | 'rollback';
+  readonly command: 'validate' | 'plan' | 'apply' | 'verify' | 'rollback' | 'sync';
   readonly entry: typeof USER_ENTRY;
   readonly changed: typeof CHANGED_BITS;
 }

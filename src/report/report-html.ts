@@ -181,7 +181,7 @@ ${statusChart(summary)}
 ${operationsTable(summary, facts.afterBasis, undo)}
 </section>
 </div>
-<section id="issues">
+${syncSection(summary)}<section id="issues">
 <h2>Issues by code</h2>
 <p class="sub">Each code's cause and what to do, as docs/troubleshooting.md gives them; every code in the user table links here.</p>
 ${issuesTable(summary)}
@@ -235,6 +235,29 @@ function footer(facts: HtmlPageFacts): string {
   return `Written by mfa-migrate from the journal ${escapeHtml(facts.journalPath)} at ${facts.generatedAt.toISOString()}; Graph was not asked. ${files} Regenerate with <code>mfa-migrate report --run ${escapeHtml(facts.run.id)}${unmask}</code>.`;
 }
 
+/** Users of the "no longer in the export" list drawn on the page; reconciliation.json holds them all. */
+const LEFT_SHOWN = 1_000;
+
+/** A sync cycle: whom it read and why, and the users no longer in the export (never touched). */
+function syncSection(summary: ReportSummary): string {
+  const { sync } = summary;
+  if (sync === null) return '';
+  const chosen = `${count(sync.inExport)} users in the export: ${count(sync.unchanged)} unchanged (not read from Graph), ${count(sync.new)} new, ${count(sync.changed)} changed, `
+    + `${count(sync.retried)} retried (not final last time), ${count(sync.rechecked)} rechecked, ${count(sync.outOfScope)} out of scope. Only the users read are in the table below.`;
+  const left = sync.left.length === 0
+    ? '<p class="empty">Nobody left the export since the last run.</p>'
+    : `<table><tr><th>username</th><th>UPN</th><th>Entra object id</th><th>last recorded by run</th></tr>${sync.left.slice(0, LEFT_SHOWN).map((user) => `<tr><td>${escapeHtml(user.username)}</td><td>${escapeHtml(user.upn ?? '')}</td><td>${escapeHtml(user.entraUserId ?? '')}</td><td><code>${escapeHtml(user.lastRunId)}</code></td></tr>`).join('')}</table>`
+      + (sync.left.length > LEFT_SHOWN ? `<p class="sub">The first ${count(LEFT_SHOWN)} of ${count(sync.left.length)}; reconciliation.json lists them all.</p>` : '');
+  return `<section id="sync">
+<h2>Sync</h2>
+<p>${escapeHtml(chosen)}</p>
+<h3>No longer in the export (${count(sync.left.length)})</h3>
+<p class="sub">In an earlier run's export, not in this one: their methods in Entra are left as they are.</p>
+${left}
+</section>
+`;
+}
+
 function count(n: number): string {
   return n.toLocaleString('en-US');
 }
@@ -247,7 +270,7 @@ function runLine(facts: HtmlPageFacts): string {
     run.finishedAt === null ? 'not finished' : `finished ${run.finishedAt.toISOString()}`,
     run.tenantId === null ? null : `tenant ${run.tenantId}`,
     run.graphUrl === null ? null : `Graph ${run.graphUrl}`,
-    run.parentRunId === null ? null : `${run.command === 'rollback' ? 'undoes apply run' : 'from run'} ${run.parentRunId}`,
+    run.parentRunId === null ? null : `${run.command === 'rollback' ? 'undoes run' : 'from run'} ${run.parentRunId}`,
   ];
   return parts.filter((part) => part !== null).join(' · ');
 }

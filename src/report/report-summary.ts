@@ -2,6 +2,7 @@
  * The counts every report shows, gathered while the users stream past (nothing is kept per user),
  * and the run facts the JSON and HTML start with.
  */
+import { isRecord } from '../json-value.js';
 import type { InputFingerprint, JsonObject, RunCommand, RunStatus } from '../run-records.js';
 import { PLAN_STATUSES, type OperationKind, type OperationStatus, type PlanStatus } from '../plan/operations.js';
 import { ISSUE_CATALOGUE, ISSUE_CODES, WHO_MUST_ACT, type ReportIssueCode, type WhoMustAct } from './issue-catalogue.js';
@@ -53,6 +54,44 @@ export interface ReportSummary {
   readonly usersByIssue: Readonly<Partial<Record<ReportIssueCode, number>>>;
   /** Findings about a whole export file (not a user) the run counted; null when the run did not record it. */
   readonly fileIssues: number | null;
+  /** A sync cycle's choices and the users no longer in the export; null for other runs. */
+  readonly sync: SyncReportSummary | null;
+}
+
+/** What a sync cycle recorded in its run summary (src/migrate/sync.ts). */
+export interface SyncReportSummary {
+  readonly inExport: number;
+  readonly unchanged: number;
+  readonly new: number;
+  readonly changed: number;
+  readonly retried: number;
+  readonly rechecked: number;
+  readonly outOfScope: number;
+  /** Users of earlier runs no longer in the export, listed by the cycle that first missed them. */
+  readonly left: readonly { readonly username: string; readonly upn: string | null; readonly entraUserId: string | null; readonly lastRunId: string }[];
+}
+
+const SYNC_COUNTS = ['inExport', 'unchanged', 'new', 'changed', 'retried', 'rechecked', 'outOfScope'] as const;
+
+/** The sync part of a run's recorded summary, or null when the run is no sync cycle (or recorded none). */
+export function syncSummaryOf(run: Pick<ReportRun, 'command' | 'summary'>): SyncReportSummary | null {
+  const recorded = run.summary?.['sync'];
+  if (run.command !== 'sync' || !isRecord(recorded)) return null;
+  const counts = Object.fromEntries(SYNC_COUNTS.map((key) => {
+    const value = recorded[key];
+    return [key, typeof value === 'number' ? value : 0];
+  })) as Record<(typeof SYNC_COUNTS)[number], number>;
+  const left = Array.isArray(recorded['left']) ? recorded['left'] : [];
+  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+  return {
+    ...counts,
+    left: left.filter(isRecord).map((user) => ({
+      username: text(user['username']) ?? '',
+      upn: text(user['upn']),
+      entraUserId: text(user['entraUserId']),
+      lastRunId: text(user['lastRunId']) ?? '',
+    })),
+  };
 }
 
 /** An app registration the run's requests went out as, with the operations of the report it sent last. */
@@ -118,7 +157,7 @@ export class SummaryCounter {
     this.#byStatus[status] += users;
   }
 
-  summary(run: Pick<ReportRun, 'summary'>): ReportSummary {
+  summary(run: Pick<ReportRun, 'command' | 'summary'>): ReportSummary {
     const recordedFileIssues = run.summary?.['fileIssues'];
     return {
       users: this.#users,
@@ -133,6 +172,7 @@ export class SummaryCounter {
       issues: inCatalogueOrder(this.#issues),
       usersByIssue: inCatalogueOrder(this.#usersByIssue),
       fileIssues: typeof recordedFileIssues === 'number' ? recordedFileIssues : null,
+      sync: syncSummaryOf(run),
     };
   }
 }

@@ -340,7 +340,7 @@ function runFacts(run: ReportRun, summary: ReportSummary, facts: { readonly gene
     ['Run status', run.status],
     ['Started', run.startedAt],
     ['Finished', run.finishedAt],
-    [run.command === 'rollback' ? 'Undoes apply run' : 'From run', run.parentRunId],
+    [run.command === 'rollback' ? 'Undoes run' : 'From run', run.parentRunId],
     ['Tenant', run.tenantId],
     ['Graph', run.graphUrl],
     ['Report written', facts.generatedAt],

@@ -5,6 +5,7 @@
  */
 import { describe, it } from 'vitest';
 import { runModelCase } from '../support/migration-life.js';
+import { runSyncSequence } from '../support/sync-life.js';
 import type { ModelCase, ModelPolicyEntry } from '../support/model-tenant.js';
 
 const ALL = [{ kind: 'all' as const }];
@@ -98,5 +99,49 @@ describe('defects the migration model found', () => {
       options: OPTIONS,
     };
     await runModelCase(model);
+  });
+});
+
+describe('defects the staged migration model found', () => {
+  it('a default an earlier cycle set stays ours after a cycle that skipped the user (disabled for a while): the baseline keeps the Entra user', async () => {
+    const entra = { ...ENTRA_EMPTY, mobile: 0 };
+    const phoneCall = { ...EXPORT_PHONE_CALL, backup: { kind: 'pool', index: 0 } } as const;
+    await runSyncSequence({
+      model: {
+        faults: null,
+        people: [{ entra, export: phoneCall }],
+        groups: [],
+        // Voice for nobody: the default falls back to sms, which the first cycle sets.
+        policy: policy({ Voice: { include: [{ kind: 'missingGroup' }] } }),
+        inventory: [],
+        options: OPTIONS,
+      },
+      steps: [
+        { kind: 'sync', changes: [] },
+        { kind: 'sync', changes: [{ person: 0, export: { ...phoneCall, enabled: 'No' } }] },
+        // Back, with a hardware token: oath becomes the most secure default, replacing our sms.
+        { kind: 'sync', changes: [{ person: 0, export: { ...phoneCall, primary: { kind: 'none' }, backup: { kind: 'entraMobile' }, token: { ref: 'new', seed: true } } }] },
+      ],
+    });
+  });
+
+  it('a default an earlier cycle set stays when the export no longer allows any (Graph cannot unset one)', async () => {
+    await runSyncSequence({
+      model: {
+        faults: null,
+        people: [{ entra: { ...ENTRA_EMPTY, office: { index: 0, extension: null } }, export: null }],
+        groups: [],
+        policy: policy({ Voice: { officeAllowed: true } }),
+        inventory: [],
+        options: OPTIONS,
+      },
+      steps: [
+        { kind: 'sync', changes: [] },
+        // Phone call with no phone of its own: voiceOffice, on the office phone Entra holds.
+        { kind: 'sync', changes: [{ person: 0, export: { ...EXPORT_PHONE_CALL, primary: { kind: 'none' } } }] },
+        // The backup with an extension is another office number: a conflict, which carries no default.
+        { kind: 'sync', changes: [{ person: 0, export: { ...EXPORT_PHONE_CALL, primary: { kind: 'entraMobile' }, backup: { kind: 'pool', index: 0 }, backupExtension: '77' } }] },
+      ],
+    });
   });
 });

@@ -19,12 +19,16 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { exercised, runModelCase, tally } from '../support/migration-life.js';
+import { runSyncSequence, syncSequenceCase, syncTally } from '../support/sync-life.js';
 import { modelCase } from '../support/model-tenant.js';
 import { soak } from './run-budget.js';
 
 /** Cases in `npm test` (MODEL_RUNS overrides), and under `npm run test:soak`. */
 const MODEL_RUNS = Number(process.env['MODEL_RUNS'] ?? 200);
 const SOAK_MODEL_RUNS = 5_000;
+/** Staged migrations (2–4 steps each) in `npm test` (SYNC_MODEL_RUNS overrides), and under `npm run test:soak`. */
+const SYNC_MODEL_RUNS = Number(process.env['SYNC_MODEL_RUNS'] ?? 40);
+const SOAK_SYNC_MODEL_RUNS = 1_000;
 
 describe('a migration on generated tenants', () => {
   it(
@@ -44,5 +48,26 @@ describe('a migration on generated tenants', () => {
     },
     // A case takes 0.1–0.3 s here; 2 s each leaves room for a busy machine and shrinking.
     (soak ? SOAK_MODEL_RUNS : MODEL_RUNS) * 2_000 + 60_000,
+  );
+});
+
+describe('a staged migration on generated tenants', () => {
+  it(
+    'converges under export changes and syncs: nothing refused, nobody absent touched, an idle sync writes (and, with nothing unfinished, sends) nothing, and the tenant ends as one full apply of the last export makes it',
+    async () => {
+      const started = Date.now();
+      await fc.assert(
+        fc.asyncProperty(syncSequenceCase, async (sequence) => {
+          await runSyncSequence(sequence);
+        }),
+        { numRuns: soak ? SOAK_SYNC_MODEL_RUNS : SYNC_MODEL_RUNS, endOnFailure: false },
+      );
+      console.log(
+        `staged migration model: ${String(syncTally.sequences)} sequences, ${String(syncTally.steps)} steps (${String(syncTally.syncs)} syncs, ${String(syncTally.applies)} applies), ${String(syncTally.changes)} export changes, ${String(syncTally.userWrites)} writes; `
+          + `${String(syncTally.numbersCompared)} numbers and ${String(syncTally.defaultsCompared)} defaults compared with one full apply, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+    },
+    // A sequence takes about a second here (up to four steps, an idle sync after each, one reference apply).
+    (soak ? SOAK_SYNC_MODEL_RUNS : SYNC_MODEL_RUNS) * 5_000 + 60_000,
   );
 });

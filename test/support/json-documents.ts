@@ -15,6 +15,7 @@ import type {
   ReportDocument,
   RollbackDocument,
   StatusDocument,
+  SyncDocument,
   ValidateDocument,
   VerifyDocument,
 } from '../../src/cli/render/json-documents.js';
@@ -25,6 +26,7 @@ interface Documents {
   readonly validate: ValidateDocument;
   readonly plan: PlanDocument;
   readonly apply: ApplyDocument;
+  readonly sync: SyncDocument;
   readonly status: StatusDocument;
   readonly verify: VerifyDocument;
   readonly report: ReportDocument;

@@ -22,14 +22,14 @@ import { emulatorGateway } from '../integration/graph/gateway-fixture.js';
 import { materialise, type ModelCase } from './model-tenant.js';
 
 /** Quick retries, so a case under faults takes a fraction of a second; generous attempts, so transient faults never exhaust them. */
-const QUICK_RETRIES: Partial<ExecutorSettings> = { requestTimeoutMs: 1_500, retryBaseDelayMs: 2, retryMaxDelayMs: 20, maxTransportAttempts: 20, maxServerErrorAttempts: 20 };
+export const QUICK_RETRIES: Partial<ExecutorSettings> = { requestTimeoutMs: 1_500, retryBaseDelayMs: 2, retryMaxDelayMs: 20, maxTransportAttempts: 20, maxServerErrorAttempts: 20 };
 
-interface UserSnapshot {
+export interface UserSnapshot {
   readonly phones: Readonly<Record<string, string>>;
   readonly defaultMethod: string | null;
 }
 
-interface TenantSnapshot {
+export interface TenantSnapshot {
   readonly users: ReadonlyMap<string, UserSnapshot>;
   /** serial → "assignedTo/status". */
   readonly tokens: ReadonlyMap<string, string>;
@@ -44,7 +44,7 @@ interface EmulatorState {
   readonly hardwareOathDevices: readonly { readonly serialNumber: string; readonly assignedTo: string | null; readonly status: string }[];
 }
 
-function snapshot(emulator: RunningEmulator): TenantSnapshot {
+export function snapshot(emulator: RunningEmulator): TenantSnapshot {
   const state = emulator.state() as unknown as EmulatorState;
   return {
     users: new Map(
@@ -61,7 +61,7 @@ function snapshot(emulator: RunningEmulator): TenantSnapshot {
 }
 
 /** What differs for one user between two snapshots: phone types, `default`, and serials of tokens assigned to them before or after. */
-function differences(before: TenantSnapshot, after: TenantSnapshot, userId: string): string[] {
+export function differences(before: TenantSnapshot, after: TenantSnapshot, userId: string): string[] {
   const was = before.users.get(userId);
   const now = after.users.get(userId);
   const out: string[] = [];
@@ -80,7 +80,7 @@ function digitsOf(phone: string): string {
   return phone.replace(/[^\dx]/g, '');
 }
 
-function planInputOf(model: ModelCase, files: { users: string; devices: string; tokens: string }, groupId: string | null): PlanInput {
+export function planInputOf(model: ModelCase, files: { readonly users: string; readonly devices: string; readonly tokens: string }, groupId: string | null): PlanInput {
   const { options } = model;
   return {
     files,

@@ -148,7 +148,7 @@ const phoneChoice: fc.Arbitrary<PhoneChoice> = fc.oneof(
   { weight: 3, arbitrary: phoneIndex.map((index) => ({ kind: 'pool' as const, index })) },
 );
 
-const exportSide: fc.Arbitrary<ExportSide> = fc.record({
+export const exportSide: fc.Arbitrary<ExportSide> = fc.record({
   usernameStyle: fc.constantFrom('upn' as const, 'upnUpper' as const, 'domainSam' as const, 'bareSam' as const),
   enabled: fc.constantFrom('Yes' as const, 'Yes' as const, 'Yes' as const, '' as const, 'No' as const),
   primary: phoneChoice,
@@ -212,13 +212,9 @@ function resolve(model: ModelCase): ModelCase {
     if (target.kind === 'user') return { kind: 'user', index: target.index % people };
     return target;
   };
-  const token = (claim: ExportSide['token']): ExportSide['token'] => {
-    if (claim === null || claim.ref === 'new') return claim;
-    return { ...claim, ref: tokens === 0 ? 'new' : claim.ref % tokens };
-  };
   return {
     faults: model.faults,
-    people: model.people.map((person) => ({ entra: person.entra, export: person.export === null ? null : { ...person.export, token: token(person.export.token) } })),
+    people: model.people.map((person) => ({ entra: person.entra, export: resolveExport(person.export, tokens) })),
     groups: model.groups.map((group, index) => ({
       members: [...new Set(group.members.map((member) => member % people))],
       nested: group.nested === null || index === 0 ? null : group.nested % index,
@@ -227,6 +223,12 @@ function resolve(model: ModelCase): ModelCase {
     inventory: model.inventory.map((token) => ({ ...token, owner: token.owner % people })),
     options: { ...model.options, group: model.options.group === null || groups === 0 ? null : model.options.group % groups },
   };
+}
+
+/** An export side's token claim taken modulo the inventory (a serial the inventory lacks when it is empty). */
+export function resolveExport(side: ExportSide | null, tokens: number): ExportSide | null {
+  if (side === null || side.token === null || side.token.ref === 'new') return side;
+  return { ...side, token: { ...side.token, ref: tokens === 0 ? 'new' : side.token.ref % tokens } };
 }
 
 const TENANT_ID = '7e57ab1e-0000-4000-8000-000000000000';
@@ -249,7 +251,7 @@ function tokenIdOf(index: number): string {
   return guid('0000cccc', index);
 }
 
-function serialOf(ref: number | 'new', person: number): string {
+export function serialOf(ref: number | 'new', person: number): string {
   return ref === 'new' ? `NEW${String(person).padStart(3, '0')}` : `INV${String(ref).padStart(3, '0')}`;
 }
 
@@ -464,13 +466,27 @@ export interface MaterialisedCase {
 
 /** Writes a case's exports into `dir` (CRLF, as Windows tools write them) and returns its seed. */
 export function materialise(model: ModelCase, dir: string): MaterialisedCase {
+  const { files, rows } = writeExports(model, model.people, dir);
+  return { seed: tenantSeed(model), files, groupId: model.options.group === null ? null : groupIdOf(model.options.group), rows };
+}
+
+/** The `--group` id of a case, or null. */
+export function groupIdOfCase(model: ModelCase): string | null {
+  return model.options.group === null ? null : groupIdOf(model.options.group);
+}
+
+/**
+ * The three exports of `people` (the case's, or a later version of them with some export sides
+ * changed) in `dir`: what MFA Server would export for them.
+ */
+export function writeExports(model: ModelCase, people: readonly ModelPerson[], dir: string): { readonly files: MaterialisedCase['files']; readonly rows: number } {
   const users = [
     csvLine(['Username', 'First Name', 'Last Name', 'Email', 'Primary Country Code', 'Primary Phone', 'Primary Extension', 'Backup Country Code', 'Backup Phone', 'Backup Extension', 'Method', 'Enabled', 'OATH Token Serial']),
   ];
   const devices = [csvLine(['Username', 'Device Name', 'Activated', 'Last Used'])];
   const tokens = [csvLine(['upn', 'serial number', 'secret key', 'time interval', 'manufacturer', 'model'])];
   const seeded = new Set<string>();
-  model.people.forEach((person, index) => {
+  people.forEach((person, index) => {
     const side = person.export;
     if (side === null) return;
     const username = usernameOf(index, person.entra, side);
@@ -496,5 +512,5 @@ export function materialise(model: ModelCase, dir: string): MaterialisedCase {
   writeFileSync(files.users, `${users.join('\r\n')}\r\n`);
   writeFileSync(files.devices, `${devices.join('\r\n')}\r\n`);
   writeFileSync(files.tokens, `${tokens.join('\r\n')}\r\n`);
-  return { seed: tenantSeed(model), files, groupId: model.options.group === null ? null : groupIdOf(model.options.group), rows: users.length - 1 };
+  return { files, rows: users.length - 1 };
 }

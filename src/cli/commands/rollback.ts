@@ -16,8 +16,8 @@ type RollbackOptions = TenantOptions & CommonOptions & UnmaskOption & { readonly
 export function registerRollbackCommand(program: Command, context: CommandContext): void {
   const command = program
     .command('rollback')
-    .description('undo what an apply run wrote: shows the undo first; --execute sends it (journaled and resumable)')
-    .requiredOption('--run <id>', 'the apply run to undo')
+    .description('undo what an apply run (or a sync cycle) wrote: shows the undo first; --execute sends it (journaled and resumable)')
+    .requiredOption('--run <id>', 'the apply or sync run to undo')
     .option('--execute', 'send the undo to Entra (without it nothing is written)', false);
   addUndoTenantOptions(command);
   addUnmaskOption(command);

@@ -15,8 +15,8 @@ type VerifyOptions = Omit<PlanOptions, 'users'> & UnmaskOption & { readonly user
 export function registerVerifyCommand(program: Command, context: CommandContext): void {
   const command = program
     .command('verify')
-    .description('re-read Entra for an apply run\'s users — or, with --users, every user of the exports — and check every method (sends GETs only)')
-    .option('--run <id>', 'the apply run to verify (default: the latest)');
+    .description('re-read Entra for an apply or sync run\'s users — or, with --users, every user of the exports — and check every method (sends GETs only)')
+    .option('--run <id>', 'the apply or sync run to verify (default: the latest that recorded users)');
   addSourceOptions(command, { required: false, description: 'verify every user of this users export (with --devices, --tokens… as for plan) instead of an apply run\'s users' });
   addReadTenantOptions(command);
   addPolicyOptions(command);

@@ -234,6 +234,45 @@ export const applyDocument = object({
   fileIssues: array(finding),
 });
 
+// --- sync
+
+export const syncDocument = object({
+  runId: runId('The sync run of this cycle.'),
+  resumedRunId: nullable(runId('An interrupted sync run this call finished before its own cycle; null for none.')),
+  summary: object({
+    ...runSummaryFields,
+    sync: object(
+      {
+        inExport: count('Users of the users file with a username of their own.'),
+        unchanged: count('Unchanged since the last apply or sync and final then: neither read from Graph nor recorded.'),
+        new: count('No apply or sync recorded them yet (new in the export, or new to --group).'),
+        changed: count('Their mapped desired state, users-file row or deciding options changed.'),
+        retried: count('Their last status was not final: failed, partial, unmatched or conflict.'),
+        rechecked: count('Unchanged, but last read from Entra longer ago than --recheck-after.'),
+        outOfScope: count('Outside --group or --only.'),
+      },
+      { description: 'How the cycle chose whom to read: only new, changed, retried and rechecked users are read from Graph and recorded.' },
+    ),
+    operationsThisCycle: writeCounts,
+    reconciled: object(
+      { done: count(), replanned: count() },
+      { description: 'Writes left in doubt by an interruption: found applied in Entra, or sent again.' },
+    ),
+  }),
+  left: array(
+    object({
+      username: text('As the last run that recorded them had it.'),
+      upn: nullable(text()),
+      entraUserId: nullable(text()),
+      lastRunId: runId('The apply or sync run that recorded them last.'),
+    }),
+    { description: 'Users of earlier runs no longer in the export, listed by the first cycle that misses them; never touched.' },
+  ),
+  users: array(applyUser, { description: 'The users this cycle recorded (read, diffed and written), with their final status.' }),
+  fileIssues: array(finding),
+  nextRunAt: nullable(dateTime('With --every, when the next cycle starts (ISO 8601, UTC); null otherwise.')),
+});
+
 // --- status
 
 export const statusDocument = object({
@@ -280,7 +319,7 @@ export const statusDocument = object({
 
 export const verifyDocument = object({
   runId: runId('The verify run.'),
-  verifiedRunId: runId('The apply run verified, or the plan run `verify --users` made.'),
+  verifiedRunId: runId('The apply or sync run verified, or the plan run `verify --users` made.'),
   summary: object({
     usersByStatus: mapOf(FINAL_USER_STATUSES, count()),
     drifted: count('Users whose methods are no longer what the migration left.'),
@@ -323,7 +362,7 @@ export const reportDocument = object({
 const keptOperation = operationOf({ reason: text('Why the change stays: Graph cannot undo it, or Entra changed since.') });
 
 export const rollbackDocument = object({
-  applyRunId: runId('The apply run undone.'),
+  applyRunId: runId('The apply or sync run undone.'),
   runId: nullable(runId('The rollback run; null for the dry run.')),
   executed: boolean({ description: 'False for the dry run (nothing was written).' }),
   resumed: boolean(),
@@ -376,6 +415,7 @@ export type PlannedOperationJson = Infer<typeof plannedOperation>;
 export type ApplyDocument = Infer<typeof applyDocument>;
 export type ApplyUserJson = Infer<typeof applyUser>;
 export type AppliedOperationJson = Infer<typeof appliedOperation>;
+export type SyncDocument = Infer<typeof syncDocument>;
 export type StatusDocument = Infer<typeof statusDocument>;
 export type VerifyDocument = Infer<typeof verifyDocument>;
 export type ReportDocument = Infer<typeof reportDocument>;
@@ -388,10 +428,11 @@ export const JSON_DOCUMENT_SCHEMAS = {
   validate: documentSchema('validate', validateDocument, { title: 'mfa-migrate validate --json', description: 'What the exports say, user by user, decided offline.' }),
   plan: documentSchema('plan', planDocument, { title: 'mfa-migrate plan --json', description: 'The dry run: what Entra holds for each user and every write apply would make.' }),
   apply: documentSchema('apply', applyDocument, { title: 'mfa-migrate apply --json', description: 'What apply wrote, user by user, with Graph\'s answer to every write.' }),
+  sync: documentSchema('sync', syncDocument, { title: 'mfa-migrate sync --json', description: 'One sync cycle: whom it chose to read and why, what it wrote, who left the export. With --every, one document per cycle.' }),
   status: documentSchema('status', statusDocument, { title: 'mfa-migrate status --json', description: 'Progress of a run from the journal.' }),
   verify: documentSchema('verify', verifyDocument, { title: 'mfa-migrate verify --json', description: 'What Entra holds now against what the migration left or the exports ask for.' }),
   report: documentSchema('report', reportDocument, { title: 'mfa-migrate report --json', description: 'Where the reports of a run were written, and how many users need action.' }),
-  rollback: documentSchema('rollback', rollbackDocument, { title: 'mfa-migrate rollback --json', description: 'The undo of an apply run: decided (dry run) or sent (--execute).' }),
+  rollback: documentSchema('rollback', rollbackDocument, { title: 'mfa-migrate rollback --json', description: 'The undo of an apply run or sync cycle: decided (dry run) or sent (--execute).' }),
   demo: documentSchema('demo', demoDocument, { title: 'mfa-migrate demo --json', description: 'The runs and reports of the demo on the bundled emulator.' }),
   error: documentSchema('error', errorDocument, { title: 'mfa-migrate error (--json)', description: 'What any command prints on stdout with --json when it fails, instead of its document.' }),
 } as const satisfies Record<string, JsonSchema>;

@@ -36,11 +36,11 @@ export function rollbackText(result: RollbackResult, context: { readonly args: r
   const steps = result.users.reduce((sum, user) => sum + user.steps.length, 0);
   const kept = result.users.reduce((sum, user) => sum + user.kept.length, 0);
   if (result.run === null) {
-    out.push('', `Rollback of apply run ${result.applyRun.id}: ${String(steps)} writes to undo for ${String(result.users.length)} users, ${String(kept)} changes kept (reasons above). Nothing was written.`);
+    out.push('', `Rollback of ${result.applyRun.command} run ${result.applyRun.id}: ${String(steps)} writes to undo for ${String(result.users.length)} users, ${String(kept)} changes kept (reasons above). Nothing was written.`);
     out.push(`To send it: ${commandLine([...context.args, '--execute'])}`);
   } else {
     const ops = result.operations;
-    out.push('', `Rollback run ${result.run.id} of apply run ${result.applyRun.id}${result.resumed ? ' (resumed)' : ''}: ${String(ops.done)} undone, ${String(ops.failed)} failed, ${String(ops.skipped)} kept or not sent.`);
+    out.push('', `Rollback run ${result.run.id} of ${result.applyRun.command} run ${result.applyRun.id}${result.resumed ? ' (resumed)' : ''}: ${String(ops.done)} undone, ${String(ops.failed)} failed, ${String(ops.skipped)} kept or not sent.`);
     out.push(`  ${Object.entries(result.usersByFinalStatus).map(([status, count]) => `${status === 'migrated' ? 'restored' : status} ${String(count)}`).join('   ')}`);
   }
   return `${out.join('\n')}\n`;

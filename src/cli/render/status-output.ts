@@ -1,8 +1,10 @@
 /** What `status` shows: the run, its users by status, its operations and, for writes, the rate and time left. */
 import { commandLine } from '../../shell-quote.js';
 import type { RunStatusView } from '../../migrate/status.js';
+import { isWriteRun } from '../../run-records.js';
 import type { StatusDocument } from './json-documents.js';
 import { formatDuration } from './durations.js';
+import { syncSummaryOf } from '../../report/report-summary.js';
 
 const BAR_WIDTH = 30;
 
@@ -40,6 +42,10 @@ export function statusText(view: RunStatusView, context: { readonly state: strin
   out.push(`  inputs: ${run.inputs.map((file) => `--${file.role} ${file.path}`).join(' ') || 'none'}`);
   const users = Object.entries(view.summary.usersByFinalStatus).length > 0 ? view.summary.usersByFinalStatus : view.summary.usersByPlanStatus;
   out.push(`  users ${String(view.summary.users)}: ${Object.entries(users).map(([status, count]) => `${status} ${String(count)}`).join('   ')}`);
+  const sync = syncSummaryOf(run);
+  if (sync !== null) {
+    out.push(`  of ${String(sync.inExport)} in the export: ${String(sync.new)} new, ${String(sync.changed)} changed, ${String(sync.retried)} retried, ${String(sync.rechecked)} rechecked; ${String(sync.unchanged)} unchanged (not read), ${String(sync.outOfScope)} out of scope; ${String(sync.left.length)} no longer in the export`);
+  }
   if (operations.total > 0) {
     const finished = operations.done + operations.failed + operations.skipped;
     const writable = operations.total - operations.conflict;
@@ -67,7 +73,7 @@ function resumeCommandOf(view: RunStatusView, context: { readonly state: string 
 /** What to do about a run that did not finish: the exact command when the run recorded it. */
 function nextStep(view: RunStatusView, context: { readonly state: string }): string[] {
   const { run } = view;
-  const resumable = run.command === 'apply' || run.command === 'rollback';
+  const resumable = isWriteRun(run) || run.command === 'rollback';
   if (view.status === 'interrupted' && (resumable ? view.operations.remaining > 0 : run.command === 'plan')) {
     const what = resumable ? 'Interrupted. Resume it with:' : 'Stopped before it finished. Run it again with:';
     const command = resumeCommandOf(view, context);

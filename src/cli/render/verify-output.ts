@@ -72,7 +72,7 @@ export function verifyText(result: VerifyResult, users: readonly StoredUser[], c
     if (incomplete.length > VERIFY_USERS_SHOWN) out.push(`  … ${String(incomplete.length - VERIFY_USERS_SHOWN)} more in the report.`);
   }
   const order = ['migrated', 'unchanged', 'partial', 'conflict', 'failed', 'unmatched', 'skipped', 'rejected'] as const;
-  const what = result.verifiedRun.command === 'plan' ? `every user of the exports (plan run ${result.verifiedRun.id}, made now)` : `apply run ${result.verifiedRun.id}`;
+  const what = result.verifiedRun.command === 'plan' ? `every user of the exports (plan run ${result.verifiedRun.id}, made now)` : `${result.verifiedRun.command} run ${result.verifiedRun.id}`;
   out.push('', `Verified ${what} against Entra (verify run ${result.run.id}): ${String(result.checked)} users read, ${String(result.drifted)} drifted.`);
   out.push(`  ${order.map((status) => `${status} ${String(result.usersByStatus[status] ?? 0)}`).join('   ')}`);
   out.push(incomplete.length === 0

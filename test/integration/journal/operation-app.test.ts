@@ -6,9 +6,9 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openJournal } from '../../../src/journal/journal.js';
-import { SCHEMA_VERSION } from '../../../src/journal/schema.js';
+import { APPLICATION_ID, migrate, SCHEMA_VERSION } from '../../../src/journal/schema.js';
 import { manualClock } from '../../support/clock.js';
-import { aPlanRun, aUserRecord } from '../../support/journal-builders.js';
+import { aPlanRun, aRecordedDesiredState, aUserRecord } from '../../support/journal-builders.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 const APP_A = 'aaaaaaaa-0000-4000-8000-00000000000a';
@@ -56,14 +56,19 @@ describe('the app of an operation', () => {
 
   it('comes to a journal of schema 2 as a new column, the operations it holds kept with no app', () => {
     const path = `${folder.dir}/journal.db`;
-    const journal = openJournal(path, { clock: manualClock() });
-    const runId = journal.createRun(aPlanRun({ command: 'apply' })).id;
-    journal.recordUsers(runId, [aUserRecord(2)]);
-    journal.close();
-    // The file as the version before this column wrote it.
+    // The file as the version before this column wrote it: the migrations up to 2, then its rows.
     const db = new Database(path);
-    db.exec('ALTER TABLE operations DROP COLUMN app_id');
-    db.prepare("UPDATE meta SET value = '2' WHERE key = 'schema_version'").run();
+    db.pragma('foreign_keys = OFF');
+    db.transaction(() => { migrate(db, 0, 2); })();
+    db.pragma(`application_id = ${String(APPLICATION_ID)}`);
+    db.pragma('foreign_keys = ON');
+    const runId = '20261128-153012-ab12';
+    db.prepare(`INSERT INTO runs (id, command, parent_run_id, status, started_at, tenant_id, graph_url, options, inputs, writer)
+      VALUES (?, 'apply', NULL, 'running', '2026-11-28T15:30:12.000Z', NULL, 'http://127.0.0.1:8080', '{}', '[]', NULL)`).run(runId);
+    const userId = db.prepare(`INSERT INTO users (run_id, line, username, upn, mapping_status, plan_status, desired, issues, updated_at)
+      VALUES (?, 2, 'user2@contoso.com', 'user2@contoso.com', 'ready', 'planned', ?, '[]', '2026-11-28T15:30:12.000Z')`).run(runId, JSON.stringify({ ...aRecordedDesiredState(), issues: undefined })).lastInsertRowid;
+    db.prepare(`INSERT INTO operations (run_id, user_id, seq, kind, target, payload, status)
+      VALUES (?, ?, 1, 'createPhone', 'mobile', '{"phoneNumber":"+1 4255550100","previousPhoneNumber":null}', 'planned')`).run(runId, userId);
     db.close();
 
     const reopened = openJournal(path, { clock: manualClock() });

@@ -69,6 +69,6 @@ describe('the command line', () => {
   });
 
   it('names every command the product has', () => {
-    expect(silentProgram().commands.map((command) => command.name())).toEqual(['validate', 'plan', 'apply', 'status', 'rollback', 'verify', 'demo', 'report', 'emulator']);
+    expect(silentProgram().commands.map((command) => command.name())).toEqual(['validate', 'plan', 'apply', 'sync', 'status', 'rollback', 'verify', 'demo', 'report', 'emulator']);
   });
 });

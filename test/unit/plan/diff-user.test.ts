@@ -491,3 +491,90 @@ describe('plan status and findings', () => {
     }
   });
 });
+
+describe('R17 ours to change', () => {
+  const RUN = '20261201-090000-ab12';
+  const ourMobile = (value: string) => ({ phones: { mobile: { value, runId: RUN } }, defaultMethod: null });
+
+  it('R17 a number a run of ours wrote, still unchanged in Entra, follows the export under keep: updatePhone with notice PHONE_UPDATED', () => {
+    const plan = diffUser(
+      aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: null } }),
+      anEntraState({ phones: [aPhone('mobile', OTHER_MOBILE)], ...withPreference('sms') }),
+      aDiffContext({ options: { phoneConflict: 'keep' }, prior: ourMobile('+1 (206) 555-0199') }),
+    );
+    expect(plan.operations).toEqual([{ kind: 'updatePhone', target: 'mobile', status: 'planned', phoneNumber: MOBILE, previousPhoneNumber: OTHER_MOBILE }]);
+    expect(plan.status).toBe('planned');
+    expect(codesOf(plan)).toEqual(['PHONE_UPDATED']);
+    expect(issueOf(plan, 'PHONE_UPDATED')).toMatchObject({ severity: 'notice', line: 7 });
+    expect(issueOf(plan, 'PHONE_UPDATED').message).toContain(RUN);
+  });
+
+  it('R17 a number someone changed since our run wrote it is theirs: a conflict under keep', () => {
+    const plan = diffUser(
+      aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: null } }),
+      anEntraState({ phones: [aPhone('mobile', OTHER_MOBILE)], ...withPreference('sms') }),
+      aDiffContext({ options: { phoneConflict: 'keep' }, prior: ourMobile('+1 4255550123') }),
+    );
+    expect(plan.operations.map((operation) => operation.kind)).toEqual(['phoneConflict']);
+    expect(codesOf(plan)).toEqual(['PHONE_CONFLICT']);
+  });
+
+  it('R17 a number Entra shows masked is not proven ours: a conflict under keep', () => {
+    const plan = diffUser(
+      aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: null } }),
+      anEntraState({ phones: [aPhone('mobile', '+1 XXXXXXXX99')], ...withPreference('sms') }),
+      aDiffContext({ options: { phoneConflict: 'keep' }, prior: ourMobile(OTHER_MOBILE) }),
+    );
+    expect(plan.operations.map((operation) => operation.kind)).toEqual(['phoneConflict']);
+  });
+
+  it('R17 under overwrite, our own number is updated with PHONE_UPDATED rather than PHONE_REPLACED', () => {
+    const plan = diffUser(
+      aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: null } }),
+      anEntraState({ phones: [aPhone('mobile', OTHER_MOBILE)], ...withPreference('sms') }),
+      aDiffContext({ options: { phoneConflict: 'overwrite' }, prior: ourMobile(OTHER_MOBILE) }),
+    );
+    expect(plan.operations.map((operation) => operation.kind)).toEqual(['updatePhone']);
+    expect(codesOf(plan)).toEqual(['PHONE_UPDATED']);
+  });
+
+  it('R17 with the number ours, the default may point at it again (a conflict would carry none)', () => {
+    const plan = diffUser(
+      aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: null }, requestedDefaultMethod: 'sms' }),
+      anEntraState({ phones: [aPhone('mobile', OTHER_MOBILE)], ...withPreference(null) }),
+      aDiffContext({ prior: ourMobile(OTHER_MOBILE) }),
+    );
+    expect(plan.operations.map((operation) => `${operation.kind} ${operation.target}`)).toEqual(['updatePhone mobile', 'setPreferredMethod sms']);
+  });
+
+  it('R17 a default a run of ours set, still the user\'s, follows the export under if-unset: PREFERRED_METHOD_UPDATED', () => {
+    const plan = diffUser(
+      aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: null }, requestedDefaultMethod: 'sms' }),
+      anEntraState({ phones: [aPhone('mobile', MOBILE)], ...withPreference('voiceMobile') }),
+      aDiffContext({ options: { defaultMethodPolicy: 'if-unset' }, prior: { phones: {}, defaultMethod: { value: 'voiceMobile', runId: RUN } } }),
+    );
+    expect(plan.operations).toEqual([{ kind: 'setPreferredMethod', target: 'sms', status: 'planned', previous: 'voiceMobile' }]);
+    expect(codesOf(plan)).toEqual(['PREFERRED_METHOD_UPDATED']);
+    expect(issueOf(plan, 'PREFERRED_METHOD_UPDATED').message).toContain(RUN);
+  });
+
+  it('R17 a default the user chose since our run set another is kept under if-unset', () => {
+    const plan = diffUser(
+      aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: null }, requestedDefaultMethod: 'sms' }),
+      anEntraState({ phones: [aPhone('mobile', MOBILE)], ...withPreference('voiceMobile') }),
+      aDiffContext({ prior: { phones: {}, defaultMethod: { value: 'sms', runId: RUN } } }),
+    );
+    expect(plan.operations).toEqual([]);
+    expect(codesOf(plan)).toEqual(['PREFERRED_METHOD_KEPT']);
+  });
+
+  it('R17 a default of ours that is still the choice needs no write and no notice', () => {
+    const plan = diffUser(
+      aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: null }, requestedDefaultMethod: 'sms' }),
+      anEntraState({ phones: [aPhone('mobile', MOBILE)], ...withPreference('sms') }),
+      aDiffContext({ prior: { phones: {}, defaultMethod: { value: 'sms', runId: RUN } } }),
+    );
+    expect(plan.operations).toEqual([]);
+    expect(plan.issues).toEqual([]);
+  });
+});
