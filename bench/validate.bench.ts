@@ -1,6 +1,7 @@
 /**
- * Benchmark: `mfa-migrate validate` over synthetic exports (issue 2 targets: 1,000,000 users +
- * 1,000,000 device rows in ≤ 45 s with peak RSS ≤ 1 GiB on a 2-core machine).
+ * Benchmark: `mfa-migrate validate` over synthetic exports, against the target of
+ * docs/performance.md: 1,000,000 users + 1,000,000 device rows in ≤ 45 s with peak RSS ≤ 1 GiB on
+ * a 2-core machine.
  *
  * Runs the real CLI as a child process, so the figures include start-up, decoding, parsing,
  * mapping, output and the reports validate writes (issues.csv, report.html, reconciliation.xlsx,

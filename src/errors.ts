@@ -1,7 +1,7 @@
 /**
- * The one error family of mfa-migrate (STYLE §6). Every failure that reaches a person is a
- * MigrateError with a stable code, the exit code of DESIGN §5 and a remedy that says what to do
- * next. Only `src/cli/main.ts` turns these into exit codes and text.
+ * The one error family of mfa-migrate (docs/design.md "Error family"). Every failure that reaches a
+ * person is a MigrateError with a stable code, the exit code of docs/design.md "Exit codes" and a
+ * remedy that says what to do next. Only `src/cli/main.ts` turns these into exit codes and text.
  */
 
 import { ERRORS, type ErrorCode, type ErrorCodeWithExit } from './error-catalogue.js';
@@ -59,7 +59,10 @@ export class MigrateError extends Error {
   }
 }
 
-/** An input problem that stops the command (DESIGN §3: missing column, unreadable file, bad bytes). */
+/**
+ * An input problem that stops the command (missing column, unreadable file, bad bytes;
+ * docs/design.md "File-level errors").
+ */
 export function inputError(
   code: ErrorCodeWithExit<typeof ExitCode.input>,
   message: string,

@@ -1,5 +1,5 @@
 /**
- * The exit codes every command ends with (docs/design.md, "Exit codes"): 0 done, 1 internal error,
+ * The exit codes every command ends with (docs/design.md "Exit codes"): 0 done, 1 internal error,
  * 2 usage, 3 input, 4 finished with failed users, 5 sign-in or permission, 6 interrupted and
  * resumable.
  */

@@ -1,7 +1,7 @@
 /**
- * Findings: what the tool says about a row, a user or a file. Codes are stable identifiers used
- * in JSON, reports and tests (DESIGN §4); the catalogue below gives each its severity, the cause
- * in a sentence, and the remedy support staff can act on.
+ * Findings: what the tool says about a row, a user or a file. Codes are stable identifiers used in
+ * JSON, reports and tests (docs/design.md "Findings"); the catalogue below gives each its severity,
+ * the cause in a sentence, and the remedy support staff can act on.
  */
 import { everyMember } from './union-members.js';
 
@@ -26,7 +26,7 @@ interface CatalogueEntry {
 }
 
 export const FINDINGS = {
-  // Mapping rules R1–R16 (DESIGN §4).
+  // Mapping rules R1–R16 (docs/design.md "Mapping rules").
   PHONE_INVALID: {
     severity: 'error',
     cause: 'The phone number does not parse, or is not a valid number for its country code.',
@@ -167,7 +167,7 @@ export const FINDINGS = {
     cause: 'The user has no phone, device or hardware token that can be migrated.',
     remedy: 'The user must register a method in Entra at https://aka.ms/mysecurityinfo.',
   },
-  // Comparing with Entra: plan and apply (DESIGN §4 R8, R9, R12, R13; §6).
+  // Comparing with Entra: plan and apply (docs/design.md "Diff with Entra").
   PHONE_CONFLICT: {
     severity: 'warning',
     cause: 'Entra already holds a different number of this phone type for the user, and the run keeps existing numbers (--phone-conflict keep).',
@@ -218,7 +218,7 @@ export const FINDINGS = {
     cause: 'The hardware token\'s serial number is already assigned to another user in Entra\'s token inventory.',
     remedy: 'Decide who holds the token: unassign it from the other user in Entra (Authentication methods > Hardware OATH tokens) and run again, or correct the serial in MFA Server; the token was not migrated.',
   },
-  // Reading the exports (DESIGN §3).
+  // Reading the exports (docs/design.md "Inputs").
   VALUE_UNKNOWN: {
     severity: 'warning',
     cause: 'A field holds a value the tool does not know (for example method "Fax" or enabled "Maybe").',

@@ -1,6 +1,7 @@
 /**
  * What a command may touch of the outside world. Passed in so e2e and unit tests can run commands
- * in-process with captured streams (DESIGN §2: dependencies are injected, never patched).
+ * in-process with captured streams (dependencies are injected, never patched:
+ * docs/design.md "Dependency rules").
  */
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;

@@ -1,6 +1,6 @@
 /**
  * The entry point: builds the command line, runs one command, and is the only place that turns
- * errors into exit codes and text (STYLE §6).
+ * errors into exit codes and text (docs/design.md "Error family").
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, MigrateError } from '../errors.js';

@@ -1,6 +1,6 @@
 /**
- * Options shared by several commands (DESIGN §5), declared once and checked strictly: a wrong
- * value is a usage error (exit 2) that says which values are accepted.
+ * Options shared by several commands (docs/design.md "Common options"), declared once and checked
+ * strictly: a wrong value is a usage error (exit 2) that says which values are accepted.
  */
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
@@ -129,7 +129,7 @@ export function addQuietOption(command: Command): Command {
   return command.option('--quiet', 'print only the summary, not a line per user (--json is unchanged)', false);
 }
 
-/** What plan and apply do where Entra already holds something (DESIGN §5 policy options). */
+/** What plan and apply do where Entra already holds something (docs/design.md "Policy options"). */
 export interface PolicyOptions {
   readonly phoneConflict: PhoneConflictPolicy;
   readonly defaultMethod: DefaultMethodPolicy;

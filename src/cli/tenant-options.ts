@@ -1,9 +1,9 @@
 /**
- * Tenant options (DESIGN §5) for the commands that talk to Graph, declared once and checked
- * strictly, then turned into the gateway's GraphConfig. A wrong or missing value is a usage error
- * (exit 2) that says what to give. Secrets come only from the environment (as @azure/identity's
- * EnvironmentCredential reads them), never from the command line, where shell history and process
- * lists would keep them.
+ * Tenant options (docs/design.md "Tenant options") for the commands that talk to Graph, declared
+ * once and checked strictly, then turned into the gateway's GraphConfig. A wrong or missing value
+ * is a usage error (exit 2) that says what to give. Secrets come only from the environment (as
+ * @azure/identity's EnvironmentCredential reads them), never from the command line, where shell
+ * history and process lists would keep them.
  */
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';

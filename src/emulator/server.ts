@@ -1,9 +1,9 @@
 /**
- * The local Microsoft Graph emulator (DESIGN §7): a node:http(s) server answering the Graph
- * calls mfa-migrate makes as Graph answers them, seeded from a tenant file, with throttling,
- * faults, masked phone numbers, an https token endpoint, and `/_emulator/state|stats|reset` for
- * tests and benchmarks. `startEmulator` is what tests, `mfa-migrate demo` and
- * `mfa-migrate emulator` call.
+ * The local Microsoft Graph emulator (docs/design.md "Emulator"): a node:http(s) server answering
+ * the Graph calls mfa-migrate makes as Graph answers them, seeded from a tenant file, with
+ * throttling, faults, masked phone numbers, an https token endpoint, and
+ * `/_emulator/state|stats|reset` for tests and benchmarks. `startEmulator` is what tests,
+ * `mfa-migrate demo` and `mfa-migrate emulator` call.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -4,7 +4,7 @@
  * application+tenant a resource-unit quota per 10 seconds by tenant size and a write quota of
  * 3,000 per 2 minutes 30 seconds; per tenant, for all apps together, a write quota of 18,000 per
  * 5 minutes; plus Entra's 200 hardware OATH activations per 5 minutes per tenant
- * (docs/design.md "Throttling governor"). Each 429 names the limit's scope as Graph does
+ * (docs/design.md "Throttling model"). Each 429 names the limit's scope as Graph does
  * (`x-ms-throttle-scope: Tenant_Application/…` for an app's own quota, `Tenant/…` for one all
  * apps share). Budgets are sliding windows: in no window of the configured length does the
  * emulator accept more than the budget — the strictest reading of the documented quotas, so a
@@ -25,7 +25,7 @@ export const WRITE_WINDOW_SECONDS = 150;
 /** Write quota per tenant, all applications together (throttling-limits.md, "tenant" row). */
 export const TENANT_WRITES_PER_WINDOW = 18_000;
 export const TENANT_WRITE_WINDOW_SECONDS = 300;
-/** Hardware OATH token activations per tenant (docs/design.md "Throttling governor"). */
+/** Hardware OATH token activations per tenant (docs/design.md "Throttling model"). */
 export const ACTIVATIONS_PER_WINDOW = 200;
 export const ACTIVATION_WINDOW_SECONDS = 300;
 

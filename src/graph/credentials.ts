@@ -51,7 +51,10 @@ export interface CredentialContext {
 
 export type CredentialFactory = (settings: CredentialSettings, context: CredentialContext) => TokenCredential;
 
-/** The token `--auth emulator` sends: any non-empty token is accepted by the emulator over http (DESIGN §7). */
+/**
+ * The token `--auth emulator` sends: any non-empty token is accepted by the emulator over http
+ * (docs/design.md "What it models").
+ */
 export const EMULATOR_DEVELOPMENT_TOKEN = 'mfa-migrate-emulator-development-token';
 
 /** The @azure/identity credential for each `--auth`. */

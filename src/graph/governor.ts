@@ -1,5 +1,5 @@
 /**
- * The throttle governor (DESIGN §6). Two mechanisms:
+ * The throttle governor (docs/design.md "Throttling governor"). Two mechanisms:
  *
  * - Budgets it knows: sliding windows for Graph's write quota, the resource-unit quota of the
  *   tenant's size (once known) and hardware-token activations. A batch leaves only when its cost
@@ -92,7 +92,7 @@ export function estimateCost(method: string, path: string): RequestCost {
     const top = Number(query.get('$top'));
     if (Number.isInteger(top) && top > 0 && top < 20) resourceUnits -= 1;
   }
-  // DESIGN §6: activations have their own budget (hardwareoathauthenticationmethod-activate.md).
+  // Activations have their own budget, per tenant (hardwareoathauthenticationmethod-activate.md).
   const activation = write && segments.includes('hardwareoathmethods') && segments.at(-1) === 'activate';
   return { resourceUnits: Math.max(1, resourceUnits), writes: write ? 1 : 0, activations: activation ? 1 : 0 };
 }

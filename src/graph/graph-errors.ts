@@ -1,5 +1,6 @@
 /**
- * Graph's and Entra's error answers, parsed once into MigrateError with stable codes (STYLE §6).
+ * Graph's and Entra's error answers, parsed once into MigrateError with stable codes
+ * (docs/design.md "Retries and failures").
  * Shapes: microsoftgraph/microsoft-graph-docs-contrib concepts/errors.md (`{"error": {"code",
  * "message", "innerError": {"request-id", "date", "client-request-id"}}}`, the request-id also in
  * the `request-id` header); the identity platform's AADSTS codes from Entra's
@@ -54,9 +55,10 @@ export interface PrincipalDescription {
 }
 
 /**
- * 403, or a token without the roles: names every missing permission (DESIGN §5, exit 5). Remedy
- * for app-only tokens: grant the application permission and admin consent; for delegated tokens
- * the signed-in admin also needs an Entra role (authentication-list-methods.md "acting on other users").
+ * 403, or a token without the roles: names every missing permission (exit 5,
+ * docs/design.md "Permissions and preflight"). Remedy for app-only tokens: grant the application
+ * permission and admin consent; for delegated tokens the signed-in admin also needs an Entra role
+ * (authentication-list-methods.md "acting on other users").
  */
 export function permissionMissing(missing: readonly PermissionRequirement[], principal: PrincipalDescription, graph: GraphErrorInfo | null = null): MigrateError {
   const names = missing.map((requirement) => requirement.permission);

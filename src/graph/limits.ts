@@ -1,6 +1,6 @@
 /**
  * Graph's documented limits and the gateway's own retry bounds, each a named constant with its
- * unit (STYLE §5). Graph pages are in microsoftgraph/microsoft-graph-docs-contrib.
+ * unit (docs/design.md "Limits"). Graph pages are in microsoftgraph/microsoft-graph-docs-contrib.
  */
 
 /** concepts/json-batching.md "Batch size limitations": a `$batch` holds at most 20 requests. */
@@ -30,7 +30,10 @@ export const WRITE_WINDOW_MS = 150_000;
 export const TENANT_WRITES_PER_WINDOW = 18_000;
 export const TENANT_WRITE_WINDOW_MS = 300_000;
 
-/** docs/design.md "Throttling governor": hardware OATH token activations, 200 per 5 minutes per tenant. */
+/**
+ * docs/design.md "Throttling governor": hardware OATH token activations, 200 per 5 minutes per
+ * tenant.
+ */
 export const ACTIVATIONS_PER_WINDOW = 200;
 export const ACTIVATION_WINDOW_MS = 300_000;
 
@@ -48,7 +51,8 @@ export const MAX_THROTTLE_WAIT_MS = 15 * 60_000;
 
 /**
  * Batches in flight. Graph documents no concurrency limit for identity APIs; these are the
- * governor's start and ceiling (DESIGN §6), and a success streak of this many batches adds one.
+ * governor's start and ceiling (docs/design.md "Throttling governor"), and a success streak of this
+ * many batches adds one.
  */
 export const INITIAL_BATCHES_IN_FLIGHT = 4;
 export const MAX_BATCHES_IN_FLIGHT = 16;

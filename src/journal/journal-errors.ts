@@ -1,7 +1,8 @@
 /**
- * The journal's errors (STYLE §6): each names the journal file and says what to do. SQLite's own
- * error codes are translated here once, so the commands never see a raw SqliteError for a problem
- * a person can fix (wrong file, damaged file, disk full, another process holding the lock).
+ * The journal's errors (docs/design.md "Journal file"): each names the journal file and says what
+ * to do. SQLite's own error codes are translated here once, so the commands never see a raw
+ * SqliteError for a problem a person can fix (wrong file, damaged file, disk full, another process
+ * holding the lock).
  */
 import Database from 'better-sqlite3';
 import { inputError, MigrateError } from '../errors.js';

@@ -1,8 +1,9 @@
 /**
- * The journal (DESIGN §6): the SQLite file that is the product's memory of every run — the users a
- * plan decided about, the operations apply executes (`planned → sent → done | failed`), what Graph
- * answered. A run can stop at any moment and resume from it without losing or doubling a write,
- * and reports and rollback read it instead of memory. The only code that speaks SQL.
+ * The journal (docs/design.md "Journal"): the SQLite file that is the product's memory of every run
+ * — the users a plan decided about, the operations apply executes (`planned → sent → done |
+ * failed`), what Graph answered. A run can stop at any moment and resume from it without losing or
+ * doubling a write, and reports and rollback read it instead of memory. The only code that speaks
+ * SQL.
  *
  * Calls are synchronous (better-sqlite3): a journal write is a local fsync, and keeping it
  * synchronous means an operation is durably `sent` before the next line of apply runs.

@@ -1,8 +1,8 @@
 /**
- * One writer per journal (issue 5: "a second apply while one runs on the same journal is
- * refused"). SQLite's own locks last one transaction; apply and rollback hold the journal for
- * hours, so they take this lock file beside it: `<state>.lock`, created exclusively, holding the
- * owner's pid, host and start time.
+ * One writer per journal: a second apply or `rollback --execute` on the same journal is refused
+ * while one runs (docs/design.md "Lock file"). SQLite's own locks last one transaction; apply and
+ * rollback hold the journal for hours, so they take this lock file beside it: `<state>.lock`,
+ * created exclusively, holding the owner's pid, host and start time.
  *
  * A process killed with SIGKILL cannot remove its lock. A lock from this host whose pid no longer
  * runs is therefore taken over; a lock from another host (a journal on a shared folder) is never

@@ -1,6 +1,6 @@
 /**
- * What mapping decides for one user (DESIGN §4): the Entra methods to hold. Pure data, shared by
- * validate, plan, apply and the reports.
+ * What mapping decides for one user (docs/design.md "Mapping rules"): the Entra methods to hold.
+ * Pure data, shared by validate, plan, apply and the reports.
  */
 import type { Finding } from '../findings.js';
 import type { HashFunction } from '../source/records.js';

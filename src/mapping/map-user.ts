@@ -1,6 +1,7 @@
 /**
- * The whole per-user mapping (DESIGN §4): one SourceUser and what is known around it → the
- * DesiredState that validate, plan, apply and the reports share. Pure: no I/O, no clock.
+ * The whole per-user mapping (docs/design.md "Mapping rules"): one SourceUser and what is known
+ * around it → the DesiredState that validate, plan, apply and the reports share. Pure: no I/O, no
+ * clock.
  */
 import { finding } from '../findings.js';
 import type { Finding } from '../findings.js';
@@ -112,7 +113,8 @@ function requestedMethod(method: SourceMethod | null, primarySlot: PhoneType | n
 function availableMethods(plan: MethodPlan, context: UserContext, requested: DefaultMethod | null): Set<DefaultMethod> {
   const available = new Set<DefaultMethod>();
   // Offline nothing says whether Entra holds an Authenticator, so a requested push stays planned
-  // (DESIGN §4 R8) and devices in the export count; online it takes a registration in Entra.
+  // (docs/design.md "R8 Default method") and devices in the export count; online it takes a
+  // registration in Entra.
   const push = context.existingAuthenticatorNames === null ? requested === 'push' || plan.keptDevices > 0 : context.existingAuthenticatorNames.size > 0;
   if (push) available.add('push');
   if (plan.hardwareTokens.length > 0) available.add('oath');
@@ -176,7 +178,7 @@ function methodErrors(user: SourceUser, context: UserContext, options: MappingOp
 }
 
 /**
- * Maps one user (DESIGN §4, R1–R16). Status is `rejected` for a row without a username (R16), a
+ * Maps one user (R1–R16). Status is `rejected` for a row without a username (R16), a
  * repeated username (R15), an unresolvable one (R14), an unreadable row, or a row whose methods
  * all failed with errors and left nothing to plan; `skipped` for a disabled user (R11) unless
  * `includeDisabled`; else `ready`. Rejected and skipped users plan nothing but keep their findings.

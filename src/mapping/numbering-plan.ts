@@ -57,8 +57,9 @@ interface RawMetadata {
 
 /**
  * The minified layout this module reads by array index. libphonenumber-js is pinned to an exact
- * version in package.json because that layout is internal to it (docs/decisions.md, "libphonenumber-js
- * pinned"); a new layout stops here rather than misreading numbers.
+ * version in package.json because that layout is internal to it
+ * (docs/decisions.md "libphonenumber-js pinned to exactly 1.13.16"); a new layout stops here
+ * rather than misreading numbers.
  */
 const METADATA_LAYOUT_VERSION = 4;
 

@@ -1,7 +1,8 @@
 /**
- * Phone numbers as Graph wants them (DESIGN §4, R1, R2, R7): `+{countryCode} {nationalNumber}`,
- * no trunk prefix, no punctuation, `x{digits}` for an extension — the format of
- * phoneAuthenticationMethod.phoneNumber (https://learn.microsoft.com/graph/api/resources/phoneauthenticationmethod).
+ * Phone numbers as Graph wants them (R1, R2, R7; docs/design.md "Phone number format"):
+ * `+{countryCode} {nationalNumber}`, no trunk prefix, no punctuation, `x{digits}` for an extension
+ * — the format of phoneAuthenticationMethod.phoneNumber
+ * (https://learn.microsoft.com/graph/api/resources/phoneauthenticationmethod).
  */
 import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { GraphPhoneNumber } from './desired-state.js';

@@ -1,9 +1,10 @@
 /**
- * Resume step one (DESIGN §6): an operation left `sent` by a crash may or may not have reached
- * Graph. Read each such user's current state once (and the token inventory once, when a token
- * create is in doubt) and decide: the write is visible → `done` (request-id null: this run never
- * saw the answer); not visible → back to `planned`, to be sent again. Every write apply sends is
- * safe to re-send when its effect is absent, so this never writes a phone or a token twice.
+ * Resume step one (docs/design.md "Resume and reconcile"): an operation left `sent` by a crash may
+ * or may not have reached Graph. Read each such user's current state once (and the token inventory
+ * once, when a token create is in doubt) and decide: the write is visible → `done` (request-id
+ * null: this run never saw the answer); not visible → back to `planned`, to be sent again. Every
+ * write apply sends is safe to re-send when its effect is absent, so this never writes a phone or a
+ * token twice.
  */
 import pLimit from 'p-limit';
 import { serialKey } from '../graph/entra-json.js';
@@ -45,8 +46,8 @@ function appliedResource(operation: StoredOperation, state: EntraState, inventor
     case 'createPhone':
     case 'updatePhone': {
       const phone = state.phones.find((candidate) => candidate.phoneType === operation.target);
-      // A masked read (delegated admins, DESIGN §6) that fits the number counts: re-sending a create
-      // would only fail with "already exists".
+      // A masked read (delegated admins, docs/design.md "Masked numbers") that fits the number
+      // counts: re-sending a create would only fail with "already exists".
       return phone !== undefined && phoneNumbersMatch(operation.phoneNumber, phone.phoneNumber) !== 'different' ? { resourceId: phone.id } : undefined;
     }
     case 'setPreferredMethod':

@@ -1,5 +1,5 @@
 /**
- * apply (DESIGN §5, §6): executes a plan against the tenant. Three ways in:
+ * apply (docs/design.md "Apply and resume"): executes a plan against the tenant. Three ways in:
  * - an unfinished apply run of the same exports exists → resume it: reconcile what was `sent`
  *   by reading Entra, then send only what is still planned;
  * - `--plan RUN`, or an unused plan of the same exports and options made recently → copy that plan
@@ -324,7 +324,10 @@ function reusablePlan(journal: Journal, input: PlanInput, inputs: InputFingerpri
   return journal.latestRun({ command: 'apply', parentRunId: plan.id }) === null ? plan : null;
 }
 
-/** Sets every user's final status (§5) once no operation is left planned or sent. */
+/**
+ * Sets every user's final status (docs/design.md "Final user statuses") once no operation is left
+ * planned or sent.
+ */
 function settleFinalStatuses(journal: Journal, runId: string): Partial<Record<FinalUserStatus, number>> {
   const updates: { userId: number; status: FinalUserStatus }[] = [];
   const counts: Partial<Record<FinalUserStatus, number>> = {};
@@ -342,9 +345,9 @@ type TokenOf = (operation: StoredOperation) => HardwareTokenDescription | { read
 const HARDWARE_TOKEN_KINDS: ReadonlySet<StoredOperation['kind']> = new Set(['createHardwareToken', 'activateHardwareToken']);
 
 /**
- * Seeds never enter the journal (DESIGN §6), so apply reads them again from the tokens file and
- * checks each against the fingerprint the plan stored: a seed that changed since the plan is not
- * sent. Reads the exports only when the run has token operations left.
+ * Seeds never enter the journal (docs/design.md "Seeds as keyed hashes"), so apply reads them again
+ * from the tokens file and checks each against the fingerprint the plan stored: a seed that changed
+ * since the plan is not sent. Reads the exports only when the run has token operations left.
  */
 async function seedsFor(input: PlanInput, options: PlanDecidingOptions, journal: Journal, runId: string, deps: ApplyDeps): Promise<TokenOf> {
   const pending = journal.runSummary(runId).operationsByKind;

@@ -1,7 +1,8 @@
 /**
- * demo (DESIGN §5): the whole product on the bundled emulator, for a newcomer and for rehearsals.
- * Starts the emulator in-process from the fixtures' tenant, then validate → plan + apply → verify →
- * reports, exactly as the commands run them (same steps, same journal, same gateway over HTTP).
+ * demo (docs/design.md "demo command"): the whole product on the bundled emulator, for a newcomer
+ * and for rehearsals. Starts the emulator in-process from the fixtures' tenant, then validate →
+ * plan + apply → verify → reports, exactly as the commands run them (same steps, same journal, same
+ * gateway over HTTP).
  */
 import { resolveGraphConfig } from '../graph/config.js';
 import { createGraphGateway } from '../graph/gateway.js';

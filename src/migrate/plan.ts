@@ -1,7 +1,7 @@
 /**
- * plan (DESIGN §5): the dry run. Validates the exports, finds each ready user in Entra, reads what
- * Entra holds, diffs, and stores the run in the journal so `apply --plan RUN` can execute exactly
- * this plan later. Sends GETs only.
+ * plan (docs/design.md "plan command"): the dry run. Validates the exports, finds each ready user
+ * in Entra, reads what Entra holds, diffs, and stores the run in the journal so `apply --plan RUN`
+ * can execute exactly this plan later. Sends GETs only.
  *
  * Users stream: validate hands over one desired state at a time; each ready user is read from Graph
  * with at most USERS_IN_FLIGHT reads under way (p-limit; the gateway packs them into `$batch`

@@ -1,8 +1,8 @@
 /**
- * rollback (DESIGN §5, issue 5): undo what one apply run wrote. Reads what Entra holds now for each
- * user the run wrote to, decides the undo per user (plan/rollback-operations.ts), and — only with
- * `execute` — records it as a rollback run and sends it through the same journaled loop as apply,
- * so a rollback is itself resumable: running it again resumes an unfinished one.
+ * rollback (docs/design.md "Rollback"): undo what one apply run wrote. Reads what Entra holds now
+ * for each user the run wrote to, decides the undo per user (plan/rollback-operations.ts), and —
+ * only with `execute` — records it as a rollback run and sends it through the same journaled loop
+ * as apply, so a rollback is itself resumable: running it again resumes an unfinished one.
  */
 import pLimit from 'p-limit';
 import { MigrateError, usageError } from '../errors.js';

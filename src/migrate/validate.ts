@@ -1,8 +1,8 @@
 /**
- * validate (DESIGN §5): read the three exports and map every user offline. Streams the users file
- * so memory holds only what must be joined (devices and seeds by user, one key per username),
- * never the users themselves: each user's desired state is handed to `onUser` as soon as it is
- * decided.
+ * validate (docs/design.md "validate command"): read the three exports and map every user offline.
+ * Streams the users file so memory holds only what must be joined (devices and seeds by user, one
+ * key per username), never the users themselves: each user's desired state is handed to `onUser` as
+ * soon as it is decided.
  */
 import type { Finding, FindingCode } from '../findings.js';
 import { finding } from '../findings.js';
@@ -44,7 +44,9 @@ export interface ValidateResult {
 /** Row findings that stand for a users-file row that produced no record. */
 const ROW_LEVEL_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>(['BYTES_UNDECODABLE', 'ROW_INVALID']);
 
-/** Seeds indexed both ways the tokens file can name a holder (DESIGN §3.3). */
+/**
+ * Seeds indexed both ways the tokens file can name a holder (docs/design.md "R13 Hardware tokens").
+ */
 interface SeedIndex {
   readonly bySerial: Map<string, SourceToken[]>;
   readonly byUser: Map<string, SourceToken[]>;

@@ -1,9 +1,10 @@
 /**
- * verify (DESIGN §5): re-read Entra for the users of an apply run and reconcile what it holds with
- * the exports' desired state and the journal. Records a verify run (the apply run's users, each with
- * its verified status and any METHOD_DRIFTED / METHOD_MISSING finding) for `status` and the reports.
- * `verify --users` checks every user of the exports instead, whatever run wrote them (or none): it
- * plans against Entra now and reports each write still to make as missing. Sends GETs only.
+ * verify (docs/design.md "Verify"): re-read Entra for the users of an apply run and reconcile what
+ * it holds with the exports' desired state and the journal. Records a verify run (the apply run's
+ * users, each with its verified status and any METHOD_DRIFTED / METHOD_MISSING finding) for
+ * `status` and the reports. `verify --users` checks every user of the exports instead, whatever run
+ * wrote them (or none): it plans against Entra now and reports each write still to make as missing.
+ * Sends GETs only.
  */
 import pLimit from 'p-limit';
 import { usageError } from '../errors.js';

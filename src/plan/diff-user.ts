@@ -1,6 +1,7 @@
 /**
- * The pure diff (DESIGN §2): one user's DesiredState × what Entra holds → the operations apply
- * sends and the findings plan reports. No I/O, no clock: plan, apply, verify and tests share it.
+ * The pure diff (docs/design.md "Diff with Entra"): one user's DesiredState × what Entra holds →
+ * the operations apply sends and the findings plan reports. No I/O, no clock: plan, apply, verify
+ * and tests share it.
  */
 import { finding } from '../findings.js';
 import type { Finding, FindingCode } from '../findings.js';
@@ -16,7 +17,7 @@ import type { PriorWrites } from './prior-writes.js';
 
 export type { PhoneConflictPolicy } from './phone-operations.js';
 
-/** The run's policy options (DESIGN §5). */
+/** The run's policy options (docs/design.md "Policy options"). */
 export interface DiffOptions {
   /** `--phone-conflict`: keep Entra's different number (a conflict) or replace it. */
   readonly phoneConflict: PhoneConflictPolicy;

@@ -1,7 +1,8 @@
 /**
- * What Entra holds for one user, as the Graph gateway read it (DESIGN §2: the right-hand input of
- * the pure diff). Plain data: `src/graph/` fills it, `src/plan/` compares against it, the journal
- * stores it as the user's before-state, the reports print it. No secret is ever part of it.
+ * What Entra holds for one user, as the Graph gateway read it (the right-hand input of the pure
+ * diff; docs/design.md "Entra state read"). Plain data: `src/graph/` fills it, `src/plan/` compares
+ * against it, the journal stores it as the user's before-state, the reports print it. No secret is
+ * ever part of it.
  *
  * Field names follow Graph's resources (microsoft-graph-docs-contrib api-reference/v1.0/resources/
  * phoneauthenticationmethod.md, microsoftauthenticatorauthenticationmethod.md,

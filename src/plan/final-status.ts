@@ -1,7 +1,7 @@
 /**
- * A user's status once apply has run (DESIGN §5: migrated, unchanged, partial, conflict, skipped,
- * unmatched, rejected, failed), from the plan status and what became of each operation. Pure: apply,
- * status and the reports agree because they all ask this function.
+ * A user's status once apply has run (docs/design.md "Final user statuses": migrated, unchanged,
+ * partial, conflict, skipped, unmatched, rejected, failed), from the plan status and what became of
+ * each operation. Pure: apply, status and the reports agree because they all ask this function.
  */
 import type { FinalUserStatus } from '../user-status.js';
 import type { OperationKind, OperationStatus, PlanStatus } from './operations.js';

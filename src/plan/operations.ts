@@ -1,7 +1,8 @@
 /**
- * What plan decides to do for one user, and what apply executes (DESIGN §5: `operations: [{ kind,
- * target, status }]`). Plain data: the journal stores it (without secrets — a hardware token's seed
- * is re-read from the tokens file at apply time and recognised by a keyed hash), the reports print it.
+ * What plan decides to do for one user, and what apply executes: `{ kind, target, status }` plus
+ * the kind's fields (docs/design.md "Operations and plan statuses"). Plain data: the journal stores
+ * it (without secrets — a hardware token's seed is re-read from the tokens file at apply time and
+ * recognised by a keyed hash), the reports print it.
  */
 import type { Finding } from '../findings.js';
 import type { DefaultMethod, DesiredDevice, GraphPhoneNumber, PhoneType } from '../mapping/desired-state.js';

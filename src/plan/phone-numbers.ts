@@ -1,9 +1,10 @@
 /**
- * Comparing the number mapping wants with the number Graph returned (DESIGN §6). Graph shows
- * delegated authentication administrators masked numbers ("The authentication administrator only
- * sees masked phone numbers", api-reference/v1.0/api/authentication-list-methods.md); which digits
- * stay visible is not documented, so any run of mask characters stands for one or more unknown
- * digits and only the country code, the visible digits and the extension are compared.
+ * Comparing the number mapping wants with the number Graph returned
+ * (docs/design.md "Masked numbers"). Graph shows delegated authentication administrators masked
+ * numbers ("The authentication administrator only sees masked phone numbers",
+ * api-reference/v1.0/api/authentication-list-methods.md); which digits stay visible is not
+ * documented, so any run of mask characters stands for one or more unknown digits and only the
+ * country code, the visible digits and the extension are compared.
  */
 import type { GraphPhoneNumber } from '../mapping/desired-state.js';
 

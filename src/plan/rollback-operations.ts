@@ -1,6 +1,6 @@
 /**
- * Rollback (issue 5): the operations that undo what one apply run wrote for one user, decided
- * against what Entra holds now. Pure, like the diff.
+ * Rollback (docs/design.md "Rollback"): the operations that undo what one apply run wrote for one
+ * user, decided against what Entra holds now. Pure, like the diff.
  *
  * What Graph lets us undo: a created phone is deleted, a replaced number is put back, a changed
  * default method is set back, an assigned token is unassigned and a created one deleted from the

@@ -1,5 +1,5 @@
 /**
- * verify (DESIGN §5): one user of an apply run against what Entra holds now. Pure.
+ * verify (docs/design.md "Verify"): one user of an apply run against what Entra holds now. Pure.
  *
  * What is expected of Entra, per phone type: the number apply wrote (a done create or update),
  * else the export's number when the plan found it already there; nothing when the plan kept a

@@ -1,7 +1,8 @@
 /**
- * The stylesheet of report.html, inlined (the file must open with no network: DESIGN §8). The page
- * allows exactly this text by its hash (Content-Security-Policy), so it contains no `style=`
- * attribute anywhere; widths and colours of the chart are SVG attributes.
+ * The stylesheet of report.html, inlined (the file must open with no network:
+ * docs/design.md "HTML report"). The page allows exactly this text by its hash
+ * (Content-Security-Policy), so it contains no `style=` attribute anywhere; widths and colours of
+ * the chart are SVG attributes.
  */
 export const REPORT_STYLE = `
 :root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --panel: #f6f8fa; --accent: #0969da;

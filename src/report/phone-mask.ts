@@ -1,8 +1,8 @@
 /**
- * Phone numbers in reports (DESIGN §8): masked by default as `+1 ••••••0100`, in full only with
- * `--unmask`. A report is read by support staff and mailed around; the country code and the last
- * digits are enough to confirm a number with its owner ("the one ending 0100") without handing
- * out the number.
+ * Phone numbers in reports (docs/design.md "Masking"): masked by default as `+1 ••••••0100`, in
+ * full only with `--unmask`. A report is read by support staff and mailed around; the country code
+ * and the last digits are enough to confirm a number with its owner ("the one ending 0100") without
+ * handing out the number.
  *
  * Rules: the country code of an international number written `+{cc} {national}` stays; of the
  * national part, the last four digits stay and every other digit becomes `•` (punctuation and

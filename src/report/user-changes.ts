@@ -1,8 +1,8 @@
 /**
- * A user's before → after, from the journal alone (DESIGN §8: reports never ask Graph). "Before" is
- * what the run read from Entra; "after" is before with the run's writes laid over it — the writes
- * that are `done` for a run that writes (apply, rollback), or the planned writes for a plan,
- * which the reports label as planned. Pure.
+ * A user's before → after, from the journal alone (reports never ask Graph:
+ * docs/design.md "Reports"). "Before" is what the run read from Entra; "after" is before with the
+ * run's writes laid over it — the writes that are `done` for a run that writes (apply, rollback),
+ * or the planned writes for a plan, which the reports label as planned. Pure.
  *
  * A rollback run carries its apply run's users, so its stored before-state is what Entra held
  * before the apply. Each undo operation records what it found instead (the number it deletes or

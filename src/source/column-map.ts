@@ -1,6 +1,7 @@
 /**
  * `--columns map.json`: canonical field → header text, for exports whose headers no alias knows
- * (DESIGN §3), e.g. `{"phone": "Mobile Number", "devices.username": "Login"}`.
+ * (docs/design.md "Headers and aliases"), e.g. `{"phone": "Mobile Number", "devices.username":
+ * "Login"}`.
  */
 import { readFile } from 'node:fs/promises';
 import { inputError } from '../errors.js';

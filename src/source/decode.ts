@@ -1,7 +1,7 @@
 /**
- * Opening an export and turning its bytes into text (DESIGN §3). Text is decoded here, before the
- * CSV tokenizer sees it: tokenizing bytes mangles UTF-16 (csv-parse did, notably with trim), and
- * one decoder for every encoding keeps line counting in one place.
+ * Opening an export and turning its bytes into text (docs/design.md "Encoding"). Text is decoded
+ * here, before the CSV tokenizer sees it: tokenizing bytes mangles UTF-16 (csv-parse did, notably
+ * with trim), and one decoder for every encoding keeps line counting in one place.
  */
 import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';

@@ -1,7 +1,8 @@
 /**
- * The mobile-app devices export (DESIGN §3.2) as SourceDevice records. The device token and the
- * device's OATH secret are never kept: Graph cannot create Authenticator registrations from them,
- * so holding them would only add secrets to memory (only whether a secret was present is kept).
+ * The mobile-app devices export (docs/design.md "Devices export") as SourceDevice records. The
+ * device token and the device's OATH secret are never kept: Graph cannot create Authenticator
+ * registrations from them, so holding them would only add secrets to memory (only whether a secret
+ * was present is kept).
  */
 import { readTable, unalignedSecretRow } from './table.js';
 import type { TableSeams } from './table.js';

@@ -1,5 +1,6 @@
 /**
- * The canonical fields of each export and the header names that mean them (DESIGN §3.1–3.3).
+ * The canonical fields of each export and the header names that mean them
+ * (docs/design.md "Headers and aliases").
  * Headers match after normalisation, so `User Name`, `user_name` and `USERNAME` are one alias.
  */
 
@@ -21,7 +22,7 @@ function field<const Name extends string>(name: Name, aliases: readonly string[]
 
 const USERNAME_ALIASES = ['Username', 'User Name', 'UPN', 'userPrincipalName', 'User Principal Name', 'User'];
 
-/** DESIGN §3.1: MFA Server "File > Export Users". */
+/** MFA Server "File > Export Users" (docs/design.md "Users export"). */
 export const USER_FIELDS = [
   field('username', USERNAME_ALIASES, true),
   field('firstName', ['First Name', 'Given Name']),
@@ -44,7 +45,7 @@ export const USER_FIELDS = [
   field('language', ['Language']),
 ] as const satisfies readonly FieldSpec[];
 
-/** DESIGN §3.2: mobile-app (Authenticator) activations. */
+/** Mobile-app (Authenticator) activations (docs/design.md "Devices export"). */
 export const DEVICE_FIELDS = [
   field('username', USERNAME_ALIASES, true),
   field('deviceName', ['Device Name', 'Name', 'Device']),
@@ -57,7 +58,7 @@ export const DEVICE_FIELDS = [
   field('lastUsedAt', ['Last Used', 'Last Authenticated', 'Last Used At', 'Last Authentication']),
 ] as const satisfies readonly FieldSpec[];
 
-/** DESIGN §3.3: vendor seed files and Entra's hardware-token upload CSV. */
+/** Vendor seed files and Entra's hardware-token upload CSV (docs/design.md "Tokens export"). */
 export const TOKEN_FIELDS = [
   field('username', ['upn', 'Username', 'User Name', 'userPrincipalName', 'User Principal Name', 'User']),
   field('serialNumber', ['serial number', 'Serial', 'Serial No', 'Token Serial', 'Token Serial Number'], true),
@@ -80,7 +81,10 @@ export const FIELDS_OF: Readonly<Record<FileKind, readonly FieldSpec[]>> = {
 
 const IGNORED_IN_HEADERS = /[\s_.-]+/g;
 
-/** Header normalisation of DESIGN §3: case-insensitive, ignoring spaces, `_`, `-` and `.`. */
+/**
+ * Header normalisation (docs/design.md "Headers and aliases"): case-insensitive, ignoring spaces,
+ * `_`, `-` and `.`.
+ */
 export function normalizeHeader(text: string): string {
   return text.replace(IGNORED_IN_HEADERS, '').toLowerCase();
 }

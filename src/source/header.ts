@@ -1,6 +1,7 @@
 /**
  * Matching a file's header row to canonical fields: `--columns` entries first, then aliases
- * (DESIGN §3). A missing required column or a map entry naming an absent header stops with exit 3.
+ * (docs/design.md "Headers and aliases"). A missing required column or a map entry naming an absent
+ * header stops with exit 3.
  */
 import { inputError } from '../errors.js';
 import { ALIAS_INDEX, FIELDS_OF, FILE_KINDS, normalizeHeader } from './fields.js';

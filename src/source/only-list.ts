@@ -1,7 +1,7 @@
 /**
- * `--only FILE` (DESIGN §5): one username a line, to run a step for some users only (a pilot
- * group, or the users a support ticket names). Blank lines and `#` comments are ignored; the
- * usernames are compared like the users file's (R15), by the caller.
+ * `--only FILE` (docs/design.md "Tenant options"): one username a line, to run a step for some
+ * users only (a pilot group, or the users a support ticket names). Blank lines and `#` comments are
+ * ignored; the usernames are compared like the users file's (R15), by the caller.
  */
 import { readFile } from 'node:fs/promises';
 import { inputError } from '../errors.js';

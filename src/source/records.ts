@@ -1,5 +1,5 @@
 /**
- * Typed records the readers yield (DESIGN §3). Absent values are `null`, never `''`.
+ * Typed records the readers yield (docs/design.md "Inputs"). Absent values are `null`, never `''`.
  * Readers normalise shapes (trimmed strings, booleans, dates, enum values) and report values they
  * cannot read as findings on the record; they apply no mapping rule (that is `src/mapping/`).
  */
@@ -39,7 +39,7 @@ export interface SourceUser extends RecordOrigin {
   readonly phoneCallMode: SourceMode | null;
   readonly textMessageMode: SourceMode | null;
   readonly mobileAppMode: SourceMode | null;
-  /** Empty means enabled (DESIGN §3.1). */
+  /** Empty means enabled (docs/design.md "Users export"). */
   readonly enabled: boolean;
   readonly oathTokenSerial: string | null;
   readonly sid: string | null;
@@ -53,7 +53,10 @@ export interface SourceDevice extends RecordOrigin {
   readonly username: string;
   readonly deviceName: string | null;
   readonly notificationType: string | null;
-  /** Whether the row carried an OATH secret. The secret itself is never kept (DESIGN §3). */
+  /**
+   * Whether the row carried an OATH secret. The secret itself is never kept
+   * (docs/design.md "Devices export").
+   */
   readonly hasOathSecret: boolean;
   readonly os: string | null;
   readonly appVersion: string | null;
@@ -88,7 +91,10 @@ export type ReadItem<T> = { readonly kind: 'record'; readonly record: T } | { re
 export type SourceEncoding = 'auto' | 'utf8' | 'utf16le' | 'windows1252';
 
 export interface ReadOptions {
-  /** `auto` detects by byte-order mark and falls back to UTF-8 (DESIGN §3). */
+  /**
+   * `auto`: a byte-order mark decides, else the whole file is checked for UTF-8, else it is read as
+   * Windows-1252; a byte-order mark also wins over a set encoding (docs/design.md "Encoding").
+   */
   readonly encoding: SourceEncoding;
   /** `--columns map.json`: canonical field name → header text in this file. */
   readonly columns: Readonly<Record<string, string>>;

@@ -1,7 +1,7 @@
 /**
  * The generic export reader the three file readers share: open, decode, parse, match the header,
- * then hand over rows one at a time with file-level findings (DESIGN §3). Never holds more than
- * one decoded chunk of rows.
+ * then hand over rows one at a time with file-level findings (docs/design.md "Bad rows"). Never
+ * holds more than one decoded chunk of rows.
  */
 import { inputError } from '../errors.js';
 import { finding } from '../findings.js';

@@ -1,7 +1,8 @@
 /**
- * The hardware-token seed file (DESIGN §3.3: a vendor seed file or Entra's upload CSV) as
- * SourceToken records. The seed is wrapped in a Secret the moment it is read, so it prints as
- * [REDACTED] wherever the record goes; no message of this module quotes it.
+ * The hardware-token seed file (a vendor seed file or Entra's upload CSV;
+ * docs/design.md "Tokens export") as SourceToken records. The seed is wrapped in a Secret the
+ * moment it is read, so it prints as [REDACTED] wherever the record goes; no message of this module
+ * quotes it.
  */
 import { Secret } from '../secret.js';
 import { readTable, unalignedSecretRow } from './table.js';

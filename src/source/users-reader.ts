@@ -1,5 +1,6 @@
 /**
- * The users export (DESIGN §3.1, MFA Server "File > Export Users") as SourceUser records.
+ * The users export (MFA Server "File > Export Users"; docs/design.md "Users export") as SourceUser
+ * records.
  */
 import { inputError, type MigrateError } from '../errors.js';
 import { finding } from '../findings.js';

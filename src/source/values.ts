@@ -99,7 +99,10 @@ const ENABLED: ReadonlyMap<string, boolean> = new Map<string, boolean>([
   ['disabled', false],
 ]);
 
-/** The users file "Enabled"/"Status" column: empty means enabled (DESIGN §3.1); unknown → enabled + VALUE_UNKNOWN. */
+/**
+ * The users file "Enabled"/"Status" column: empty means enabled (docs/design.md "Users export");
+ * unknown → enabled + VALUE_UNKNOWN.
+ */
 export function readEnabled(value: string, column: string, site: ValueSite): boolean {
   if (value === '') return true;
   const enabled = ENABLED.get(value.toLowerCase());
@@ -176,7 +179,7 @@ function usTime(match: RegExpExecArray): number {
 /**
  * A devices date: ISO 8601 (UTC when it has no offset) or MFA Server's `M/D/YYYY h:mm:ss AM`
  * (also without seconds, or 24-hour `M/D/YYYY H:mm`). The export carries no time zone, so the
- * M/D/Y form is read as UTC: the dates only order devices (R9), where a few hours do not matter.
+ * M/D/Y form is read as UTC: the dates only order devices (R12), where a few hours do not matter.
  * Null when empty or invalid (invalid adds DATE_INVALID).
  */
 export function readDate(value: string, column: string, site: ValueSite): Date | null {

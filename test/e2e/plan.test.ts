@@ -1,7 +1,8 @@
 /**
  * `mfa-migrate plan` as an admin runs it: the built CLI against an in-process emulator, checking
- * the JSON document, the journal file, and the exit codes of DESIGN §5 for the failures an admin
- * meets on the day (missing permission, Graph unreachable, wrong auth for a remote URL).
+ * the JSON document, the journal file, and the exit codes (docs/design.md "Exit codes") for the
+ * failures an admin meets on the day (missing permission, Graph unreachable, wrong auth for a
+ * remote URL).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';

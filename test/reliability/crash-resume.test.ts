@@ -1,9 +1,9 @@
 /**
- * The crash test of issues 5 and 7: the built CLI's `apply` killed with SIGKILL at random moments
- * (start-up, planning, reconciling, writing, journaling), many times in a row, resumed each time
- * by running the same command again, then once to the end. The tenant must end exactly as a run
- * without kills leaves it, no phone may be written twice, the journal must pass SQLite's
- * integrity check after every kill, and every user must be accounted for.
+ * The crash test (docs/design.md "Resume and reconcile"): the built CLI's `apply` killed with
+ * SIGKILL at random moments (start-up, planning, reconciling, writing, journaling), many times in a
+ * row, resumed each time by running the same command again, then once to the end. The tenant must
+ * end exactly as a run without kills leaves it, no phone may be written twice, the journal must
+ * pass SQLite's integrity check after every kill, and every user must be accounted for.
  * Default: 20 kills over 200 users (~50 s). `npm run test:soak`: 50 kills over 2,000 users.
  * CRASH_SEED replays the kill moments a failure printed.
  */

@@ -1,11 +1,13 @@
 /**
- * The fault matrix (issue 7): apply of the sample exports against the emulator under one kind of
- * fault at a time — 429s of the whole `$batch` and of its items with whole and fractional
- * `Retry-After`, each 5xx, `424` chains, dropped connections, answers lost after the write was
- * made, requests stalled past the client's timeout, a token that expires mid-run, latency, the
- * tenant's write quota answering 429 (`x-ms-throttle-scope: Tenant/…`) to an app pool mid-run, and
- * Graph refusing one user's number with 400. Each run goes to completion through the real
- * gateway (real HTTP) and a journal file, then three things must agree:
+ * The fault matrix
+ * (docs/decisions.md "Reliability proofs: one fault at a time, three-way agreement"): apply of the
+ * sample exports against the emulator under one kind of fault at a time — 429s of the whole
+ * `$batch` and of its items with whole and fractional `Retry-After`, each 5xx, `424` chains,
+ * dropped connections, answers lost after the write was made, requests stalled past the client's
+ * timeout, a token that expires mid-run, latency, the tenant's write quota answering 429
+ * (`x-ms-throttle-scope: Tenant/…`) to an app pool mid-run, and Graph refusing one user's number
+ * with 400. Each run goes to completion through the real gateway (real HTTP) and a journal file,
+ * then three things must agree:
  * - the tenant: exactly the state a clean apply leaves (bar the refused number);
  * - the journal: no operation left `planned` or `sent`, every user with a final status;
  * - the report (built from the journal alone): each user's "after" is what the tenant holds;

@@ -1,9 +1,10 @@
 /**
- * The three readers against hostile exports (DESIGN §3: "a bad row never stops the file"). For
- * files built with known good and bad rows, the reader must give exactly the good rows as records
- * and each bad row as a finding at its line; for anything at all (random bytes, CSV soup), it must
- * end — with items or with a MigrateError of exit 3 naming the file — and never hang or throw
- * anything else. Each input is bounded in time (see watchdog.ts). `npm run test:soak` runs 20x.
+ * The three readers against hostile exports (a bad row never stops the file:
+ * docs/design.md "Bad rows"). For files built with known good and bad rows, the reader must give
+ * exactly the good rows as records and each bad row as a finding at its line; for anything at all
+ * (random bytes, CSV soup), it must end — with items or with a MigrateError of exit 3 naming the
+ * file — and never hang or throw anything else. Each input is bounded in time (see watchdog.ts).
+ * `npm run test:soak` runs 20x.
  */
 import fc from 'fast-check';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -31,7 +32,7 @@ const PROPERTY_TIMEOUT_MS = runs(1) * 120_000;
 
 // A message is read by a person: a few kilobytes at most, whatever the file holds.
 const MAX_MESSAGE_CHARACTERS = 8_000;
-// The codes a reader may stop with (DESIGN §3: exit 3, naming the file).
+// The codes a reader may stop with (exit 3, naming the file: docs/design.md "File-level errors").
 const FILE_ERROR_CODES = new Set(['CSV_EMPTY', 'CSV_ENCODING', 'CSV_MISSING_COLUMN', 'CSV_QUOTE_NOT_CLOSED', 'CSV_ROW_TOO_LARGE']);
 
 let folder: string;

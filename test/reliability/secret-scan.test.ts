@@ -1,12 +1,12 @@
 /**
- * Secrets never leave where they belong (issue 7, docs/security.md). Known secrets are seeded —
- * fresh OATH seeds for the hardware tokens (the tokens file and the emulator's inventory), fresh
- * Authenticator secrets in the devices export, a fresh client secret for the app — and every
- * command of the built CLI runs against an https emulator with `--auth secret`, with `--json` and
- * without, at every log level. Then stdout, stderr (the tool's only log), every report file and
- * the journal (with its -wal) are searched for each secret in plain text, Base32, hex and base64,
- * for any access token (a JWT), and for the Temporary Access Passes apply made, which may only be
- * in the file the admin asked for. Journal and report files must be 0600 in 0700 folders.
+ * Secrets never leave where they belong (docs/design.md "Security", docs/security.md). Known
+ * secrets are seeded — fresh OATH seeds for the hardware tokens (the tokens file and the emulator's
+ * inventory), fresh Authenticator secrets in the devices export, a fresh client secret for the app
+ * — and every command of the built CLI runs against an https emulator with `--auth secret`, with
+ * `--json` and without, at every log level. Then stdout, stderr (the tool's only log), every report
+ * file and the journal (with its -wal) are searched for each secret in plain text, Base32, hex and
+ * base64, for any access token (a JWT), and for the Temporary Access Passes apply made, which may
+ * only be in the file the admin asked for. Journal and report files must be 0600 in 0700 folders.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';

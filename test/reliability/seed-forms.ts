@@ -1,7 +1,7 @@
 /**
  * A hardware-token seed in the forms a seed file may write it, and a check that a text holds no
- * part of it in any form (DESIGN §3.3: secrets never appear in logs, reports, error messages or
- * the journal).
+ * part of it in any form (secrets never appear in logs, reports, error messages or the journal:
+ * docs/design.md "Security").
  */
 import fc from 'fast-check';
 import { encodeBase32 } from '../../src/base32.js';

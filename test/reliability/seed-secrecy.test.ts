@@ -1,10 +1,10 @@
 /**
- * Seeds in bad rows never reach a message (DESIGN §3.3). A seed file or devices export is broken
- * in the ways real ones are — a field left out, an unquoted comma, bad bytes, a NUL, an unclosed
- * quote, the header row missing, columns named in the wrong order — with a random seed in Base32
- * or hex (any case, grouped or padded), and no finding, error, remedy or record shows any 80 bits
- * of it. The second part runs the built CLI (validate, then plan against the emulator) on such
- * files and searches stdout, stderr and the journal file.
+ * Seeds in bad rows never reach a message (docs/design.md "Bad rows"). A seed file or devices
+ * export is broken in the ways real ones are — a field left out, an unquoted comma, bad bytes, a
+ * NUL, an unclosed quote, the header row missing, columns named in the wrong order — with a random
+ * seed in Base32 or hex (any case, grouped or padded), and no finding, error, remedy or record
+ * shows any 80 bits of it. The second part runs the built CLI (validate, then plan against the
+ * emulator) on such files and searches stdout, stderr and the journal file.
  */
 import fc from 'fast-check';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

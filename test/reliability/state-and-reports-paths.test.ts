@@ -1,9 +1,9 @@
 /**
- * `--state <file>` and `--reports <dir>` as admins type them (DESIGN §5): relative with `..`,
- * absolute, with spaces and non-ASCII letters — these must work, with the journal and the reports
- * where the path says and private to the account; a folder given as the journal, a missing
- * folder, a file in the way, a place the account may not write — these must stop with a
- * MigrateError (exit 2 or 3) that names the path and says what to do, never a stack trace.
+ * `--state <file>` and `--reports <dir>` as admins type them (docs/design.md "Common options"):
+ * relative with `..`, absolute, with spaces and non-ASCII letters — these must work, with the
+ * journal and the reports where the path says and private to the account; a folder given as the
+ * journal, a missing folder, a file in the way, a place the account may not write — these must stop
+ * with a MigrateError (exit 2 or 3) that names the path and says what to do, never a stack trace.
  * Runs the built CLI (`npm run build` first) with `plan` against the in-process emulator.
  */
 import { existsSync } from 'node:fs';

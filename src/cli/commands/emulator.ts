@@ -1,7 +1,8 @@
 /**
- * `mfa-migrate emulator`: serves the local Microsoft Graph emulator (DESIGN §7) until Ctrl-C or
- * SIGTERM. The first line on stdout is the base URL (Graph paths below it, e.g. `/v1.0/users`), so
- * scripts can read it; everything meant for a person goes to stderr.
+ * `mfa-migrate emulator`: serves the local Microsoft Graph emulator
+ * (docs/design.md "emulator command") until Ctrl-C or SIGTERM. The first line on stdout is the base
+ * URL (Graph paths below it, e.g. `/v1.0/users`), so scripts can read it; everything meant for a
+ * person goes to stderr.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';

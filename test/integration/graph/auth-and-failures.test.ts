@@ -1,8 +1,9 @@
 /**
  * Sign-in and failure paths end to end against the emulator: missing permissions (from token
  * claims, from a 403, and probed for a token without claims), the real @azure/identity
- * ClientSecretCredential over https, a wrong secret, an unknown tenant, and a Graph that cannot
- * be reached. Each ends with a clear message, a remedy and the exit code of DESIGN §5.
+ * ClientSecretCredential over https, a wrong secret, an unknown tenant, and a Graph that cannot be
+ * reached. Each ends with a clear message, a remedy and the exit code of
+ * docs/design.md "Exit codes".
  */
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

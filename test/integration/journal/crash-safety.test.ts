@@ -1,6 +1,7 @@
 /**
- * DESIGN §6: a run can stop at any moment. These tests kill a real writer process with SIGKILL at
- * exact points and reopen the journal: what was committed is all there, what was not is absent.
+ * A run can stop at any moment (docs/design.md "Resume and reconcile"). These tests kill a real
+ * writer process with SIGKILL at exact points and reopen the journal: what was committed is all
+ * there, what was not is absent.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
- * DESIGN §3/§6: hardware token seeds never reach the journal. A full plan with tokens is written,
- * then the raw bytes of the database and its -wal file are searched for the seed in every form
- * it travels in.
+ * Hardware token seeds never reach the journal (docs/design.md "Seeds as keyed hashes"). A full
+ * plan with tokens is written, then the raw bytes of the database and its -wal file are searched
+ * for the seed in every form it travels in.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

@@ -68,7 +68,7 @@ describe('sliding window', () => {
   });
 });
 
-describe('governor (DESIGN §6)', () => {
+describe('governor', () => {
   it('keeps writes under 3,000 per 150 s before Graph has to say so', () => {
     expect([WRITES_PER_WINDOW, WRITE_WINDOW_MS]).toEqual([3_000, 150_000]);
     const { governor: g, clock } = governor({ maxConcurrency: 1_000, initialConcurrency: 1_000 });

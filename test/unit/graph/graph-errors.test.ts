@@ -18,7 +18,7 @@ describe('Graph error bodies (concepts/errors.md)', () => {
     expect(readGraphError(503, {}, undefined)).toMatchObject({ code: '', message: 'HTTP 503' });
   });
 
-  it('maps final answers to stable codes with the exit codes of DESIGN §5', () => {
+  it('maps final answers to stable codes with their documented exit codes', () => {
     const error = (status: number, code: string) => graphFailure({ status, code, message: 'm', requestId: 'rid' }, { doing: 'reading the policy', permission: READ_POLICY, principal: APP });
     expect(error(401, 'InvalidAuthenticationToken')).toMatchObject({ code: 'GRAPH_AUTH_FAILED', exitCode: 5, graphCode: 'InvalidAuthenticationToken', requestId: 'rid' });
     expect(error(403, 'Authorization_RequestDenied')).toMatchObject({ code: 'GRAPH_PERMISSION_MISSING', exitCode: 5, requestId: 'rid' });

@@ -19,7 +19,7 @@ function parse(args: readonly string[], env: Record<string, string> = {}): Tenan
   }
 }
 
-describe('tenant options (DESIGN §5)', () => {
+describe('tenant options', () => {
   it('defaults to DefaultAzureCredential in the global cloud', () => {
     const settings = tenantSettingsFrom(parse([]), {});
     expect(settings.graph).toMatchObject({ graphRoot: 'https://graph.microsoft.com', authorityHost: 'https://login.microsoftonline.com', auth: { mode: 'default', tenantId: null, clientId: null } });

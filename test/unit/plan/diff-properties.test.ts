@@ -149,7 +149,7 @@ function applyPlan(tenant: Tenant, plan: UserPlan, maskPhones: boolean): Tenant 
 }
 
 describe('diff properties', () => {
-  it('§6 diffing again after applying a plan plans nothing more: unchanged, or the same conflicts', () => {
+  it('diffing again after applying a plan plans nothing more: unchanged, or the same conflicts', () => {
     fc.assert(
       fc.property(desiredArbitrary, tenantArbitrary, contextArbitrary, (desired, tenant, choice) => {
         const first = diffUser(desired, tenant.state, contextFor(choice, tenant.inventory));
@@ -165,7 +165,7 @@ describe('diff properties', () => {
     );
   });
 
-  it('§4 no operation deletes anything or touches a phone type the desired state does not hold', () => {
+  it('no operation deletes anything or touches a phone type the desired state does not hold', () => {
     fc.assert(
       fc.property(desiredArbitrary, tenantArbitrary, contextArbitrary, (desired, tenant, choice) => {
         const plan = diffUser(desired, tenant.state, contextFor(choice, tenant.inventory));

@@ -460,7 +460,7 @@ describe('R13 hardware tokens against Entra', () => {
 });
 
 describe('plan status and findings', () => {
-  it('§5 planned wins over a conflict kept beside it', () => {
+  it('planned wins over a conflict kept beside it', () => {
     const plan = diffUser(
       aDesiredState({ phones: { mobile: MOBILE, alternateMobile: null, office: OFFICE } }),
       anEntraState({ phones: [aPhone('mobile', OTHER_MOBILE)], ...withPreference('sms') }),
@@ -470,7 +470,7 @@ describe('plan status and findings', () => {
     expect(plan.status).toBe('planned');
   });
 
-  it('§5 every finding the diff adds is catalogued, on the user row, and names the user', () => {
+  it('every finding the diff adds is catalogued, on the user row, and names the user', () => {
     const plan = diffUser(
       aDesiredState({
         phones: { mobile: MOBILE, alternateMobile: null, office: OFFICE },

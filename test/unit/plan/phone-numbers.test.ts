@@ -3,25 +3,25 @@ import { maskPhoneNumber } from '../../../src/emulator/routes/method-json.js';
 import { isMaskedPhoneNumber, phoneNumbersMatch } from '../../../src/plan/phone-numbers.js';
 
 describe('phone numbers read from Graph', () => {
-  it('§6 equal numbers in Graph\'s own format are equal', () => {
+  it('equal numbers in Graph\'s own format are equal', () => {
     expect(phoneNumbersMatch('+1 4255550100', '+1 4255550100')).toBe('equal');
     expect(phoneNumbersMatch('+1 4255550100x123', '+1 4255550100x123')).toBe('equal');
   });
 
-  it('§6 spaces, punctuation and a missing country-code separator do not make a difference', () => {
+  it('spaces, punctuation and a missing country-code separator do not make a difference', () => {
     expect(phoneNumbersMatch('+1 4255550100', '+1 (425) 555-0100')).toBe('equal');
     expect(phoneNumbersMatch('+1 4255550100', '+14255550100')).toBe('equal');
     expect(phoneNumbersMatch('+44 7700900123', '+44 7700 900.123')).toBe('equal');
     expect(phoneNumbersMatch('+1 4255550100', '14255550100')).toBe('equal');
   });
 
-  it('§6 extensions written as x, ext, ext. or extension are the same extension', () => {
+  it('extensions written as x, ext, ext. or extension are the same extension', () => {
     for (const read of ['+1 4255550100 x123', '+1 425 555 0100 ext 123', '+1 425-555-0100 ext. 123', '+1 4255550100 extension 123', '+1 4255550100;ext=123']) {
       expect(phoneNumbersMatch('+1 4255550100x123', read), read).toBe('equal');
     }
   });
 
-  it('§6 a different digit, country code or extension is different', () => {
+  it('a different digit, country code or extension is different', () => {
     expect(phoneNumbersMatch('+1 4255550100', '+1 4255550101')).toBe('different');
     expect(phoneNumbersMatch('+1 4255550100', '+7 4255550100')).toBe('different');
     expect(phoneNumbersMatch('+1 4255550100x123', '+1 4255550100x124')).toBe('different');
@@ -30,7 +30,7 @@ describe('phone numbers read from Graph', () => {
     expect(phoneNumbersMatch('+1 4255550100', '+1 42555501000')).toBe('different');
   });
 
-  it('§6 a number that cannot be read is different', () => {
+  it('a number that cannot be read is different', () => {
     expect(phoneNumbersMatch('+1 4255550100', 'call reception')).toBe('different');
     expect(phoneNumbersMatch('+1 4255550100', '')).toBe('different');
   });

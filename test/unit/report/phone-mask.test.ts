@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { maskPhoneNumber, maskPhoneNumbersInText } from '../../../src/report/phone-mask.js';
 
 describe('maskPhoneNumber', () => {
-  it('§8 keeps the country code and the last four digits of a Graph number', () => {
+  it('keeps the country code and the last four digits of a Graph number', () => {
     expect(maskPhoneNumber('+1 4255550100')).toBe('+1 ••••••0100');
     expect(maskPhoneNumber('+44 7700900123')).toBe('+44 ••••••0123');
     expect(maskPhoneNumber('+353 12345678')).toBe('+353 ••••5678');

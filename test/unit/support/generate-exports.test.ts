@@ -118,7 +118,7 @@ describe('generateExports', () => {
     expect(invalidPrimary).toBeLessThanOrEqual(utf8.counts.badRows);
   });
 
-  it('mixes username shapes, countries, methods and the awkward rows of DESIGN §3 and §4', () => {
+  it('mixes username shapes, countries, methods and the awkward rows the readers and mapping rules handle', () => {
     const share = (test: (user: Record<string, string>) => boolean): number =>
       users.filter(test).length / users.length;
     expect(share((u) => (u.Username ?? '').includes('@'))).toBeCloseTo(0.7, 1);
