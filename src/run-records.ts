@@ -224,3 +224,30 @@ export type RunSummary = {
   /** Finding code → occurrences. */
   readonly issues: Readonly<Record<string, number>>;
 };
+
+/** How a sync cycle chose its users, kept in its run summary (`summary.sync`) beside the users who left the export. */
+export interface SyncCounts {
+  /** Users of the users file with a username of their own (repeated rows left out). */
+  readonly inExport: number;
+  /** Unchanged with a final status: neither read nor recorded. */
+  readonly unchanged: number;
+  readonly new: number;
+  readonly changed: number;
+  /** Their last status was not final: failed, partial, unmatched or conflict. */
+  readonly retried: number;
+  /** Unchanged, but last read longer ago than --recheck-after. */
+  readonly rechecked: number;
+  /** Outside --group or --only. */
+  readonly outOfScope: number;
+}
+
+/** The counts a sync run recorded in its summary, zeros where it recorded none (an older or unfinished run). */
+export function syncCountsOf(summary: JsonObject | null): SyncCounts {
+  const sync = summary?.['sync'];
+  const recorded: JsonObject = typeof sync === 'object' && sync !== null && !Array.isArray(sync) ? (sync as JsonObject) : {};
+  const number = (key: keyof SyncCounts): number => {
+    const value = recorded[key];
+    return typeof value === 'number' ? value : 0;
+  };
+  return { inExport: number('inExport'), unchanged: number('unchanged'), new: number('new'), changed: number('changed'), retried: number('retried'), rechecked: number('rechecked'), outOfScope: number('outOfScope') };
+}

@@ -19,7 +19,7 @@
 import { MigrateError, ExitCode, usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import { fingerprintInputs } from '../journal/inputs.js';
-import type { BaselineScope, JsonObject, JsonValue, RunRecord, UserBaseline } from '../run-records.js';
+import { syncCountsOf, type BaselineScope, type JsonObject, type JsonValue, type RunRecord, type SyncCounts, type UserBaseline } from '../run-records.js';
 import type { FinalUserStatus } from '../user-status.js';
 import { executeRun, writeBudgetOf, type ApplyDeps, type ExecutedRun } from './apply.js';
 import { decidingOptionsJson, recordedDecidingOptions } from './deciding-options.js';
@@ -46,21 +46,6 @@ export type SyncDeps = ApplyDeps;
 
 /** Why a cycle plans a user. */
 export type SyncReason = 'new' | 'changed' | 'retried' | 'rechecked';
-
-export interface SyncCounts {
-  /** Users of the users file with a username of their own (repeated rows left out). */
-  readonly inExport: number;
-  /** Unchanged with a final status: neither read nor recorded. */
-  readonly unchanged: number;
-  readonly new: number;
-  readonly changed: number;
-  /** Their last status was not final: failed, partial, unmatched or conflict. */
-  readonly retried: number;
-  /** Unchanged, but last read longer ago than --recheck-after. */
-  readonly rechecked: number;
-  /** Outside --group or --only. */
-  readonly outOfScope: number;
-}
 
 /** A user of the baselines who is no longer in the export: listed, never touched. */
 export interface LeftUser {
@@ -112,7 +97,7 @@ export async function runSyncCycle(input: SyncInput, start: SyncStart, deps: Syn
   refuseBesideUnfinishedApply(deps);
   const resumed = await resumeUnfinishedCycle(input, start, deps);
   if (resumed !== null && resumed.executed.interrupted) {
-    return { run: resumed.run, resumed, interrupted: true, counts: countsOf(resumed.run.summary), left: [], planned: emptyPlanSummary(), executed: null, fileIssues: [] };
+    return { run: resumed.run, resumed, interrupted: true, counts: syncCountsOf(resumed.run.summary), left: [], planned: emptyPlanSummary(), executed: null, fileIssues: [] };
   }
 
   const inputs = await fingerprintInputs(planInputFiles(input.plan));
@@ -350,17 +335,6 @@ function syncSummaryJson(counts: SyncCounts, left: readonly LeftUser[]): JsonObj
     ...counts,
     left: left.map((user): JsonValue => ({ syncKey: user.syncKey, username: user.username, upn: user.upn, entraUserId: user.entraUserId, lastRunId: user.lastRunId })),
   };
-}
-
-/** The counts a run recorded (a resumed cycle's), zeros where it recorded none. */
-function countsOf(summary: JsonObject | null): SyncCounts {
-  const sync = summary?.['sync'];
-  const recorded = typeof sync === 'object' && sync !== null && !Array.isArray(sync) ? (sync as JsonObject) : {};
-  const number = (key: keyof SyncCounts): number => {
-    const value = recorded[key];
-    return typeof value === 'number' ? value : 0;
-  };
-  return { inExport: number('inExport'), unchanged: number('unchanged'), new: number('new'), changed: number('changed'), retried: number('retried'), rechecked: number('rechecked'), outOfScope: number('outOfScope') };
 }
 
 function emptyPlanSummary(): PlanSummary {

@@ -3,7 +3,7 @@
  * and the run facts the JSON and HTML start with.
  */
 import { isRecord } from '../json-value.js';
-import type { InputFingerprint, JsonObject, RunCommand, RunStatus } from '../run-records.js';
+import { syncCountsOf, type InputFingerprint, type JsonObject, type RunCommand, type RunStatus, type SyncCounts } from '../run-records.js';
 import { PLAN_STATUSES, type OperationKind, type OperationStatus, type PlanStatus } from '../plan/operations.js';
 import { ISSUE_CATALOGUE, ISSUE_CODES, WHO_MUST_ACT, type ReportIssueCode, type WhoMustAct } from './issue-catalogue.js';
 import { REPORT_STATUSES, type ReportStatus, type ReportUser } from './report-user.js';
@@ -59,28 +59,16 @@ export interface ReportSummary {
 }
 
 /** What a sync cycle recorded in its run summary (src/migrate/sync.ts). */
-export interface SyncReportSummary {
-  readonly inExport: number;
-  readonly unchanged: number;
-  readonly new: number;
-  readonly changed: number;
-  readonly retried: number;
-  readonly rechecked: number;
-  readonly outOfScope: number;
+export interface SyncReportSummary extends SyncCounts {
   /** Users of earlier runs no longer in the export, listed by the cycle that first missed them. */
   readonly left: readonly { readonly username: string; readonly upn: string | null; readonly entraUserId: string | null; readonly lastRunId: string }[];
 }
-
-const SYNC_COUNTS = ['inExport', 'unchanged', 'new', 'changed', 'retried', 'rechecked', 'outOfScope'] as const;
 
 /** The sync part of a run's recorded summary, or null when the run is no sync cycle (or recorded none). */
 export function syncSummaryOf(run: Pick<ReportRun, 'command' | 'summary'>): SyncReportSummary | null {
   const recorded = run.summary?.['sync'];
   if (run.command !== 'sync' || !isRecord(recorded)) return null;
-  const counts = Object.fromEntries(SYNC_COUNTS.map((key) => {
-    const value = recorded[key];
-    return [key, typeof value === 'number' ? value : 0];
-  })) as Record<(typeof SYNC_COUNTS)[number], number>;
+  const counts = syncCountsOf(run.summary);
   const left = Array.isArray(recorded['left']) ? recorded['left'] : [];
   const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
   return {

@@ -35,12 +35,7 @@ export function applyDocument(result: ApplyResult, runSummary: RunSummary, view:
       planRunId: result.planRunId,
       start: result.start,
       summary: {
-        users: runSummary.users,
-        usersByPlanStatus: runSummary.usersByPlanStatus,
-        usersByFinalStatus: runSummary.usersByFinalStatus,
-        operations: runSummary.operations,
-        operationsByKind: runSummary.operationsByKind,
-        issues: runSummary.issues,
+        ...runCounts(runSummary),
         operationsThisCall: { done: result.operations.done, failed: result.operations.failed, skipped: result.operations.skipped },
         reconciled: { done: result.reconciled.done, replanned: result.reconciled.replanned },
       },
@@ -87,4 +82,16 @@ export function applySummaryText(result: ApplyResult, context: { readonly state:
   }
   out.push('', `Journal: ${context.state}. Undo this run with: ${commandLine(['rollback', '--run', result.run.id, '--state', context.state])}`);
   return `${out.join('\n')}\n`;
+}
+
+/** The counts of a run's summary every write document (apply, sync) starts its summary with. */
+export function runCounts(runSummary: RunSummary): RunSummary {
+  return {
+    users: runSummary.users,
+    usersByPlanStatus: runSummary.usersByPlanStatus,
+    usersByFinalStatus: runSummary.usersByFinalStatus,
+    operations: runSummary.operations,
+    operationsByKind: runSummary.operationsByKind,
+    issues: runSummary.issues,
+  };
 }

@@ -7,6 +7,7 @@ import type { RunSummary } from '../../run-records.js';
 import type { SyncCycleResult } from '../../migrate/sync.js';
 import type { SpooledDocument } from '../json-document.js';
 import type { SyncDocument } from './json-documents.js';
+import { runCounts } from './apply-output.js';
 import { findingJson } from './validate-output.js';
 
 /** Users named in the text summary before "and N more" (the report lists them all). */
@@ -24,12 +25,7 @@ export function syncDocument(
       runId: result.run.id,
       resumedRunId: result.resumed?.run.id ?? null,
       summary: {
-        users: runSummary.users,
-        usersByPlanStatus: runSummary.usersByPlanStatus,
-        usersByFinalStatus: runSummary.usersByFinalStatus,
-        operations: runSummary.operations,
-        operationsByKind: runSummary.operationsByKind,
-        issues: runSummary.issues,
+        ...runCounts(runSummary),
         sync: { ...result.counts },
         operationsThisCycle: { done: executed?.operations.done ?? 0, failed: executed?.operations.failed ?? 0, skipped: executed?.operations.skipped ?? 0 },
         reconciled: { done: executed?.reconciled.done ?? 0, replanned: executed?.reconciled.replanned ?? 0 },
