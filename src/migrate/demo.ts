@@ -60,7 +60,7 @@ export async function runDemo(input: DemoInput, deps: StepDeps): Promise<DemoRes
     log.info('3/4 verify: reading Entra again and checking every method…');
     const verified = await runVerify({ runId: applied.run.id }, { ...deps, graph, journal });
     log.info(`    ${String(verified.checked)} users checked, ${String(verified.drifted)} drifted.`);
-    log.info('4/4 report: writing CSV, JSON and HTML from the journal…');
+    log.info('4/4 report: writing HTML, Excel, CSV and JSON from the journal…');
     const applyReports = await writeRunReports(journal, applied.run.id, { dir: input.reports, unmask: false, clock: deps.clock });
     const verifyReports = await writeRunReports(journal, verified.run.id, { dir: input.reports, unmask: false, clock: deps.clock });
     return { validate: validated.summary, apply: applied, verify: verified, applyReports, verifyReports };
