@@ -3,7 +3,8 @@
  * document and writes its reports; a changed export is synced with only the changed users read
  * and written, and the users who left it are listed (in the document and the report); `--every`
  * runs a cycle per period with one line each and stops cleanly on Ctrl-C between cycles (exit 0)
- * or mid-cycle (exit 6, and the command it prints finishes the cycle).
+ * or mid-cycle (exit 6, and the command it prints finishes the cycle); phone numbers on the terminal
+ * are masked unless --unmask, and --quiet leaves only the summary.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -110,6 +111,33 @@ describe('mfa-migrate sync', () => {
 
       const status = jsonDocument('status', (await runCli(['status', '--state', state, '--json'])).stdout);
       expect(status.run).toMatchObject({ command: 'sync', status: 'finished' });
+    } finally {
+      await emulator.close();
+    }
+  }, 120_000);
+
+  it('masks phone numbers on the terminal unless --unmask, and --quiet prints only the summary', async () => {
+    const emulator: RunningEmulator = await startEmulator({ tenant: generatedTenant(10).seed, throttle: 'off' });
+    const usersFile = join(dir, 'masking.csv');
+    const state = join(dir, 'masking.db');
+    try {
+      await writeExport(usersFile, { count: 10 });
+      const masked = await runCli(syncArgs(usersFile, emulator.url, state), { timeoutMs: 60_000 });
+      expect(masked.code, masked.stderr).toBe(0);
+      // Every fifth generated user holds another mobile in Entra: a conflict line naming both numbers.
+      expect(masked.stdout).toMatch(/bench\.user5@contoso\.com +conflict: .*not the export's \+1 •+1005/);
+      expect(masked.stdout.replace(/\s/g, '')).not.toContain('+14255551005');
+
+      await writeExport(usersFile, { count: 10, changed: [1] });
+      const unmasked = await runCli(syncArgs(usersFile, emulator.url, state, '--unmask'), { timeoutMs: 60_000 });
+      expect(unmasked.code, unmasked.stderr).toBe(0);
+      expect(unmasked.stdout.replace(/\s/g, '')).toContain('+14255551005');
+
+      await writeExport(usersFile, { count: 10, changed: [1, 2] });
+      const quiet = await runCli(syncArgs(usersFile, emulator.url, state, '--quiet'), { timeoutMs: 60_000 });
+      expect(quiet.code, quiet.stderr).toBe(0);
+      expect(quiet.stdout).toBe('');
+      expect(quiet.stderr).toMatch(/Reports \(phone numbers masked\)/);
     } finally {
       await emulator.close();
     }
