@@ -538,7 +538,8 @@ export class Journal {
    * What runs of ours wrote for one Entra user of a tenant (R17), or null when the journal knows of
    * nothing. By Entra object id, not by export row: a user whose username changed in the export
    * (another row, another key) still holds what we wrote. Per number and default the latest run's
-   * write counts (run ids sort by their start).
+   * write counts, in the order the runs were created (their rowid): run ids sort by their start
+   * only to the second, and two cycles can start within one.
    */
   priorWrites(scope: BaselineScope, entraUserId: string): PriorWrites | null {
     const { graphUrl, tenantId } = scopeKey(scope);
@@ -546,10 +547,19 @@ export class Journal {
       const rows = this.#statements.writtenOf.all(graphUrl, tenantId, entraUserId);
       if (rows.length === 0) return null;
       const merged: { phones: Partial<Record<PhoneType, PriorWrite<string>>>; defaultMethod: PriorWrite<DefaultMethod> | null } = { phones: {}, defaultMethod: null };
+      const order = new Map<string, number>();
+      const orderOf = (runId: string): number => {
+        let known = order.get(runId);
+        if (known === undefined) {
+          known = this.#statements.runOrder.get(runId)?.n ?? -1;
+          order.set(runId, known);
+        }
+        return known;
+      };
       const later = <T extends string>(a: PriorWrite<T> | null | undefined, b: PriorWrite<T> | null | undefined): PriorWrite<T> | null => {
         if (a == null) return b ?? null;
         if (b == null) return a;
-        return b.runId > a.runId ? b : a;
+        return orderOf(b.runId) > orderOf(a.runId) ? b : a;
       };
       for (const row of rows) {
         const written = priorWritesFromJson(row.written, this.#path, row.sync_key);
@@ -567,12 +577,16 @@ export class Journal {
    * A finished apply or sync run becomes the baseline of its users (those with a sync key and a
    * final status): status, fingerprint, `readAt` for the users it read from Entra, and every
    * number and default its `done` writes wrote (R17), on top of what earlier runs wrote. A user
-   * back in the export is no longer "left". One transaction; returns the users recorded.
+   * back in the export is no longer "left". The same Entra user's baseline under another key (their
+   * username written another way in an earlier export) loses its fingerprint: this run may have
+   * changed them, so a sync that meets that key again plans them anew. One transaction; returns
+   * the users recorded.
    */
   recordBaselines(runId: string, scope: BaselineScope, readAt: Date): number {
     const key = scopeKey(scope);
     return this.transaction(() => {
       const recorded = this.#statements.upsertBaselines.run({ graph_url: key.graphUrl, tenant_id: key.tenantId, run_id: runId, read_at: iso(readAt.getTime()) }).changes;
+      this.#statements.staleOtherKeys.run({ graph_url: key.graphUrl, tenant_id: key.tenantId, run_id: runId });
       for (const write of this.#statements.writesOfRun.all(runId)) {
         const path = write.kind === 'setPreferredMethod' ? '$.defaultMethod' : `$.phones.${write.target}`;
         const value = write.kind === 'setPreferredMethod' ? write.target : phoneNumberOf(write.payload, this.#path);
@@ -802,6 +816,8 @@ function prepareStatements(db: Database.Database) {
       UPDATE runs SET status = 'running', finished_at = NULL, summary = NULL, writer = @writer
       WHERE id = @id AND status IN ('running', 'interrupted', 'failed')`),
     runById: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
+    // Runs are never deleted, so rowids give the order they were created in.
+    runOrder: db.prepare<[string], { n: number }>('SELECT rowid AS n FROM runs WHERE id = ?'),
     usersOfRun: db.prepare<[string], UserRow>('SELECT * FROM users WHERE run_id = ? ORDER BY line'),
     usersWithSentOperations: db.prepare<[string, string], UserRow>(
       "SELECT * FROM users WHERE run_id = ? AND id IN (SELECT user_id FROM operations WHERE run_id = ? AND status = 'sent') ORDER BY line",
@@ -877,6 +893,14 @@ function prepareStatements(db: Database.Database) {
         -- A user this run did not read (skipped, rejected) is still the Entra user we wrote to: what we wrote stays findable (R17).
         run_id = excluded.run_id, username = excluded.username, upn = excluded.upn, entra_user_id = coalesce(excluded.entra_user_id, user_baselines.entra_user_id),
         status = excluded.status, fingerprint = excluded.fingerprint, read_at = excluded.read_at, left_at = NULL`),
+    // The same Entra user recorded under another key (the export wrote their username another
+    // way) is no longer as that baseline says: it is planned again, and its writes stay findable.
+    staleOtherKeys: db.prepare<{ graph_url: string; tenant_id: string; run_id: string }>(`
+      UPDATE user_baselines SET fingerprint = NULL
+      WHERE graph_url = @graph_url AND tenant_id = @tenant_id AND run_id <> @run_id AND fingerprint IS NOT NULL
+        AND entra_user_id IN (
+          SELECT entra_user_id FROM users
+          WHERE run_id = @run_id AND entra_user_id IS NOT NULL AND sync_key IS NOT NULL AND final_status IS NOT NULL)`),
     writesOfRun: db.prepare<[string], { sync_key: string; kind: string; target: string; payload: string }>(`
       SELECT user.sync_key, op.kind, op.target, op.payload
       FROM operations AS op JOIN users AS user ON user.id = op.user_id

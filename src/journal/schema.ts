@@ -194,7 +194,8 @@ function rebuildRunsCommandCheck(db: Database.Database): void {
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(runs)').all().map((column) => `"${column.name}"`).join(', ');
   const indexes = db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'runs' AND sql IS NOT NULL").all();
   db.exec(rebuilt);
-  db.exec(`INSERT INTO runs_rebuilt (${columns}) SELECT ${columns} FROM runs`);
+  // In rowid order: the rowids keep the order the runs were created in (Journal.priorWrites reads it).
+  db.exec(`INSERT INTO runs_rebuilt (${columns}) SELECT ${columns} FROM runs ORDER BY rowid`);
   db.exec('DROP TABLE runs');
   db.exec('ALTER TABLE runs_rebuilt RENAME TO runs');
   for (const index of indexes) db.exec(index.sql);

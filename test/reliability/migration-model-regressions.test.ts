@@ -144,4 +144,28 @@ describe('defects the staged migration model found', () => {
       ],
     });
   });
+
+  it('a user whose username returns to an earlier form is planned again: a run under the other form changed them (and the later run\'s number is ours, both runs within one second)', async () => {
+    const entra = { ...ENTRA_EMPTY, upnStyle: 'name' } as const;
+    const officeCall = { ...EXPORT_PHONE_CALL, usernameStyle: 'upn', primary: { kind: 'entraMobile' }, backup: { kind: 'pool', index: 0 }, backupExtension: '77' } as const;
+    await runSyncSequence({
+      model: {
+        faults: null,
+        people: [{ entra, export: officeCall }],
+        groups: [],
+        // Matched by mail when the username is a bare sAMAccountName the UPN does not start with.
+        policy: policy({ Sms: { include: [{ kind: 'missingGroup' }], exclude: ALL } }),
+        inventory: [],
+        options: { ...OPTIONS, matchAttribute: 'mail' },
+      },
+      steps: [
+        // The office number with extension 77 (the backup with an extension).
+        { kind: 'sync', changes: [] },
+        // Another username form (another key), the same Entra user: extension 123, ours to update.
+        { kind: 'sync', changes: [{ person: 0, export: { ...officeCall, usernameStyle: 'bareSam', primary: { kind: 'pool', index: 0 }, primaryExtension: '123', backup: { kind: 'none' }, backupExtension: null } }] },
+        // Back to the first form, with what its baseline recorded: 77 again, over our 123.
+        { kind: 'sync', changes: [{ person: 0, export: { ...officeCall, primary: { kind: 'none' }, primaryExtension: '123' } }] },
+      ],
+    });
+  });
 });
