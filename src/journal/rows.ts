@@ -6,7 +6,7 @@
  * keyed hash, never by serialising the DesiredState object.
  */
 import { FINDINGS, type Finding, type Severity } from '../findings.js';
-import type { DefaultMethod, DesiredDevice, DesiredPhones, DesiredState, MatchKeys, PhoneType } from '../mapping/desired-state.js';
+import type { DefaultMethod, DesiredDevice, DesiredHardwareToken, DesiredPhones, DesiredState, MatchKeys, PhoneType } from '../mapping/desired-state.js';
 import type { Secret } from '../secret.js';
 import type { HashFunction } from '../source/records.js';
 import type {
@@ -142,7 +142,8 @@ function isJsonObject(value: unknown): value is JsonObject {
 
 // ─── Writing ──────────────────────────────────────────────────────────────────────────────────
 
-function storedDesired(desired: DesiredState, seedFingerprint: (seed: Secret) => string): StoredDesiredState {
+/** A desired state as the journal stores it: without issues (kept on the user), each seed replaced by its fingerprint. */
+export function storedDesired(desired: DesiredState, seedFingerprint: (seed: Secret) => string): StoredDesiredState {
   return {
     username: desired.username,
     upn: desired.upn,
@@ -154,17 +155,22 @@ function storedDesired(desired: DesiredState, seedFingerprint: (seed: Secret) =>
     requestedDefaultMethod: desired.requestedDefaultMethod,
     defaultMethod: desired.defaultMethod,
     devices: desired.devices,
-    hardwareTokens: desired.hardwareTokens.map((token): StoredHardwareToken => ({
-      serialNumber: token.serialNumber,
-      seedFingerprint: seedFingerprint(token.secretKey),
-      timeIntervalInSeconds: token.timeIntervalInSeconds,
-      hashFunction: token.hashFunction,
-      manufacturer: token.manufacturer,
-      model: token.model,
-      file: token.file,
-      line: token.line,
-    })),
+    hardwareTokens: desired.hardwareTokens.map((token) => storedHardwareToken(token, seedFingerprint(token.secretKey))),
     matchKeys: desired.matchKeys,
+  };
+}
+
+/** A hardware token as the journal stores it: the seed replaced by its fingerprint. */
+export function storedHardwareToken(token: DesiredHardwareToken, seedFingerprint: string): StoredHardwareToken {
+  return {
+    serialNumber: token.serialNumber,
+    seedFingerprint,
+    timeIntervalInSeconds: token.timeIntervalInSeconds,
+    hashFunction: token.hashFunction,
+    manufacturer: token.manufacturer,
+    model: token.model,
+    file: token.file,
+    line: token.line,
   };
 }
 

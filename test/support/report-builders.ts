@@ -2,38 +2,19 @@
 import type { StoredDesiredState, StoredHardwareToken, StoredOperation, StoredUser } from '../../src/run-records.js';
 import type { DesiredHardwareToken, DesiredState } from '../../src/mapping/desired-state.js';
 import type { Operation } from '../../src/plan/operations.js';
+import { storedDesired as journalStoredDesired, storedHardwareToken } from '../../src/journal/rows.js';
 import { aRecordedDesiredState, aRecordedEntraState } from './journal-builders.js';
 
+const SEED_FINGERPRINT = 'f'.repeat(64);
+
 /** A hardware token as the journal stores it: the seed replaced by a fingerprint. */
-export function storedToken(token: DesiredHardwareToken, seedFingerprint = 'f'.repeat(64)): StoredHardwareToken {
-  return {
-    serialNumber: token.serialNumber,
-    seedFingerprint,
-    timeIntervalInSeconds: token.timeIntervalInSeconds,
-    hashFunction: token.hashFunction,
-    manufacturer: token.manufacturer,
-    model: token.model,
-    file: token.file,
-    line: token.line,
-  };
+export function storedToken(token: DesiredHardwareToken, seedFingerprint = SEED_FINGERPRINT): StoredHardwareToken {
+  return storedHardwareToken(token, seedFingerprint);
 }
 
 /** A desired state as the journal stores it: without issues (kept on the user) and seeds. */
 export function storedDesired(desired: DesiredState): StoredDesiredState {
-  return {
-    username: desired.username,
-    upn: desired.upn,
-    displayName: desired.displayName,
-    file: desired.file,
-    line: desired.line,
-    status: desired.status,
-    phones: desired.phones,
-    requestedDefaultMethod: desired.requestedDefaultMethod,
-    defaultMethod: desired.defaultMethod,
-    devices: desired.devices,
-    hardwareTokens: desired.hardwareTokens.map((token) => storedToken(token)),
-    matchKeys: desired.matchKeys,
-  };
+  return journalStoredDesired(desired, () => SEED_FINGERPRINT);
 }
 
 let nextOperationId = 1;
