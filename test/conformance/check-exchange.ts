@@ -12,24 +12,13 @@
  *   navigation property is inline unless `$expand` asked for it or a reference page documents it
  *   inline (DOCUMENTED_INLINE_NAVIGATION); status codes fit the method; errors have Graph's shape.
  */
+import type { EmulatorExchange } from '../../src/emulator/server.js';
 import { derivesFrom, findNavigation, findProperty, graphModel, type ApiVersion, type GraphModel, type Restrictions } from './csdl/model.js';
 import { ANY_INLINE_NAVIGATION, checkStructured, checkValue, NO_INLINE_NAVIGATION, type InlineNavigation, type ValueCheck } from './csdl/check-value.js';
 import { resolvePath, type Resource } from './csdl/resolve-path.js';
 
-/** One request and its answer, as the emulator saw them. */
-export interface RecordedExchange {
-  readonly method: string;
-  /** The absolute URL (`http://127.0.0.1:PORT/v1.0/users?$select=id`); inside `$batch`, resolved against the batch's version. */
-  readonly url: string;
-  /** Header names in lower case. */
-  readonly requestHeaders: Readonly<Record<string, string>>;
-  /** Parsed JSON, or undefined when there was none. */
-  readonly requestBody: unknown;
-  readonly status: number;
-  /** Parsed JSON, a text body (`$count`), or undefined (204). */
-  readonly responseBody: unknown;
-  readonly inBatch: boolean;
-}
+/** One request and its answer, as the emulator saw them (its observer's record). */
+export type RecordedExchange = EmulatorExchange;
 
 export interface Divergence {
   /** `GET /beta/users/{key}/authentication/methods` */
