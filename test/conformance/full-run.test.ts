@@ -13,11 +13,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
 import type { RunningEmulator } from '../../src/emulator/server.js';
+import { capturedIo } from '../support/captured-io.js';
 import { ids, startTestEmulator } from '../support/emulator.js';
 import { ExchangeRecorder, summarise } from './recorder.js';
 
@@ -29,15 +28,9 @@ interface CliRun {
 
 /** Runs one command in this process, with captured streams, as bin/mfa-migrate.js would. */
 async function cli(args: readonly string[]): Promise<CliRun> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
-  stderr.setEncoding('utf8').on('data', (chunk: string) => { err += chunk; });
-  const io: CliIo = { stdout, stderr, env: { NO_COLOR: '1' }, isTTY: false, onInterrupt: () => () => undefined, exit: (code: number): never => { throw new Error(`exit ${String(code)}`); } };
+  const io = capturedIo({ NO_COLOR: '1' });
   const code = await main(['node', 'mfa-migrate', ...args], io);
-  return { code, stdout: out, stderr: err };
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 /** Each Graph endpoint the product uses; the run must reach every one, so the check cannot pass by recording too little. */

@@ -1,44 +1,17 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerEmulatorCommand } from '../../../src/cli/commands/emulator.js';
 import type { CliIo } from '../../../src/cli/io.js';
 import { MigrateError } from '../../../src/errors.js';
+import { capturedIo, type CapturedIo } from '../../support/captured-io.js';
 import { ids, sampleSeed, tenantFixturePath } from '../../support/emulator.js';
 
-interface FakeIo extends CliIo {
-  readonly out: () => string;
-  readonly err: () => string;
-  interrupt(): void;
-}
-
-function fakeIo(): FakeIo {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
-  stderr.setEncoding('utf8').on('data', (chunk: string) => { err += chunk; });
-  const listeners = new Set<() => void>();
-  return {
-    stdout,
-    stderr,
-    env: {},
-    isTTY: false,
-    exit: (code) => { throw new Error(`exit ${String(code)}`); },
-    onInterrupt: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    out: () => out,
-    err: () => err,
-    interrupt: () => { for (const listener of [...listeners]) listener(); },
-  };
-}
+type FakeIo = CapturedIo;
+const fakeIo = (): FakeIo => capturedIo();
 
 function run(io: CliIo, args: string[]): Promise<unknown> {
   const program = new Command('mfa-migrate').exitOverride();

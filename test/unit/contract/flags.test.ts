@@ -4,13 +4,13 @@
  * renamed option, a new default or a dropped choice is a visible diff in review. `npm run generate`
  * rewrites the file.
  */
-import { PassThrough } from 'node:stream';
 import type { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../../src/cli/main.js';
+import { capturedIo } from '../../support/captured-io.js';
 
 function silentProgram(): Command {
-  return buildProgram({ stdout: new PassThrough(), stderr: new PassThrough(), env: {}, isTTY: false, onInterrupt: () => () => undefined, exit: (code: number): never => { throw new Error(`exit ${String(code)}`); } });
+  return buildProgram(capturedIo());
 }
 
 /** Table cells must not break the row, and `<placeholder>` in a description is text, not HTML. */
