@@ -7,7 +7,7 @@
  * are masked unless --unmask, and --quiet leaves only the summary.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,7 +143,7 @@ describe('mfa-migrate sync', () => {
     }
   }, 120_000);
 
-  it('--every: a line per cycle; Ctrl-C between cycles stops cleanly (exit 0)', async () => {
+  it('--every: a line and the reports per cycle; Ctrl-C between cycles stops cleanly (exit 0)', async () => {
     const emulator = await startEmulator({ tenant: generatedTenant(20).seed, throttle: 'off' });
     const usersFile = join(dir, 'every.csv');
     const state = join(dir, 'every.db');
@@ -158,6 +158,11 @@ describe('mfa-migrate sync', () => {
       const lines = stopped.stderr.split('\n').filter((line) => / sync \d{8}-\d{6}-[0-9a-f]{4}: /.test(line));
       expect(lines.length).toBeGreaterThanOrEqual(2);
       expect(lines[0]).toMatch(/20 to check \(20 new, 0 changed, 0 retried, 0 rechecked\), \d+ written, 0 failed — next run at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
+      // Every cycle leaves its reports, each in the folder of its own run.
+      const reportFolders = [...stopped.stderr.matchAll(/Reports \(phone numbers masked\): (\S+)report\.html/g)].map((match) => match[1]);
+      expect(reportFolders.length).toBeGreaterThanOrEqual(lines.length);
+      expect(new Set(reportFolders).size).toBe(reportFolders.length);
+      for (const folder of reportFolders) expect(existsSync(`${folder ?? ''}report.html`)).toBe(true);
 
       const bad = await runCli(syncArgs(usersFile, emulator.url, state, '--every', '0s'));
       expect(bad.code).toBe(2);

@@ -129,15 +129,13 @@ interface ShowContext {
 }
 
 /**
- * A cycle's reports (when it recorded anyone, listed a departure or finished an interrupted run:
- * an idle cycle's would be empty; `report --run` writes them on demand), then its document, its
- * line, or its user lines and summary.
+ * A cycle's reports — every run leaves one, an idle cycle's too: it says when sync looked and that
+ * everyone was unchanged — then its document, its line, or its user lines and summary.
  */
 async function showCycle(result: SyncCycleResult, nextAt: Date | null, show: ShowContext): Promise<void> {
   const { context, session } = show;
   const { journal } = session;
-  const worthReporting = result.planned.users > 0 || result.left.length > 0 || result.resumed !== null;
-  const reportLine = worthReporting ? (await session.writeReports(result.run.id)).line : '';
+  const reportLine = (await session.writeReports(result.run.id)).line;
   const text = show.every ? `${syncCycleLine(result, nextAt, new Date(session.deps.clock.now()))}${show.json ? '' : reportLine}` : syncSummaryText(result, { state: show.state, seconds: show.seconds }) + reportLine;
   if (show.json) {
     const spool = await JsonArraySpool.create();
