@@ -4,9 +4,10 @@
  * with `mfa-migrate` on PATH and the environment the README's rehearsal paragraph describes (an
  * https emulator as Graph, a client secret sign-in). Only `RUN` is replaced, by the run id the
  * commands before printed. The emulator recipe ("Rehearse against the emulator") runs as written
- * too, on its port.
+ * too, on its port, and so does the staged migration's (two waves by group, then `sync --every
+ * 15m` until the admin's Ctrl-C after its first cycle).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,5 +120,55 @@ describe('README recipes, verbatim', () => {
     const outcome = await bash(script, clone, 120_000);
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(outcome.stderr).toMatch(/Plan run \S+:/);
+  }, 180_000);
+
+  it('"Staged migrations": apply wave 1 and wave 2 by group, then sync --every 15m until Ctrl-C, as written', async () => {
+    const lines = await recipe('## Staged migrations: `sync`');
+    const [assignment, ...commands] = lines;
+    expect(assignment).toMatch(/^S="--users users\.csv /);
+    expect(commands).toHaveLength(3);
+    // The tenant holds the recipe's two groups: the fixture's users split between them.
+    const seed = sampleSeed();
+    const userIds = seed.users.map((user) => String(user['id']));
+    const half = Math.ceil(userIds.length / 2);
+    seed['groups'] = [
+      ...(seed['groups'] as unknown[]),
+      { id: 'd1e2f3a4-0000-4000-8000-0000000000a1', displayName: 'MFA wave 1', members: userIds.slice(0, half) },
+      { id: 'd1e2f3a4-0000-4000-8000-0000000000a2', displayName: 'MFA wave 2', members: userIds.slice(half) },
+    ];
+    const staged = await startEmulator({ tenant: seed, throttle: 'off', https: true });
+    const folder = join(dir, 'staged');
+    await mkdir(folder);
+    for (const name of ['users.csv', 'devices.csv', 'tokens.csv']) await copyFile(join(projectRoot, 'fixtures', name), join(folder, name));
+    const stagedEnv = { ...env, MFA_MIGRATE_GRAPH_URL: staged.url, NODE_EXTRA_CA_CERTS: staged.caCertPath ?? '', AZURE_TENANT_ID: staged.tenantId };
+    try {
+      for (const command of commands.slice(0, 2)) {
+        const outcome = await new Promise<Outcome>((resolve) => {
+          execFile('bash', ['-c', `${assignment ?? ''}\n${command}`], { cwd: folder, env: stagedEnv, timeout: 60_000 }, (error, stdout, stderr) => {
+            resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+          });
+        });
+        expect(outcome.code, `${command}\n${outcome.stderr}`).toBe(0);
+        expect(outcome.stderr, command).toMatch(/Apply run \S+:/);
+      }
+      const writesBeforeSync = staged.stats().writes;
+      // The sync line runs until Ctrl-C: the admin presses it once the first cycle's line shows.
+      const sync = spawn('bash', ['-c', `${assignment ?? ''}\n${commands[2] ?? ''}`], { cwd: folder, env: stagedEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      sync.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+      sync.stdout.resume();
+      const exited = new Promise<number | null>((resolve) => sync.on('close', (code) => { resolve(code); }));
+      const deadline = Date.now() + 60_000;
+      while (!/ — next run at /.test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(stderr).toMatch(/ sync \S+: \d+ to check .* — next run at /);
+      // Ctrl-C reaches the terminal's whole foreground group: bash and mfa-migrate.
+      process.kill(-(sync.pid ?? 0), 'SIGINT');
+      expect(await exited, stderr).toBe(0);
+      expect(stderr).toContain('Stopped between cycles');
+      // The waves migrated everyone the groups hold: the first sync cycle had nothing new to write.
+      expect(staged.stats().writes).toBe(writesBeforeSync);
+    } finally {
+      await staged.close();
+    }
   }, 180_000);
 });
